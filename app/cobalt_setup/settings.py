@@ -198,15 +198,7 @@ class Settings:
 
         Raises `SettingsInvalid` listing every field that breaks a rule.
         """
-        values: dict[str, dict[str, Any]] = {}
-        errors: list[FieldError] = []
-        for f in FIELDS:
-            group, name = f.attribute.split(".")
-            try:
-                values.setdefault(group, {})[name] = f.check(texts.get(f.id, f.default))
-            except FieldError as error:
-                errors.append(error)
-        errors.extend(cross_field_errors(values))
+        values, errors = parse_texts(texts)
         if errors:
             raise SettingsInvalid(errors)
         return cls(**{group: _GROUP_TYPES[group](**values[group]) for group in _GROUP_TYPES})
@@ -231,6 +223,22 @@ _GROUP_TYPES: dict[str, type] = {
     "router": RouterSettings,
     "web": WebSettings,
 }
+
+
+def parse_texts(
+    texts: Mapping[tuple[str, str], str],
+) -> tuple[dict[str, dict[str, Any]], list[FieldError]]:
+    """Every field parsed (missing ones from defaults), and every rule broken."""
+    values: dict[str, dict[str, Any]] = {}
+    errors: list[FieldError] = []
+    for f in FIELDS:
+        group, name = f.attribute.split(".")
+        try:
+            values.setdefault(group, {})[name] = f.check(texts.get(f.id, f.default))
+        except FieldError as error:
+            errors.append(error)
+    errors.extend(cross_field_errors(values))
+    return values, errors
 
 
 def cross_field_errors(values: Mapping[str, Mapping[str, Any]]) -> list[FieldError]:

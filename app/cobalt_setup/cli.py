@@ -1,0 +1,143 @@
+"""`cobalt-setup`: the wizard (default), `apply` for unattended roll-outs, `screenshots`.
+
+Exit codes: 0 success, 1 problems found (or the wizard was cancelled), 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cobalt_setup import __version__
+from cobalt_setup.prefs.atomic import PrefsWriteError
+from cobalt_setup.prefs.general_ini import IniReadError, read_general_ini
+from cobalt_setup.prefs.locations import default_ini_path, detect_cobalt_dir
+from cobalt_setup.prefs.router_conf import RouterConfError
+from cobalt_setup.prefs.store import (
+    PreferenceFiles,
+    PrefsReadError,
+    load_current,
+    plan_write,
+    write,
+)
+from cobalt_setup.settings import Settings, SettingsInvalid
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or input: reported on stderr with exit code 2."""
+
+
+def _common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    default = None if defaults else argparse.SUPPRESS
+    parser.add_argument("--settings", type=Path, metavar="FILE", default=default,
+                        help="use this INI file instead of the per-user one")
+    parser.add_argument("--cobalt-dir", type=Path, metavar="DIR", default=default,
+                        help="the Open Cobalt installation folder (default: detected)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cobalt-setup",
+        description="Set up and troubleshoot Open Cobalt's network settings.",
+        epilog="Without a command the wizard opens. Exit codes: 0 success, "
+               "1 problems found, 2 bad usage or input.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _common_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wizard = commands.add_parser("wizard", help="open the wizard (the default)")
+    _common_options(wizard, defaults=False)
+    apply = commands.add_parser(
+        "apply", help="validate a settings file and write Open Cobalt's preferences, unattended")
+    apply.add_argument("source", type=Path, metavar="SETTINGS.ini",
+                       help="the settings to apply (same format as the per-user INI file)")
+    apply.add_argument("--dry-run", action="store_true",
+                       help="show what would change, write nothing")
+    _common_options(apply, defaults=False)
+    shots = commands.add_parser("screenshots", help="render every wizard page to PNG files")
+    shots.add_argument("out_dir", type=Path, metavar="OUTDIR")
+    _common_options(shots, defaults=False)
+    return parser
+
+
+def _cobalt_dir(args: argparse.Namespace, required: bool) -> Path | None:
+    folder = args.cobalt_dir.expanduser() if args.cobalt_dir else detect_cobalt_dir()
+    if folder is None and required:
+        raise UsageError("Open Cobalt was not found in the usual places: "
+                         "say where it is installed with --cobalt-dir DIR")
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"--cobalt-dir {folder}: no such folder")
+    return folder
+
+
+def _ini_path(args: argparse.Namespace) -> Path:
+    return args.settings.expanduser() if args.settings else default_ini_path()
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    source = read_general_ini(args.source)
+    if source is None:
+        raise UsageError(f"{args.source}: no such file")
+    for section, key, line in source.unknown_keys:
+        print(f"{args.source}, line {line}: warning: [{section}] {key} is not a setting this "
+              "tool knows; ignored", file=sys.stderr)
+    files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
+    current = load_current(files)
+    if current.router_conf_error:
+        raise UsageError(current.router_conf_error)
+    try:
+        settings = Settings.from_texts({**current.starting_texts(), **source.texts})
+    except SettingsInvalid as invalid:
+        lines = []
+        for error in invalid.errors:
+            line = source.lines.get(error.field.id)
+            where = f"{args.source}, line {line}" if line else str(args.source)
+            lines.append(f"{where}: [{error.field.section}] {error.field.key}: {error.reason}")
+        raise UsageError("\n".join(lines)) from None
+    plan = plan_write(current, settings)
+    for title, path, changes in (
+        ("General preferences", files.ini_path, plan.ini_changes),
+        ("Router configuration", files.router_conf_path, plan.router_conf_changes),
+    ):
+        if path not in plan.contents:
+            print(f"{title}: {path}: no change")
+            continue
+        print(f"{title}: {path}")
+        for change in changes:
+            old = "(new)" if change.old is None else repr(change.old)
+            print(f"  {change.field.section}.{change.field.key}: {old} -> {change.new!r}")
+    if args.dry_run:
+        print("Dry run: nothing written.")
+        return EXIT_OK
+    for written in write(plan):
+        backup = f" (previous version: {written.backup})" if written.backup else ""
+        print(f"Wrote {written.path}{backup}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "apply":
+            return run_apply(args)
+        if args.command == "screenshots":
+            from cobalt_setup.gui.app import save_screenshots
+
+            for path in save_screenshots(_ini_path(args), _cobalt_dir(args, required=False),
+                                         args.out_dir):
+                print(path)
+            return EXIT_OK
+        from cobalt_setup.gui.app import run_wizard
+
+        return run_wizard(_ini_path(args), _cobalt_dir(args, required=False))
+    except (UsageError, IniReadError, PrefsReadError, RouterConfError) as error:
+        print(f"cobalt-setup: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except PrefsWriteError as error:
+        print(f"cobalt-setup: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS

@@ -1,0 +1,65 @@
+"""Starting the wizard: the QApplication, the qasync event loop, and running until closed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import dns.asyncbackend
+import qasync
+from PySide6.QtWidgets import QApplication, QDialog
+
+from cobalt_setup.session import SetupSession
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Cobalt Network Setup")
+        app.setOrganizationName("Open Cobalt")
+    assert isinstance(app, QApplication)
+    return app
+
+
+def run_wizard(ini_path: Path, cobalt_dir: Path | None) -> int:
+    """Show the wizard until it closes: 0 when settings were written, 1 when cancelled."""
+    from cobalt_setup.gui.wizard import SetupWizard
+
+    app = application()
+    # From a plain Qt callback dnspython cannot detect the async library by itself.
+    dns.asyncbackend.set_default_backend("asyncio")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir))
+    closed = asyncio.Event()
+    wizard.finished.connect(lambda _result: closed.set())
+    wizard.show()
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0 if wizard.result() == QDialog.DialogCode.Accepted else 1
+
+
+def save_screenshots(ini_path: Path, cobalt_dir: Path | None, out_dir: Path) -> list[Path]:
+    """Render every page offscreen to a PNG, without writing any setting."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from cobalt_setup.gui.wizard import PAGES, SetupWizard
+
+    application()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir))
+    wizard.show()
+    saved = []
+    for number, page_class in enumerate(PAGES, start=1):
+        wizard.setStartId(wizard.page_ids[page_class])
+        wizard.restart()
+        QApplication.processEvents()
+        name = page_class.__name__.removesuffix("Page").lower()
+        path = out_dir / f"{number:02d}-{name}.png"
+        if not wizard.grab().save(str(path)):
+            raise OSError(f"could not save {path}")
+        saved.append(path)
+    wizard.close()
+    return saved

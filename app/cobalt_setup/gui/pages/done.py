@@ -1,0 +1,41 @@
+"""Done: which files were written, where the backups are, and what to do next."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
+
+from cobalt_setup.session import SetupSession
+
+
+class DonePage(QWizardPage):
+    def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setTitle(self.tr("Settings written"))
+        layout = QVBoxLayout(self)
+        self.report = QLabel(self)
+        self.report.setWordWrap(True)
+        layout.addWidget(self.report)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        written = self.session.written
+        if written is None:
+            text = self.tr("Your settings have not been written yet.")
+        elif not written:
+            text = self.tr("Nothing needed writing: your files already held these settings.")
+        else:
+            lines = []
+            for item in written:
+                line = self.tr("Wrote {path}").format(path=item.path)
+                if item.backup:
+                    line += self.tr(" (the previous version is in {backup})").format(
+                        backup=item.backup)
+                lines.append(line)
+            text = "\n".join(lines)
+        text += "\n\n" + self.tr(
+            "Restart Open Cobalt to use the new settings. Run this wizard again at any time "
+            "to check your network or change them."
+        )
+        self.report.setText(text)
+        self.setFinalPage(True)

@@ -1,0 +1,150 @@
+"""Reusable pieces of the pages: a labelled, validated input and a live-check area."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import ClassVar
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cobalt_setup.form import FieldId, SettingsForm
+from cobalt_setup.settings import FIELDS_BY_ID
+
+ERROR_STYLE = "color: palette(text); background: rgba(220, 50, 47, 40); border-radius: 4px;"
+
+
+def translate(text: str) -> str:
+    """Texts that come from the Qt-free core (field labels, help) go through Qt's translator."""
+    return QCoreApplication.translate("cobalt_setup", text)
+
+
+class StatusLine(QWidget):
+    """An icon and a word, then details: status is never shown by colour alone."""
+
+    ICONS: ClassVar[dict[str, QStyle.StandardPixmap]] = {
+        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+        "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+        "pending": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QLabel(self)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+        self.kind = ""
+
+    def word(self, kind: str) -> str:
+        return {
+            "error": self.tr("Problem:"),
+            "warning": self.tr("Warning:"),
+            "ok": self.tr("OK:"),
+            "info": self.tr("Note:"),
+            "pending": self.tr("Not checked yet:"),
+        }[kind]
+
+    def show_status(self, kind: str, text: str) -> None:
+        self.kind = kind
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.icon.setPixmap(self.style().standardIcon(self.ICONS[kind]).pixmap(size, size))
+        word = self.word(kind)
+        self.text.setText(f"<b>{escape(word)}</b> {escape(text)}" if text else "")
+        self.setAccessibleName(f"{word} {text}")
+        self.setStyleSheet(ERROR_STYLE if kind == "error" else "")
+        self.setVisible(bool(text))
+
+
+class FieldRow(QWidget):
+    """One setting: a label with a mnemonic, its input, its rule message and its help."""
+
+    edited = Signal(tuple)
+
+    def __init__(self, form: SettingsForm, field_id: FieldId, label: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form, self.field_id = form, field_id
+        field = FIELDS_BY_ID[field_id]
+        self.label = QLabel(label, self)
+        self.input = QLineEdit(self)
+        self.input.setObjectName(f"{field.section}.{field.key}")
+        self.input.setAccessibleName(translate(field.label))
+        self.label.setBuddy(self.input)
+        self.problem = StatusLine(self)
+        self.problem.setVisible(False)
+        self.help = QLabel(translate(field.help), self)
+        self.help.setWordWrap(True)
+        self.help.setVisible(bool(field.help))
+        muted(self.help)
+        self.input.setAccessibleDescription(self.help.text())
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setColumnMinimumWidth(0, 170)
+        layout.addWidget(self.label, 0, 0)
+        layout.addWidget(self.input, 0, 1)
+        layout.addWidget(self.problem, 1, 1)
+        layout.addWidget(self.help, 2, 1)
+        self.input.textEdited.connect(self._on_edited)
+
+    def load(self) -> None:
+        """Show the form's text (after the session was reseeded, or on entering the page)."""
+        if self.input.text() != self.form.text(self.field_id):
+            self.input.setText(self.form.text(self.field_id))
+
+    def _on_edited(self, text: str) -> None:
+        self.form.set_text(self.field_id, text)
+        self.edited.emit(self.field_id)
+
+    def show_problem(self, reason: str | None) -> None:
+        self.problem.show_status("error", reason or "")
+        self.problem.setVisible(bool(reason))
+
+
+class ProbeArea(QGroupBox):
+    """Where a page's live checks show their results; 'not checked yet' until they run."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.status = StatusLine(self)
+        self.status.show_status(
+            "pending",
+            self.tr("live checks of this service will show here."),
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        self.setAccessibleName(title)
+
+
+def muted(label: QLabel) -> None:
+    """Secondary text in the palette's placeholder colour, so it stays legible in dark mode."""
+    palette = label.palette()
+    role = QPalette.ColorRole
+    palette.setColor(role.WindowText, palette.color(role.PlaceholderText))
+    label.setPalette(palette)
+
+
+def separator(parent: QWidget | None = None) -> QFrame:
+    line = QFrame(parent)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line

@@ -1,0 +1,36 @@
+"""The wizard window: the pages in order, nothing else."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QWidget, QWizard
+
+from cobalt_setup.gui.pages.directory import SpaceDirectoryPage
+from cobalt_setup.gui.pages.dns import DnsPage
+from cobalt_setup.gui.pages.done import DonePage
+from cobalt_setup.gui.pages.router import RouterPage
+from cobalt_setup.gui.pages.summary import SummaryPage
+from cobalt_setup.gui.pages.welcome import WelcomePage
+from cobalt_setup.gui.pages.xrfb import XrfbPage
+from cobalt_setup.session import SetupSession
+
+PAGES = (WelcomePage, DnsPage, SpaceDirectoryPage, XrfbPage, RouterPage, SummaryPage, DonePage)
+
+
+class SetupWizard(QWizard):
+    def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(self.tr("Cobalt Network Setup"))
+        self.setObjectName("SetupWizard")
+        if sys.platform == "win32":
+            # AeroStyle ignores the palette and breaks dark mode.
+            self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.page_ids: dict[type, int] = {}
+        for page_class in PAGES:
+            self.page_ids[page_class] = self.addPage(page_class(session, self))
+        self.resize(QSize(760, 600))

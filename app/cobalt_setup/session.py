@@ -1,0 +1,90 @@
+"""One run of the wizard, without Qt: which files, what they say now, what the user typed.
+
+The pages only show and edit this object; the tests can drive a whole run with no window.
+Nothing is written until `write()`: Cancel leaves the user's files untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cobalt_setup.form import SettingsForm
+from cobalt_setup.prefs.atomic import WrittenFile
+from cobalt_setup.prefs.general_ini import IniReadError
+from cobalt_setup.prefs.locations import looks_like_cobalt_install
+from cobalt_setup.prefs.store import (
+    CurrentPreferences,
+    PreferenceFiles,
+    PrefsReadError,
+    WritePlan,
+    load_current,
+    plan_write,
+    write,
+)
+
+
+class SetupSession:
+    def __init__(self, ini_path: Path, cobalt_dir: Path | None) -> None:
+        self.ini_path = ini_path
+        self.cobalt_dir: Path | None = None
+        self.current: CurrentPreferences | None = None
+        self.load_error: str | None = None
+        self.use_defaults = False
+        self.form = SettingsForm()
+        self.written: list[WrittenFile] | None = None
+        self.choose_cobalt_dir(cobalt_dir)
+
+    def choose_cobalt_dir(self, folder: Path | None) -> None:
+        """Use this Open Cobalt folder and reload what its files say.
+
+        Fields the user already edited keep their text; the others start from the files.
+        """
+        self.cobalt_dir = folder
+        self.current, self.load_error = None, None
+        if folder is not None and self.cobalt_dir_problem() is None:
+            try:
+                self.current = load_current(PreferenceFiles(self.ini_path, folder))
+            except (IniReadError, PrefsReadError) as error:
+                self.load_error = str(error)
+        self._reseed()
+
+    def set_use_defaults(self, use_defaults: bool) -> None:
+        """Start every field from Open Cobalt's defaults instead of the existing files."""
+        self.use_defaults = use_defaults
+        self._reseed()
+
+    def _reseed(self) -> None:
+        starting = {} if self.use_defaults or not self.current else self.current.starting_texts()
+        self.form.reseed(starting)
+
+    def cobalt_dir_problem(self) -> str | None:
+        """Why the chosen folder cannot be used, in words; None when it can."""
+        folder = self.cobalt_dir
+        if folder is None:
+            return "Choose the folder where Open Cobalt is installed."
+        if not folder.exists():
+            return f"The folder {folder} does not exist."
+        if not folder.is_dir():
+            return f"{folder} is a file, not a folder."
+        return None
+
+    def cobalt_dir_looks_right(self) -> bool:
+        return self.cobalt_dir is not None and looks_like_cobalt_install(self.cobalt_dir)
+
+    @property
+    def is_rerun(self) -> bool:
+        return self.current is not None and self.current.is_rerun
+
+    def can_continue_from_welcome(self) -> bool:
+        return self.cobalt_dir_problem() is None and self.load_error is None
+
+    def plan(self) -> WritePlan:
+        """What Finish would write. Raises `SettingsInvalid` or `RouterConfError`."""
+        if self.current is None:
+            raise ValueError(self.cobalt_dir_problem() or self.load_error or "nothing loaded")
+        return plan_write(self.current, self.form.settings())
+
+    def write(self) -> list[WrittenFile]:
+        """Write both files (atomically, with backups). Raises `PrefsWriteError`."""
+        self.written = write(self.plan())
+        return self.written

@@ -1,0 +1,53 @@
+"""The guard itself: outside traffic is stopped and fails the test; loopback passes."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from network_guard import GUARD, OutsideNetworkError
+
+
+def test_tcp_connect_to_a_public_address_is_refused_and_recorded() -> None:
+    with socket.socket() as sock, pytest.raises(OutsideNetworkError):
+        sock.connect(("8.8.8.8", 53))
+    assert GUARD.take_violations() == ["sending to 8.8.8.8 port 53"]
+
+
+def test_udp_sendto_a_private_address_is_refused() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        with pytest.raises(OutsideNetworkError):
+            sock.sendto(b"x", ("192.168.1.1", 1900))
+        with pytest.raises(OutsideNetworkError):
+            sock.sendto(b"x", ("239.255.255.250", 1900))
+    assert len(GUARD.take_violations()) == 2
+
+
+def test_name_lookup_of_an_outside_host_is_refused() -> None:
+    with pytest.raises(OutsideNetworkError):
+        socket.getaddrinfo("www.opencobalt.net", 80)
+    assert GUARD.take_violations() == ["looking up the name 'www.opencobalt.net'"]
+
+
+def test_asyncio_connection_to_outside_is_refused() -> None:
+    async def attempt() -> None:
+        await asyncio.open_connection("8.8.4.4", 53)
+
+    with pytest.raises(OutsideNetworkError):
+        asyncio.run(attempt())
+    assert GUARD.take_violations()
+
+
+def test_loopback_and_allowed_networks_pass() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"ping", receiver.getsockname())
+        assert receiver.recv(10) == b"ping"
+    socket.getaddrinfo("localhost", 80)
+    with GUARD.allow("10.231.0.0/24"):
+        assert GUARD.is_allowed_address("10.231.0.7")
+    assert not GUARD.is_allowed_address("10.231.0.7")
+    assert GUARD.take_violations() == []

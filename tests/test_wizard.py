@@ -1,0 +1,234 @@
+"""The wizard as a user drives it: type, press Next, read the Summary, write or cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QWizard
+from pytestqt.qtbot import QtBot
+
+from cobalt_setup.gui.pages.summary import SummaryPage
+from cobalt_setup.gui.widgets import FieldRow
+from cobalt_setup.gui.wizard import SetupWizard
+from cobalt_setup.prefs.general_ini import read_general_ini
+from cobalt_setup.prefs.router_conf import find_dispatcher_block
+from cobalt_setup.session import SetupSession
+from cobalt_setup.settings import RouterMode
+
+NEXT = QWizard.WizardButton.NextButton
+COMMIT = QWizard.WizardButton.CommitButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+@pytest.fixture
+def cobalt_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "Open Cobalt"
+    (folder / "config").mkdir(parents=True)
+    (folder / "OpenCobalt.image").write_bytes(b"\0" * 16)
+    return folder
+
+
+@pytest.fixture
+def ini_path(tmp_path: Path) -> Path:
+    return tmp_path / "config-home" / "Open Cobalt" / "general-preferences.ini"
+
+
+def open_wizard(qtbot: QtBot, ini_path: Path, cobalt_dir: Path | None) -> SetupWizard:
+    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    return wizard
+
+
+def field_input(wizard: SetupWizard, section: str, key: str) -> QLineEdit:
+    found = wizard.currentPage().findChild(QLineEdit, f"{section}.{key}")
+    assert found is not None, f"{section}.{key} is not on page {wizard.currentPage().title()}"
+    return found
+
+
+def retype(qtbot: QtBot, line_edit: QLineEdit, text: str) -> None:
+    line_edit.selectAll()
+    qtbot.keyClick(line_edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(line_edit, text)
+
+
+def press(wizard: SetupWizard, button: QWizard.WizardButton) -> None:
+    page = wizard.currentPage().title()
+    assert wizard.button(button).isEnabled(), f"{button} is disabled on {page}"
+    wizard.button(button).click()
+
+
+def problem_texts(wizard: SetupWizard) -> list[str]:
+    return [row.problem.text.text() for row in wizard.currentPage().findChildren(FieldRow)
+            if row.problem.isVisibleTo(wizard)]
+
+
+def test_walk_from_welcome_to_finish_writes_both_files(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    assert "First setup" in wizard.currentPage().settings_status.text.text()
+    press(wizard, NEXT)
+
+    assert wizard.currentPage().title() == "Name resolution (DNS)"
+    retype(qtbot, field_input(wizard, "DNS", "Servers"), "127.0.0.1:5300, [::1]:5300")
+    press(wizard, NEXT)
+
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Host"), "directory.cobalt.test")
+    retype(qtbot, field_input(wizard, "Chat", "Server"), "chat.cobalt.test")
+    press(wizard, NEXT)
+
+    retype(qtbot, field_input(wizard, "Xrfb", "ServerHostAddress"), "apps.cobalt.test")
+    press(wizard, NEXT)
+
+    page = wizard.currentPage()
+    page.mode_buttons[RouterMode.MANUAL].click()
+    retype(qtbot, field_input(wizard, "Router", "LocalAddress"), "192.168.1.20")
+    retype(qtbot, field_input(wizard, "Router", "DispatcherPort"), "6903")
+    press(wizard, NEXT)
+
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    shown = summary.changes.toPlainText()
+    for expected in ("127.0.0.1:5300, [::1]:5300", "directory.cobalt.test", "manual",
+                     "192.168.1.20", "6903", str(ini_path), "cobalt-router.conf"):
+        assert expected in shown
+    assert not ini_path.exists(), "nothing may be written before the user says so"
+    press(wizard, COMMIT)
+
+    assert wizard.currentPage().title() == "Settings written"
+    assert str(ini_path) in wizard.currentPage().report.text()
+    press(wizard, FINISH)
+    assert wizard.result() == QWizard.DialogCode.Accepted
+
+    written = read_general_ini(ini_path)
+    assert written.texts[("DNS", "Servers")] == "127.0.0.1:5300, [::1]:5300"
+    assert written.texts[("SpaceDirectory", "Host")] == "directory.cobalt.test"
+    assert written.texts[("Chat", "Server")] == "chat.cobalt.test"
+    assert written.texts[("Xrfb", "ServerHostAddress")] == "apps.cobalt.test"
+    assert written.texts[("Router", "Mode")] == "manual"
+    block = find_dispatcher_block((cobalt_dir / "config" / "cobalt-router.conf").read_text())
+    assert (block.mode, block.local_address, block.dispatcher_port) == (
+        RouterMode.MANUAL, "192.168.1.20", 6903)
+
+
+@pytest.mark.parametrize("how", ["cancel button", "escape key", "window closed"])
+def test_leaving_without_finishing_writes_nothing(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path, how: str
+) -> None:
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    for _ in range(5):
+        press(wizard, NEXT)
+    assert isinstance(wizard.currentPage(), SummaryPage)
+    if how == "cancel button":
+        wizard.button(QWizard.WizardButton.CancelButton).click()
+    elif how == "escape key":
+        qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    else:
+        wizard.close()
+    assert wizard.result() == QWizard.DialogCode.Rejected
+    assert not wizard.isVisible()
+    assert not ini_path.exists()
+    assert sorted(p.name for p in (cobalt_dir / "config").iterdir()) == []
+
+
+def test_rerun_starts_from_the_existing_files_and_shows_old_and_new(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path
+) -> None:
+    ini_path.parent.mkdir(parents=True)
+    ini_path.write_text("# mine\n[SpaceDirectory]\nHost = old.cobalt.test\nPort = 10389\n"
+                        "[Router]\nMode = lan-only\n")
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    assert "re-run" in wizard.currentPage().settings_status.text.text()
+    press(wizard, NEXT)
+    press(wizard, NEXT)
+    assert field_input(wizard, "SpaceDirectory", "Host").text() == "old.cobalt.test"
+    assert field_input(wizard, "SpaceDirectory", "Port").text() == "10389"
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Host"), "new.cobalt.test")
+    press(wizard, NEXT)
+    press(wizard, NEXT)
+    assert wizard.currentPage().mode_buttons[RouterMode.LAN_ONLY].isChecked()
+    press(wizard, NEXT)
+    shown = wizard.currentPage().changes.toPlainText()
+    assert "old.cobalt.test" in shown and "new.cobalt.test" in shown
+    assert "10389" not in shown, "unchanged values are not listed as changes"
+    press(wizard, COMMIT)
+    text = ini_path.read_text()
+    assert text.startswith("# mine\n") and "Host = new.cobalt.test" in text
+    assert (ini_path.parent / (ini_path.name + ".bak")).read_text().count("old.cobalt.test") == 1
+
+
+BAD_INPUT = [
+    (1, "DNS", "Servers", "8.8.8.8:99999", "65535"),
+    (1, "DNS", "Servers", "::1::", "not an IPv4 or IPv6 address"),
+    (1, "DNS", "DispatcherDomain", "a" * 300, "at most"),
+    (2, "SpaceDirectory", "Host", "my directory host", "contains a space"),
+    (2, "SpaceDirectory", "Port", "70000", "ports go from 1 to 65535"),
+    (3, "Xrfb", "VncPorts", "5930-5900", "backwards"),
+    (4, "Router", "DispatcherPort", "7000", "outside the TeaTime ports"),
+]
+
+
+@pytest.mark.parametrize(("page", "section", "key", "text", "words"), BAD_INPUT)
+def test_bad_input_blocks_next_with_a_visible_message(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path,
+    page: int, section: str, key: str, text: str, words: str,
+) -> None:
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    for _ in range(page):
+        press(wizard, NEXT)
+    line_edit = field_input(wizard, section, key)
+    good = line_edit.text()
+    retype(qtbot, line_edit, text)
+    assert not wizard.button(NEXT).isEnabled()
+    problems = problem_texts(wizard)
+    assert len(problems) == 1 and words in problems[0]
+    retype(qtbot, line_edit, good)
+    assert wizard.button(NEXT).isEnabled()
+    assert problem_texts(wizard) == []
+
+
+def test_welcome_blocks_next_until_an_existing_folder_is_chosen(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, ini_path, None)
+    welcome = wizard.currentPage()
+    assert not wizard.button(NEXT).isEnabled()
+    assert "Choose the folder" in welcome.folder_status.text.text()
+    retype(qtbot, welcome.folder, str(tmp_path / "missing"))
+    assert not wizard.button(NEXT).isEnabled()
+    assert "does not exist" in welcome.folder_status.text.text()
+    retype(qtbot, welcome.folder, str(cobalt_dir))
+    assert wizard.button(NEXT).isEnabled()
+    assert "Open Cobalt found" in welcome.folder_status.text.text()
+
+
+def test_a_failed_write_is_explained_and_the_wizard_stays(
+    qtbot: QtBot, tmp_path: Path, cobalt_dir: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the settings folder should be")
+    wizard = open_wizard(qtbot, blocker / "general-preferences.ini", cobalt_dir)
+    for _ in range(5):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    press(wizard, COMMIT)
+    assert wizard.currentPage() is summary
+    assert summary.problem.isVisibleTo(wizard)
+    assert "Nothing was changed" in summary.problem.text.text()
+    assert list((cobalt_dir / "config").iterdir()) == []
+
+
+def test_an_unreadable_settings_file_is_explained_and_not_overwritten(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path
+) -> None:
+    ini_path.parent.mkdir(parents=True)
+    ini_path.write_text("[DNS]\nthis line is not a setting\n")
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    text = wizard.currentPage().settings_status.text.text()
+    assert "cannot be read" in text and "line 2" in text
+    assert not wizard.button(NEXT).isEnabled()
+    assert ini_path.read_text() == "[DNS]\nthis line is not a setting\n"
