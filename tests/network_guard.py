@@ -74,13 +74,13 @@ class NetworkGuard:
         if host is None:
             return
         name = host.decode() if isinstance(host, bytes) else str(host)
-        if name in LOCAL_NAMES or name == "" or self.is_allowed_address(name):
+        if name in LOCAL_NAMES or name == "":
             return
         try:
             ipaddress.ip_address(name.split("%", 1)[0])
         except ValueError:
             raise self._refuse(f"looking up the name {name!r}") from None
-        raise self._refuse(f"resolving the address {name}")
+        # A numeric address is converted locally; sending to it is checked on connect/send.
 
     # -- installation ---------------------------------------------------------------
     def install(self) -> None:

@@ -62,7 +62,7 @@ def test_apply_writes_both_files(tmp_path: Path, cobalt_dir: Path, target: Path,
                "--cobalt-dir", cobalt_dir)
     out = capsys.readouterr().out
     assert code == 0
-    assert "DNS.Servers: (new) -> '10.0.0.53'" in out
+    assert "DNS.Servers: (not set) -> '10.0.0.53'" in out
     assert f"Wrote {target}" in out
     assert read_general_ini(target).texts[("SpaceDirectory", "Host")] == "directory.corp.example"
     block = find_dispatcher_block((cobalt_dir / "config" / "cobalt-router.conf").read_text())

@@ -51,3 +51,34 @@ def test_loopback_and_allowed_networks_pass() -> None:
         assert GUARD.is_allowed_address("10.231.0.7")
     assert not GUARD.is_allowed_address("10.231.0.7")
     assert GUARD.take_violations() == []
+
+
+def test_a_test_that_swallows_the_error_still_fails(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "from conftest_guard import *  # noqa: F403\n"
+    )
+    pytester.makepyfile(
+        conftest_guard=(
+            "import pytest\n"
+            "from network_guard import GUARD\n"
+            "@pytest.fixture(autouse=True)\n"
+            "def no_outside_network():\n"
+            "    GUARD.take_violations()\n"
+            "    yield\n"
+            "    found = GUARD.take_violations()\n"
+            "    if found:\n"
+            "        pytest.fail('outside network: ' + '; '.join(found))\n"
+        ),
+        test_sneaky=(
+            "import socket\n"
+            "def test_probe_that_catches_everything():\n"
+            "    try:\n"
+            "        socket.create_connection(('8.8.8.8', 53), timeout=1)\n"
+            "    except OSError:\n"
+            "        pass\n"
+        ),
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*Failed: outside network: sending to 8.8.8.8 port 53"])

@@ -108,7 +108,7 @@ def run_apply(args: argparse.Namespace) -> int:
             continue
         print(f"{title}: {path}")
         for change in changes:
-            old = "(new)" if change.old is None else repr(change.old)
+            old = "(not set)" if change.old is None else repr(change.old)
             print(f"  {change.field.section}.{change.field.key}: {old} -> {change.new!r}")
     if args.dry_run:
         print("Dry run: nothing written.")

@@ -12,6 +12,7 @@ class DonePage(QWizardPage):
         super().__init__(parent)
         self.session = session
         self.setTitle(self.tr("Settings written"))
+        self.setSubTitle(self.tr("Open Cobalt reads them when it starts."))
         layout = QVBoxLayout(self)
         self.report = QLabel(self)
         self.report.setWordWrap(True)

@@ -66,7 +66,7 @@ class SummaryPage(QWizardPage):
             return head + f"<p>{escape(self.tr('No change: this file already says this.'))}</p>"
         rows = []
         for change in changes:
-            old = self.tr("(new)") if change.old is None else (change.old or self.tr("(empty)"))
+            old = self.tr("(not set)") if change.old is None else (change.old or self.tr("(empty)"))
             new = change.new or self.tr("(empty)")
             rows.append(
                 f"<tr><td>{escape(translate(change.field.label))}</td>"
