@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dns.asyncbackend
 import qasync
-import shiboken6
 from PySide6.QtWidgets import QApplication, QDialog
 
 from cobalt_setup.session import SetupSession
@@ -40,9 +39,7 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None) -> int:
     wizard.show()
     with loop:
         loop.run_until_complete(closed.wait())
-    accepted = wizard.result() == QDialog.DialogCode.Accepted
-    shiboken6.delete(wizard)  # now, while Python still runs: not at interpreter exit
-    return 0 if accepted else 1
+    return 0 if wizard.result() == QDialog.DialogCode.Accepted else 1
 
 
 def save_screenshots(ini_path: Path, cobalt_dir: Path | None, out_dir: Path) -> list[Path]:

@@ -103,6 +103,11 @@ class WelcomePage(QWizardPage):
                 "from them, and the last page shows what would change before anything is "
                 "written."
             ).format(path=session.ini_path))
+        elif session.current is not None and session.current.router_conf_texts:
+            self.settings_status.show_status("info", self.tr(
+                "First setup: no settings were found in {path}. The pages start from Open "
+                "Cobalt's defaults, and the router page from your existing {conf}."
+            ).format(path=session.ini_path, conf=session.current.files.router_conf_path))
         else:
             self.settings_status.show_status("info", self.tr(
                 "First setup: no settings were found in {path}. Every page starts from "
