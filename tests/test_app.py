@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
@@ -27,22 +28,18 @@ def close_wizard_soon(app: QApplication, how: str) -> None:
     QTimer.singleShot(100, close)
 
 
-def test_cancelled_wizard_exits_1_and_writes_nothing(qapp: QApplication, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("how", "exit_code", "written"), [("cancel", 1, False),
+                                                          ("finish", 0, True)])
+def test_wizard_runs_until_closed_and_says_how_it_ended(
+    qapp: QApplication, tmp_path: Path, how: str, exit_code: int, written: bool
+) -> None:
     ini = tmp_path / "prefs.ini"
-    close_wizard_soon(qapp, "cancel")
+    close_wizard_soon(qapp, how)
     try:
-        assert run_wizard(ini, tmp_path) == 1
+        assert run_wizard(ini, tmp_path) == exit_code
     finally:
         asyncio.set_event_loop(None)
-    assert not ini.exists()
-
-
-def test_finished_wizard_exits_0_and_writes(qapp: QApplication, tmp_path: Path) -> None:
-    ini = tmp_path / "prefs.ini"
-    close_wizard_soon(qapp, "finish")
-    try:
-        assert run_wizard(ini, tmp_path) == 0
-    finally:
-        asyncio.set_event_loop(None)
-    assert "[Router]" in ini.read_text()
-    assert (tmp_path / "config" / "cobalt-router.conf").exists()
+    assert ini.exists() == written
+    assert (tmp_path / "config" / "cobalt-router.conf").exists() == written
+    if written:
+        assert "[Router]" in ini.read_text()
