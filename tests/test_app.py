@@ -36,7 +36,7 @@ def test_wizard_runs_until_closed_and_says_how_it_ended(
     ini = tmp_path / "prefs.ini"
     close_wizard_soon(qapp, how)
     try:
-        assert run_wizard(ini, tmp_path) == exit_code
+        assert run_wizard(ini, tmp_path, None) == exit_code
     finally:
         asyncio.set_event_loop(None)
     assert ini.exists() == written

@@ -133,8 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(path)
             return EXIT_OK
         from cobalt_setup.gui.app import run_wizard
+        from cobalt_setup.probes.dns_checks import DnsEnvironment
 
-        return run_wizard(_ini_path(args), _cobalt_dir(args, required=False))
+        return run_wizard(_ini_path(args), _cobalt_dir(args, required=False), DnsEnvironment())
     except (UsageError, IniReadError, PrefsReadError, RouterConfError) as error:
         print(f"cobalt-setup: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,7 @@ import dns.asyncbackend
 import qasync
 from PySide6.QtWidgets import QApplication, QDialog
 
+from cobalt_setup.probes.dns_checks import DnsEnvironment
 from cobalt_setup.session import SetupSession
 
 
@@ -24,7 +25,8 @@ def application() -> QApplication:
     return app
 
 
-def run_wizard(ini_path: Path, cobalt_dir: Path | None) -> int:
+def run_wizard(ini_path: Path, cobalt_dir: Path | None,
+               dns_environment: DnsEnvironment | None) -> int:
     """Show the wizard until it closes: 0 when settings were written, 1 when cancelled."""
     from cobalt_setup.gui.wizard import SetupWizard
 
@@ -33,7 +35,7 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None) -> int:
     dns.asyncbackend.set_default_backend("asyncio")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir))
+    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir, dns_environment))
     closed = asyncio.Event()
     wizard.finished.connect(lambda _result: closed.set())
     wizard.show()

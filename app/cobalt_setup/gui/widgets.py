@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from html import escape
-from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,16 +30,21 @@ def translate(text: str) -> str:
     return QCoreApplication.translate("cobalt_setup", text)
 
 
+STATUS_ICONS: dict[str, QStyle.StandardPixmap] = {
+    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "pending": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+}
+
+
+def status_icon(widget: QWidget, kind: str) -> QIcon:
+    return widget.style().standardIcon(STATUS_ICONS[kind])
+
+
 class StatusLine(QWidget):
     """An icon and a word, then details: status is never shown by colour alone."""
-
-    ICONS: ClassVar[dict[str, QStyle.StandardPixmap]] = {
-        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-        "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
-        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-        "pending": QStyle.StandardPixmap.SP_MessageBoxQuestion,
-    }
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +71,7 @@ class StatusLine(QWidget):
     def show_status(self, kind: str, text: str) -> None:
         self.kind = kind
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        self.icon.setPixmap(self.style().standardIcon(self.ICONS[kind]).pixmap(size, size))
+        self.icon.setPixmap(status_icon(self, kind).pixmap(size, size))
         word = self.word(kind)
         self.text.setText(f"<b>{escape(word)}</b> {escape(text)}" if text else "")
         self.setAccessibleName(f"{word} {text}")

@@ -14,6 +14,7 @@ from cobalt_setup.gui.pages.router import RouterPage
 from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.gui.pages.welcome import WelcomePage
 from cobalt_setup.gui.pages.xrfb import XrfbPage
+from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.session import SetupSession
 
 PAGES = (WelcomePage, DnsPage, SpaceDirectoryPage, XrfbPage, RouterPage, SummaryPage, DonePage)
@@ -33,4 +34,12 @@ class SetupWizard(QWizard):
         self.page_ids: dict[type, int] = {}
         for page_class in PAGES:
             self.page_ids[page_class] = self.addPage(page_class(session, self))
-        self.resize(QSize(760, 600))
+        self.resize(QSize(800, 700))
+
+    def done(self, result: int) -> None:
+        """Finish, Cancel, Esc or closing the window: stop every probe at once."""
+        for page_id in self.pageIds():
+            runner = getattr(self.page(page_id), "runner", None)
+            if isinstance(runner, ProbeRunner):
+                runner.cancel()
+        super().done(result)

@@ -2,11 +2,56 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from html import escape
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import ProbeArea
+from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
+from cobalt_setup.probes.dns_checks import DnsChecks, run_dns_checks
+from cobalt_setup.probes.dns_resolvers import (
+    RankedResolver,
+    ResolverRanking,
+    ResolverStats,
+    Verdict,
+)
+from cobalt_setup.probes.dns_sd import Discovery
 from cobalt_setup.session import SetupSession
+
+SERVERS = ("DNS", "Servers")
+PAGE_FIELDS = (SERVERS, ("DNS", "DispatcherDomain"), ("DNS", "DispatcherService"))
+VERDICT_KINDS = {
+    Verdict.RECOMMENDED: "ok",
+    Verdict.FINE: "ok",
+    Verdict.SLOW: "warning",
+    Verdict.UNRELIABLE: "warning",
+    Verdict.NO_DISPATCHER: "warning",
+    Verdict.DEAD: "error",
+    Verdict.HIJACKS: "error",
+    Verdict.CHECKING: "pending",
+}
+COLUMNS = ("Resolver", "Provider", "Median", "p90", "Answered", "Verdict")
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
 class DnsPage(SetupPage):
@@ -17,9 +62,252 @@ class DnsPage(SetupPage):
             "Open Cobalt's chat and Space Directory clients look up names through these "
             "DNS servers, not always through your computer's own."
         ))
-        self.add_field(("DNS", "Servers"), self.tr("DNS &servers:"))
-        self.add_field(("DNS", "DispatcherDomain"), self.tr("Dispatcher &domain:"))
-        self.add_field(("DNS", "DispatcherService"), self.tr("Dispatcher service &type:"))
-        self.probes = ProbeArea(self.tr("Resolvers and dispatcher discovery"), self)
+        for field_id, label in zip(PAGE_FIELDS, (
+            self.tr("DNS &servers:"), self.tr("Dispatcher &domain:"),
+            self.tr("Dispatcher service &type:"),
+        ), strict=True):
+            self.add_field(field_id, label).edited.connect(self._on_field_edited)
+        self.probes = ProbeArea(self.tr("Resolvers"), self)
         self.body.addWidget(self.probes)
+        self.runner = ProbeRunner(self)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.busy_changed.connect(self._on_busy)
+        self._build_results()
         self.body.addStretch(1)
+        self._rows: dict[tuple[str, int], int] = {}
+        self._ranking: ResolverRanking | None = None
+
+    # -- layout -------------------------------------------------------------------
+    def _build_results(self) -> None:
+        layout = self.probes.layout()
+        assert isinstance(layout, QVBoxLayout)
+        self.progress_bar = QProgressBar(self.probes)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(6)
+        self.progress_bar.setVisible(False)
+        self.progress_bar.setAccessibleName(self.tr("DNS check progress"))
+        layout.addWidget(self.progress_bar)
+        self.table = QTableWidget(0, len(COLUMNS), self.probes)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setAccessibleName(self.tr("Resolvers measured"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(150)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.setVisible(False)
+        layout.addWidget(self.table)
+        self.reason = QLabel(self.probes)
+        self.reason.setWordWrap(True)
+        self.reason.setVisible(False)
+        layout.addWidget(self.reason)
+        self.recommendation = StatusLine(self.probes)
+        self.recommendation.setVisible(False)
+        layout.addWidget(self.recommendation)
+        buttons = QHBoxLayout()
+        self.use_recommended = QPushButton(self.tr("Use the &recommendation"), self.probes)
+        self.use_selected = QPushButton(self.tr("Use the se&lected resolvers"), self.probes)
+        for button in (self.use_recommended, self.use_selected):
+            button.setEnabled(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.use_recommended.clicked.connect(self._on_use_recommended)
+        self.use_selected.clicked.connect(self._on_use_selected)
+        self.discovery_box = QGroupBox(self.tr("Dispatcher discovery"), self)
+        discovery_layout = QVBoxLayout(self.discovery_box)
+        self.discovery = StatusLine(self.discovery_box)
+        self.discovery_details = QLabel(self.discovery_box)
+        self.discovery_details.setWordWrap(True)
+        self.discovery_details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        discovery_layout.addWidget(self.discovery)
+        discovery_layout.addWidget(self.discovery_details)
+        self.discovery_box.setVisible(False)
+        self.body.addWidget(self.discovery_box)
+
+    # -- probe lifecycle ----------------------------------------------------------
+    def initializePage(self) -> None:
+        super().initializePage()
+        self._start(now=True)
+
+    def cleanupPage(self) -> None:
+        """Back: stop at once."""
+        self.runner.cancel()
+        super().cleanupPage()
+
+    def _on_field_edited(self) -> None:
+        self._start(now=False)
+
+    def _start(self, now: bool) -> None:
+        environment = self.session.dns_environment
+        if environment is None:
+            return  # no live checks in this run (screenshots, tests of other pages)
+        if not self.session.form.is_valid(PAGE_FIELDS):
+            self.runner.cancel()
+            self.probes.status.show_status("info", self.tr(
+                "Correct the fields above to check the resolvers."))
+            return
+        settings = self.session.form.settings()
+        self.probes.status.show_status("pending", self.tr("checking the resolvers..."))
+
+        async def job(progress):
+            return await run_dns_checks(settings, environment, progress)
+
+        (self.runner.run if now else self.runner.run_later)(job)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress_bar.setVisible(busy)
+        if busy:
+            self.progress_bar.setRange(0, 0)
+
+    def _on_progress(self, stats: ResolverStats) -> None:
+        self.table.setVisible(True)
+        key = (stats.candidate.host, stats.candidate.port)
+        if key not in self._rows:
+            if not self._rows:
+                self.table.setRowCount(0)
+            self._rows[key] = self.table.rowCount()
+            self.table.insertRow(self.table.rowCount())
+        row = self._rows[key]
+        self._fill_row(row, stats, Verdict.CHECKING if not stats.finished else None, "")
+
+    def _fill_row(self, row: int, stats: ResolverStats, verdict: Verdict | None,
+                  reason: str) -> None:
+        cells = (
+            stats.candidate.address,
+            stats.candidate.provider,
+            _ms(stats.median_ms),
+            _ms(stats.p90_ms),
+            f"{stats.answered} / {stats.sent}",
+        )
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, stats.candidate.endpoint)
+            if column >= 2:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, column, item)
+        if verdict is None:
+            verdict = Verdict.CHECKING
+        shown = self.tr(verdict.value) if verdict is not Verdict.CHECKING else self.tr("checking")
+        item = QTableWidgetItem(status_icon(self, VERDICT_KINDS[verdict]), shown)
+        item.setToolTip(reason)
+        item.setData(Qt.ItemDataRole.UserRole + 1, reason)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{shown}. {reason}")
+        self.table.setItem(row, len(COLUMNS) - 1, item)
+
+    def _on_finished(self, checks: DnsChecks) -> None:
+        self.session.dns_checks = checks
+        ranking = checks.ranking
+        self._ranking = ranking
+        self._rows.clear()
+        self.table.setRowCount(0)
+        self.table.setVisible(bool(ranking.rows))
+        for ranked in ranking.rows:
+            self._add_ranked(ranked)
+        self._show_recommendation(ranking)
+        self._show_discovery(checks.discovery)
+        self.use_selected.setEnabled(bool(ranking.rows))
+        if ranking.rows:
+            self.table.selectRow(0)
+
+    def _add_ranked(self, ranked: RankedResolver) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self._rows[(ranked.stats.candidate.host, ranked.stats.candidate.port)] = row
+        self._fill_row(row, ranked.stats, ranked.verdict, ranked.reason)
+
+    def _show_recommendation(self, ranking: ResolverRanking) -> None:
+        took = self.tr("Checked {count} resolvers in {seconds:.1f} s.").format(
+            count=len(ranking.rows), seconds=ranking.elapsed_s)
+        if ranking.deadline_hit:
+            took += " " + self.tr("Some did not finish in time; their figures are partial.")
+        recommendation = ranking.recommendation
+        if recommendation is None or not recommendation.servers:
+            sentence = recommendation.sentence if recommendation else ""
+            self.probes.status.show_status("error", f"{sentence} {took}".strip())
+            self.recommendation.setVisible(False)
+            self.use_recommended.setEnabled(False)
+            return
+        self.probes.status.show_status("ok", took)
+        current = self.session.form.text(SERVERS).strip()
+        already = current == recommendation.servers_text
+        self.recommendation.show_status("ok" if already else "info", recommendation.sentence + (
+            " " + self.tr("This is what you have chosen.") if already else ""))
+        self.use_recommended.setEnabled(not already)
+
+    def _show_discovery(self, discovery: Discovery | None) -> None:
+        self.discovery_box.setVisible(True)
+        if discovery is None:
+            self.discovery.show_status("info", self.tr(
+                "Enter your organisation's dispatcher domain above to look for a dispatcher."))
+            self.discovery_details.setVisible(False)
+            return
+        lines = []
+        for instance in discovery.dispatchers:
+            target = instance.targets[0] if instance.targets else None
+            where = f"{target.host}:{target.port}" if target else self.tr("nowhere")
+            lines.append(
+                f"<b>{escape(instance.name)}</b> &mdash; {escape(where)}"
+                + (f" (priority {target.priority}, weight {target.weight})" if target else "")
+                + (f"<br>&nbsp;&nbsp;TXT: {escape(' '.join(instance.txt))}" if instance.txt else "")
+                + (f"<br>&nbsp;&nbsp;{escape(self.tr('Problem:'))} {escape(instance.problem)}"
+                   if instance.problem else "")
+            )
+        for title, targets in ((self.tr("Space Directory (LDAP)"), discovery.ldap),
+                               (self.tr("Chat (XMPP)"), discovery.xmpp)):
+            for target in targets:
+                lines.append(f"{escape(title)}: {escape(target.host)}:{target.port}"
+                             + ("" if target.resolves else " " + escape(self.tr(
+                                 "(its name does not resolve)"))))
+        usable = [i for i in discovery.dispatchers if not i.problem]
+        if usable:
+            self.discovery.show_status("ok", self.tr(
+                "Found {count} dispatcher(s) in {domain}.").format(
+                    count=len(usable), domain=discovery.domain))
+        else:
+            self.discovery.show_status("warning", " ".join(discovery.problems) or self.tr(
+                "No usable dispatcher was found in {domain}.").format(domain=discovery.domain))
+        self.discovery_details.setText("<br>".join(lines))
+        self.discovery_details.setVisible(bool(lines))
+
+    def _on_failed(self, message: str) -> None:
+        self.probes.status.show_status("error", self.tr(
+            "The DNS check stopped unexpectedly ({message}). Your settings are not affected; "
+            "go Back and Next to try again.").format(message=message))
+
+    # -- choosing -----------------------------------------------------------------
+    def _on_selection(self) -> None:
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        if len(rows) == 1:
+            item = self.table.item(rows.pop(), len(COLUMNS) - 1)
+            reason = item.data(Qt.ItemDataRole.UserRole + 1) if item else ""
+            self.reason.setText(reason or "")
+            self.reason.setVisible(bool(reason))
+
+    def _set_servers(self, text: str) -> None:
+        self.session.form.set_text(SERVERS, text)
+        self.rows[SERVERS].load()
+        self.refresh()
+        if self._ranking is not None:
+            self._show_recommendation(self._ranking)
+
+    def _on_use_recommended(self) -> None:
+        if self._ranking and self._ranking.recommendation:
+            self._set_servers(self._ranking.recommendation.servers_text)
+
+    def _on_use_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()})
+        endpoints: list[Endpoint] = []
+        for row in rows:
+            item = self.table.item(row, 0)
+            endpoint = item.data(Qt.ItemDataRole.UserRole) if item else None
+            if isinstance(endpoint, Endpoint) and endpoint not in endpoints:
+                endpoints.append(endpoint)
+        if endpoints:
+            self._set_servers(", ".join(str(e) for e in endpoints))

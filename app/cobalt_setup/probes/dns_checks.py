@@ -1,0 +1,155 @@
+"""The DNS page's checks, from settings: which resolvers to measure, what to ask them.
+
+`DnsEnvironment` says where queries go. The product uses the real one (the system's
+resolvers, Google's pair, well-known public resolvers); tests and benchmarks inject
+servers they started on loopback, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import dns.resolver
+
+from cobalt_setup.addresses import Endpoint, InvalidValue, parse_endpoint, parse_ip
+from cobalt_setup.probes.dns_resolvers import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_QUERY_TIMEOUT_S,
+    PUBLIC_RESOLVERS,
+    BenchmarkPlan,
+    ResolverCandidate,
+    ResolverRanking,
+    ResolverStats,
+    Source,
+    benchmark_resolvers,
+)
+from cobalt_setup.probes.dns_sd import Discovery, discover
+from cobalt_setup.services import GOOGLE_DNS
+from cobalt_setup.settings import Settings
+
+# Random labels under this name must not exist: IANA keeps example.com without a wildcard.
+NX_PARENT = "example.com"
+
+
+def read_system_resolvers() -> list[Endpoint]:
+    """The resolvers this computer uses (resolv.conf, or the Windows registry). Blocking."""
+    try:
+        resolver = dns.resolver.Resolver(configure=True)
+    except (dns.resolver.NoResolverConfiguration, OSError):
+        return []
+    found = []
+    for server in resolver.nameservers:
+        try:
+            host = parse_ip(str(server))
+        except InvalidValue:
+            continue  # DNS-over-HTTPS URLs and the like: not something we measure
+        port = resolver.nameserver_ports.get(str(server), resolver.port)
+        found.append(Endpoint(host, None if port == 53 else port))
+    return found
+
+
+_system_resolvers: list[Endpoint] | None = None
+
+
+async def system_resolvers() -> list[Endpoint]:
+    """Read once per run of the program, off the GUI thread (on Windows it walks the registry)."""
+    global _system_resolvers
+    if _system_resolvers is None:
+        _system_resolvers = await asyncio.to_thread(read_system_resolvers)
+    return list(_system_resolvers)
+
+
+@dataclass(frozen=True)
+class DnsEnvironment:
+    system_resolvers: Callable[[], Awaitable[list[Endpoint]]] = system_resolvers
+    open_cobalt_default: tuple[str, ...] = GOOGLE_DNS
+    public: tuple[tuple[str, tuple[str, ...]], ...] = PUBLIC_RESOLVERS
+    nx_parent: str = NX_PARENT
+    deadline: float = DEFAULT_DEADLINE_S
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT_S
+    discovery_timeout: float = DEFAULT_DEADLINE_S
+
+
+def resolver_candidates(environment: DnsEnvironment, system: list[Endpoint],
+                        chosen: tuple[Endpoint, ...]) -> list[ResolverCandidate]:
+    """System first, then Open Cobalt's default, the public ones, and any the user typed."""
+    candidates = [ResolverCandidate(e, Source.SYSTEM, "your system resolver") for e in system]
+    candidates += [
+        ResolverCandidate(parse_endpoint(text, names_allowed=False), Source.OPEN_COBALT,
+                          "Google Public DNS (Open Cobalt's default)")
+        for text in environment.open_cobalt_default
+    ]
+    for provider, addresses in environment.public:
+        candidates += [ResolverCandidate(parse_endpoint(text, names_allowed=False),
+                                         Source.PUBLIC, provider) for text in addresses]
+    known = {(c.host, c.port) for c in candidates}
+    for endpoint in chosen:
+        candidate = ResolverCandidate(endpoint, Source.YOURS, "entered by you")
+        if (candidate.host, candidate.port) not in known:
+            candidates.append(candidate)
+    return candidates
+
+
+def names_open_cobalt_needs(settings: Settings) -> tuple[str, ...]:
+    """The host names Open Cobalt will look up with these settings (IP literals need none)."""
+    hosts = [
+        settings.space_directory.host,
+        settings.chat.server,
+        settings.xrfb.server_host_address,
+        urlsplit(settings.web.version_check_url).hostname or "",
+    ]
+    names = []
+    for host in hosts:
+        if not host or host in names:
+            continue
+        try:
+            parse_ip(host)
+        except InvalidValue:
+            names.append(host)
+    return tuple(names)
+
+
+def benchmark_plan(settings: Settings, environment: DnsEnvironment) -> BenchmarkPlan:
+    dns_settings = settings.dns
+    browse = (f"{dns_settings.dispatcher_service}.{dns_settings.dispatcher_domain}"
+              if dns_settings.dispatcher_domain else None)
+    return BenchmarkPlan(
+        names=names_open_cobalt_needs(settings),
+        nx_parent=environment.nx_parent,
+        dispatcher_browse=browse,
+        query_timeout=environment.query_timeout,
+        deadline=environment.deadline,
+    )
+
+
+@dataclass(frozen=True)
+class DnsChecks:
+    """What the DNS page found: the resolver ranking and, if a domain is set, discovery."""
+
+    ranking: ResolverRanking
+    discovery: Discovery | None
+
+
+async def run_dns_checks(
+    settings: Settings,
+    environment: DnsEnvironment,
+    on_progress: Callable[[ResolverStats], None] | None = None,
+) -> DnsChecks:
+    """Rank the resolvers and browse for services at the same time, within the deadline."""
+    system = await environment.system_resolvers()
+    candidates = resolver_candidates(environment, system, settings.dns.servers)
+    plan = benchmark_plan(settings, environment)
+    chosen = settings.dns.servers or tuple(system)
+    domain = settings.dns.dispatcher_domain
+    if domain and chosen:
+        ranking, discovery = await asyncio.gather(
+            benchmark_resolvers(candidates, plan, on_progress),
+            discover(chosen, domain, settings.dns.dispatcher_service,
+                     environment.discovery_timeout),
+        )
+    else:
+        ranking, discovery = await benchmark_resolvers(candidates, plan, on_progress), None
+    return DnsChecks(ranking, discovery)

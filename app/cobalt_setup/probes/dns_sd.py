@@ -1,0 +1,171 @@
+"""DNS-based Service Discovery over unicast DNS: the dispatcher, and LDAP / XMPP servers.
+
+Open Cobalt finds a dispatcher by browsing `<service type>.<domain>` (PTR), then reading
+each instance's SRV (host, port, priority, weight) and TXT. The same domain may publish
+`_ldap._tcp` and `_xmpp-client._tcp` SRV records, which the later pages can offer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.resolver
+
+from cobalt_setup.addresses import Endpoint
+
+LDAP_SERVICE = "_ldap._tcp"
+XMPP_CLIENT_SERVICE = "_xmpp-client._tcp"
+DEFAULT_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class SrvTarget:
+    """One SRV answer with the addresses its host resolves to (empty: it does not)."""
+
+    host: str
+    port: int
+    priority: int
+    weight: int
+    addresses: tuple[str, ...] = ()
+
+    @property
+    def resolves(self) -> bool:
+        return bool(self.addresses)
+
+
+@dataclass(frozen=True)
+class ServiceInstance:
+    name: str  # the instance label, e.g. "Lab Dispatcher"
+    targets: tuple[SrvTarget, ...]  # best first
+    txt: tuple[str, ...]
+    problem: str = ""  # why it cannot be used, in words
+
+
+@dataclass(frozen=True)
+class Discovery:
+    domain: str
+    service_type: str
+    resolvers: tuple[Endpoint, ...]
+    dispatchers: tuple[ServiceInstance, ...] = ()
+    ldap: tuple[SrvTarget, ...] = ()
+    xmpp: tuple[SrvTarget, ...] = ()
+    problems: tuple[str, ...] = ()
+    elapsed_ms: float = 0.0
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def browse_name(self) -> str:
+        return f"{self.service_type}.{self.domain}"
+
+
+def make_resolver(servers: Sequence[Endpoint], timeout: float) -> dns.asyncresolver.Resolver:
+    """A resolver that asks exactly these servers (never reads the system's configuration)."""
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers = [server.host for server in servers]
+    resolver.nameserver_ports = {s.host: s.port for s in servers if s.port}
+    resolver.lifetime = timeout
+    resolver.timeout = min(timeout, 1.0)
+    return resolver
+
+
+async def _lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -> list:
+    """The answers, or [] when the name or type does not exist."""
+    try:
+        answer = await resolver.resolve(name, rdtype, search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return []
+    return list(answer)
+
+
+async def _addresses(resolver: dns.asyncresolver.Resolver, host: str) -> tuple[str, ...]:
+    found = await asyncio.gather(_lookup(resolver, host, "A"), _lookup(resolver, host, "AAAA"),
+                                 return_exceptions=True)
+    return tuple(rr.address for answers in found if isinstance(answers, list) for rr in answers)
+
+
+def _srv_order(records: list) -> list:
+    """Lowest priority first; among equals, the heavier weight first (RFC 2782)."""
+    return sorted(records, key=lambda rr: (rr.priority, -rr.weight))
+
+
+async def _srv_targets(resolver: dns.asyncresolver.Resolver, name: str) -> tuple[SrvTarget, ...]:
+    records = [rr for rr in _srv_order(await _lookup(resolver, name, "SRV"))
+               if rr.target != dns.name.root]  # "." means: no such service here
+    hosts = [rr.target.to_text(omit_final_dot=True) for rr in records]
+    addresses = await asyncio.gather(*(_addresses(resolver, host) for host in hosts))
+    return tuple(SrvTarget(host, rr.port, rr.priority, rr.weight, found)
+                 for rr, host, found in zip(records, hosts, addresses, strict=True))
+
+
+def _instance_label(ptr_target: dns.name.Name) -> str:
+    return ptr_target.labels[0].decode("utf-8", errors="replace")
+
+
+async def _instance(resolver: dns.asyncresolver.Resolver, ptr_target: dns.name.Name
+                    ) -> ServiceInstance:
+    name = ptr_target.to_text()
+    targets, txt_records = await asyncio.gather(_srv_targets(resolver, name),
+                                                _lookup(resolver, name, "TXT"))
+    txt = tuple(part.decode("utf-8", errors="replace")
+                for rr in txt_records for part in rr.strings)
+    label = _instance_label(ptr_target)
+    problem = ""
+    if not targets:
+        problem = f"{label} is listed but has no SRV record saying where it runs."
+    elif not any(t.resolves for t in targets):
+        problem = (f"{label} points to {targets[0].host}, which has no address: the "
+                   "dispatcher's DNS records are out of date.")
+    return ServiceInstance(label, targets, txt, problem)
+
+
+async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
+                   timeout: float = DEFAULT_TIMEOUT_S) -> Discovery:
+    """Browse for dispatchers and look up LDAP / XMPP SRV records in `domain`.
+
+    Network failures are reported in `problems`, not raised.
+    """
+    started = time.perf_counter()
+    resolver = make_resolver(servers, timeout)
+    browse = f"{service_type}.{domain}"
+    problems: list[str] = []
+
+    async def browse_dispatchers() -> tuple[ServiceInstance, ...]:
+        pointers = await _lookup(resolver, browse, "PTR")
+        return tuple(await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers)))
+
+    results = await asyncio.gather(
+        browse_dispatchers(),
+        _srv_targets(resolver, f"{LDAP_SERVICE}.{domain}"),
+        _srv_targets(resolver, f"{XMPP_CLIENT_SERVICE}.{domain}"),
+        return_exceptions=True,
+    )
+    found: list[tuple] = []
+    for what, result in zip(("dispatchers", "LDAP servers", "chat servers"), results,
+                            strict=True):
+        if isinstance(result, dns.exception.Timeout | dns.resolver.LifetimeTimeout):
+            problems.append(f"Looking up {what} in {domain} timed out: the DNS servers did "
+                            "not answer in time.")
+            found.append(())
+        elif isinstance(result, dns.resolver.NoNameservers):
+            problems.append(f"Looking up {what} in {domain} failed: every DNS server refused "
+                            "or failed the query.")
+            found.append(())
+        elif isinstance(result, BaseException):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            problems.append(f"Looking up {what} in {domain} failed: {result}")
+            found.append(())
+        else:
+            found.append(result)
+    dispatchers, ldap, xmpp = found
+    if not dispatchers and not problems:
+        problems.append(f"No dispatcher is published in {domain} ({browse} has no entries).")
+    return Discovery(domain, service_type, tuple(servers), dispatchers, ldap, xmpp,
+                     tuple(problems), (time.perf_counter() - started) * 1000)
