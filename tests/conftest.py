@@ -10,7 +10,7 @@ import pytest
 
 from network_guard import GUARD
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "lab.conftest_dns"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -1,7 +1,7 @@
 """A test helper: relay DNS queries over UDP to one upstream server, slower or lossier.
 
     python dns_delay_relay.py --listen 127.0.0.1:P --upstream 127.0.0.1:Q \
-        --delay-ms 150 [--drop-every N]
+        --delay-ms 150 [--drop-every N] [--parent-pid PID]
 
 The test lab needs a "slow" and an "unreliable" DNS server for the resolver benchmark, and
 no packaged DNS server (dnsmasq, unbound) can add latency or drop a fraction of queries;
@@ -15,7 +15,8 @@ the sch_netem kernel module). So this script stands between a client and a real 
 
 UDP only: a TCP query to the listen port is refused. Bounded on purpose: it talks only to
 loopback, relays only to its one upstream, gives up on an upstream answer after 2 s, and
-exits on SIGTERM/SIGINT or as soon as the process that started it is gone.
+exits on SIGTERM/SIGINT or within 0.2 s of the process that started it going away
+(--parent-pid: the test process, so a relay never outlives a killed pytest).
 Standard library only, so it runs under any Python 3.10+.
 """
 
@@ -28,6 +29,7 @@ import ipaddress
 import os
 import signal
 import sys
+from typing import cast
 
 UPSTREAM_TIMEOUT = 2.0
 MAX_DATAGRAM = 65535
@@ -73,8 +75,7 @@ class Relay(asyncio.DatagramProtocol):
         self.tasks: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         self.received += 1
@@ -116,6 +117,8 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument("--drop-every", type=int, default=0,
                         help="silently drop every Nth query received (0: drop none)")
+    parser.add_argument("--parent-pid", type=int, default=os.getppid(),
+                        help="exit when this process is no longer our parent")
     args = parser.parse_args(argv)
     if args.delay_ms < 0 or args.drop_every < 0:
         parser.error("--delay-ms and --drop-every must not be negative")
@@ -127,7 +130,7 @@ async def main(argv: list[str] | None = None) -> int:
     transport, relay = await loop.create_datagram_endpoint(
         lambda: Relay(args.upstream, args.delay_ms / 1000.0, args.drop_every),
         local_addr=args.listen)
-    watcher = loop.create_task(watch_parent(stop, os.getppid()))
+    watcher = loop.create_task(watch_parent(stop, args.parent_pid))
     try:
         await stop.wait()
     finally:

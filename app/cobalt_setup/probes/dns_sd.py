@@ -125,6 +125,12 @@ async def _instance(resolver: dns.asyncresolver.Resolver, ptr_target: dns.name.N
     return ServiceInstance(label, targets, txt, problem)
 
 
+def _usable_first(instance: ServiceInstance) -> tuple[bool, int, int, str]:
+    best = instance.targets[0] if instance.targets else None
+    return (bool(instance.problem), best.priority if best else 1 << 16,
+            -best.weight if best else 0, instance.name)
+
+
 async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
                    timeout: float = DEFAULT_TIMEOUT_S) -> Discovery:
     """Browse for dispatchers and look up LDAP / XMPP SRV records in `domain`.
@@ -138,7 +144,8 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
 
     async def browse_dispatchers() -> tuple[ServiceInstance, ...]:
         pointers = await _lookup(resolver, browse, "PTR")
-        return tuple(await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers)))
+        found = await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers))
+        return tuple(sorted(found, key=_usable_first))
 
     results = await asyncio.gather(
         browse_dispatchers(),
