@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dns.asyncbackend
 import pytest
 
 from network_guard import GUARD
@@ -43,3 +46,42 @@ def private_home(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
     monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
     return home
+
+
+@pytest.fixture
+def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on the test's QApplication, running while Qt's events are processed.
+
+    Never `loop.stop()` here: it would quit the QApplication and later waits would time out.
+    """
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    dns.asyncbackend.set_default_backend("asyncio")
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    deadline = time.monotonic() + 2
+    while any(not task.done() for task in pending) and time.monotonic() < deadline:
+        QApplication.processEvents()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    assert all(task.done() for task in pending), "a task ignored its cancellation"
+
+
+@pytest.fixture
+def cobalt_dir(tmp_path: Path) -> Path:
+    """An Open Cobalt installation folder, as its installer leaves it."""
+    folder = tmp_path / "Open Cobalt"
+    (folder / "config").mkdir(parents=True)
+    (folder / "OpenCobalt.image").write_bytes(b"\0" * 16)
+    return folder
+
+
+@pytest.fixture
+def ini_path(tmp_path: Path) -> Path:
+    """Where the per-user settings file goes; nothing is there yet."""
+    return tmp_path / "config-home" / "Open Cobalt" / "general-preferences.ini"

@@ -28,13 +28,6 @@ DispatcherPort = 6905
 
 
 @pytest.fixture
-def cobalt_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "OpenCobalt"
-    (folder / "config").mkdir(parents=True)
-    return folder
-
-
-@pytest.fixture
 def target(tmp_path: Path) -> Path:
     return tmp_path / "user" / "general-preferences.ini"
 

@@ -6,64 +6,23 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWizard
+from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.gui.pages.summary import SummaryPage
-from cobalt_setup.gui.widgets import FieldRow
-from cobalt_setup.gui.wizard import SetupWizard
 from cobalt_setup.prefs.general_ini import read_general_ini
 from cobalt_setup.prefs.router_conf import find_dispatcher_block
-from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import RouterMode
-
-NEXT = QWizard.WizardButton.NextButton
-COMMIT = QWizard.WizardButton.CommitButton
-FINISH = QWizard.WizardButton.FinishButton
-
-
-@pytest.fixture
-def cobalt_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "Open Cobalt"
-    (folder / "config").mkdir(parents=True)
-    (folder / "OpenCobalt.image").write_bytes(b"\0" * 16)
-    return folder
-
-
-@pytest.fixture
-def ini_path(tmp_path: Path) -> Path:
-    return tmp_path / "config-home" / "Open Cobalt" / "general-preferences.ini"
-
-
-def open_wizard(qtbot: QtBot, ini_path: Path, cobalt_dir: Path | None) -> SetupWizard:
-    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir))
-    qtbot.addWidget(wizard)
-    wizard.show()
-    qtbot.waitExposed(wizard)
-    return wizard
-
-
-def field_input(wizard: SetupWizard, section: str, key: str) -> QLineEdit:
-    found = wizard.currentPage().findChild(QLineEdit, f"{section}.{key}")
-    assert found is not None, f"{section}.{key} is not on page {wizard.currentPage().title()}"
-    return found
-
-
-def retype(qtbot: QtBot, line_edit: QLineEdit, text: str) -> None:
-    line_edit.selectAll()
-    qtbot.keyClick(line_edit, Qt.Key.Key_Delete)
-    qtbot.keyClicks(line_edit, text)
-
-
-def press(wizard: SetupWizard, button: QWizard.WizardButton) -> None:
-    page = wizard.currentPage().title()
-    assert wizard.button(button).isEnabled(), f"{button} is disabled on {page}"
-    wizard.button(button).click()
-
-
-def problem_texts(wizard: SetupWizard) -> list[str]:
-    return [row.problem.text.text() for row in wizard.currentPage().findChildren(FieldRow)
-            if row.problem.isVisibleTo(wizard)]
+from wizard_driver import (
+    COMMIT,
+    FINISH,
+    NEXT,
+    field_input,
+    open_wizard,
+    press,
+    problem_texts,
+    retype,
+)
 
 
 def test_walk_from_welcome_to_finish_writes_both_files(

@@ -36,6 +36,7 @@ STATUS_ICONS: dict[str, QStyle.StandardPixmap] = {
     "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
     "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
     "pending": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+    "busy": QStyle.StandardPixmap.SP_BrowserReload,
 }
 
 
@@ -66,6 +67,7 @@ class StatusLine(QWidget):
             "ok": self.tr("OK:"),
             "info": self.tr("Note:"),
             "pending": self.tr("Not checked yet:"),
+            "busy": self.tr("Checking:"),
         }[kind]
 
     def show_status(self, kind: str, text: str) -> None:

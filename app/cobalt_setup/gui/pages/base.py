@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.widgets import FieldRow
@@ -20,7 +20,17 @@ class SetupPage(QWizardPage):
         super().__init__(parent)
         self.session = session
         self.rows: dict[FieldId, FieldRow] = {}
-        self.body = QVBoxLayout(self)
+        # Live results can outgrow a small screen: scroll rather than squeeze them.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget(scroll)
+        scroll.setWidget(content)
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
     def add_intro(self, text: str) -> QLabel:
         label = QLabel(text, self)

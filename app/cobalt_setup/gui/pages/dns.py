@@ -43,7 +43,7 @@ VERDICT_KINDS = {
     Verdict.NO_DISPATCHER: "warning",
     Verdict.DEAD: "error",
     Verdict.HIJACKS: "error",
-    Verdict.CHECKING: "pending",
+    Verdict.CHECKING: "busy",
 }
 COLUMNS = ("Resolver", "Provider", "Median", "p90", "Answered", "Verdict")
 
@@ -154,7 +154,8 @@ class DnsPage(SetupPage):
                 "Correct the fields above to check the resolvers."))
             return
         settings = self.session.form.settings()
-        self.probes.status.show_status("pending", self.tr("checking the resolvers..."))
+        self.probes.status.show_status("busy", self.tr(
+            "asking each resolver the names Open Cobalt needs..."))
 
         async def job(progress):
             return await run_dns_checks(settings, environment, progress)

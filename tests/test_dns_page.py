@@ -1,0 +1,149 @@
+"""The DNS page against the lab's real DNS servers: live rows, a recommendation, a choice."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from cobalt_setup.addresses import Endpoint
+from cobalt_setup.gui.pages.dns import COLUMNS, DnsPage
+from cobalt_setup.prefs.general_ini import read_general_ini
+from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.session import SetupSession
+from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
+from wizard_driver import COMMIT, NEXT, field_input, open_wizard, press, problem_texts, retype
+
+pytestmark = pytest.mark.usefixtures("qasync_loop")
+VERDICT = len(COLUMNS) - 1
+
+
+def endpoint(server: DnsServer) -> Endpoint:
+    return Endpoint(server.host, server.port)
+
+
+def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path) -> SetupSession:
+    async def system() -> list[Endpoint]:
+        return [endpoint(lab.good)]
+
+    environment = DnsEnvironment(
+        system_resolvers=system,
+        open_cobalt_default=(lab.hijacking.endpoint,),
+        public=(("Lab public", (lab.slow.endpoint, lab.dead.endpoint)),),
+        nx_parent=HIJACK_DOMAIN, deadline=1.5, query_timeout=0.3, discovery_timeout=1.0,
+    )
+    ini_path.parent.mkdir(parents=True, exist_ok=True)
+    ini_path.write_text(
+        f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"
+        f"[SpaceDirectory]\nHost = directory.{DOMAIN}\n"
+        f"[Web]\nVersionCheckURL = http://www.{DOMAIN}/\n")
+    return SetupSession(ini_path, cobalt_dir, environment)
+
+
+def open_dns_page(qtbot: QtBot, session: SetupSession) -> tuple[QWizard, DnsPage]:
+    wizard = open_wizard(qtbot, session.ini_path, session.cobalt_dir, session)
+    press(wizard, NEXT)
+    page = wizard.currentPage()
+    assert isinstance(page, DnsPage)
+    return wizard, page
+
+
+def verdicts(page: DnsPage) -> dict[str, str]:
+    table = page.table
+    return {table.item(row, 0).text(): table.item(row, VERDICT).text()
+            for row in range(table.rowCount())}
+
+
+def test_rows_fill_in_and_the_recommendation_is_written(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: page.table.rowCount() == 4, timeout=1000)
+    assert page.runner.busy, "rows appear while the checks still run"
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=3000)
+    assert verdicts(page) == {
+        dns_lab.good.endpoint: "recommended",
+        dns_lab.hijacking.endpoint: "hijacks NXDOMAIN",
+        dns_lab.slow.endpoint: "slow",
+        dns_lab.dead.endpoint: "dead",
+    }
+    assert page.table.item(0, 0).text() == dns_lab.good.endpoint, "best first"
+    assert "Your system resolver" in page.recommendation.text.text()
+    assert "Found 2 dispatcher(s) in cobalt.test" in page.discovery.text.text()
+    assert f"Space Directory (LDAP): directory.{DOMAIN}:1389" in page.discovery_details.text()
+    assert page.use_recommended.isEnabled()
+
+    page.use_recommended.click()
+    assert field_input(wizard, "DNS", "Servers").text() == ""
+    assert "This is what you have chosen" in page.recommendation.text.text()
+    for _ in range(4):
+        press(wizard, NEXT)
+    press(wizard, COMMIT)
+    assert read_general_ini(ini_path).texts[("DNS", "Servers")] == ""
+
+
+def test_selected_resolvers_are_chosen(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: not page.runner.busy and page.table.rowCount() == 4, timeout=3000)
+    row = next(r for r in range(4) if page.table.item(r, 0).text() == dns_lab.slow.endpoint)
+    page.table.selectRow(row)
+    assert "ms per answer" in page.reason.text(), "the reason of the selected row shows"
+    page.use_selected.click()
+    assert field_input(wizard, "DNS", "Servers").text() == dns_lab.slow.endpoint
+
+
+def test_back_stops_the_checks_at_once(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: page.table.rowCount() > 0, timeout=1000)
+    assert page.runner.busy
+    wizard.back()
+    assert not page.runner.busy
+    qtbot.wait(50)
+    running = [t for t in asyncio.all_tasks() if not t.done()]
+    assert running == []
+
+
+def test_editing_a_field_reruns_the_checks_after_a_pause(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=3000)
+    retype(qtbot, field_input(wizard, "DNS", "Servers"), dns_lab.split.endpoint)
+    assert not page.runner.busy, "no probe per keystroke"
+    qtbot.waitUntil(lambda: page.table.rowCount() == 5 and not page.runner.busy, timeout=4000)
+    assert verdicts(page)[dns_lab.split.endpoint] == "cannot find the dispatcher"
+
+
+@pytest.mark.parametrize(("key", "text", "words"), [
+    ("Servers", "8.8.8.8:99999", "65535"),
+    ("Servers", "::1::", "not an IPv4 or IPv6 address"),
+    ("DispatcherDomain", "x" * 300, "at most"),
+])
+def test_bad_input_shows_a_message_and_sends_nothing(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+    key: str, text: str, words: str,
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=3000)
+    retype(qtbot, field_input(wizard, "DNS", key), text)
+    qtbot.wait(600)  # longer than the debounce pause
+    assert not page.runner.busy
+    assert words in problem_texts(wizard)[0]
+    assert "Correct the fields above" in page.probes.status.text.text()
+    assert not wizard.button(NEXT).isEnabled()
+
+
+def test_an_empty_domain_explains_how_to_find_a_dispatcher(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    retype(qtbot, field_input(wizard, "DNS", "DispatcherDomain"), "")
+    qtbot.waitUntil(lambda: not page.runner.busy and page.discovery_box.isVisible()
+                    and "Enter your organisation" in page.discovery.text.text(), timeout=4000)
