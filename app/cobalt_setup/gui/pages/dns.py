@@ -207,10 +207,12 @@ class DnsPage(SetupPage):
         ranking = checks.ranking
         self._ranking = ranking
         self._rows.clear()
+        self.table.setUpdatesEnabled(False)  # one relayout for the whole table, not per cell
         self.table.setRowCount(0)
         self.table.setVisible(bool(ranking.rows))
         for ranked in ranking.rows:
             self._add_ranked(ranked)
+        self.table.setUpdatesEnabled(True)
         self._show_recommendation(ranking)
         self._show_discovery(checks.discovery)
         self.use_selected.setEnabled(bool(ranking.rows))
