@@ -147,3 +147,27 @@ def test_an_empty_domain_explains_how_to_find_a_dispatcher(
     retype(qtbot, field_input(wizard, "DNS", "DispatcherDomain"), "")
     qtbot.waitUntil(lambda: not page.runner.busy and page.discovery_box.isVisible()
                     and "Enter your organisation" in page.discovery.text.text(), timeout=4000)
+
+
+def test_directory_and_chat_found_in_dns_are_offered_on_the_next_page(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=3000)
+    press(wizard, NEXT)
+    directory = wizard.currentPage()
+    assert not directory.ldap_offer.isVisibleTo(wizard), "already the directory in use"
+    assert directory.chat_offer.isVisibleTo(wizard)
+    directory.chat_offer.button.click()
+    assert field_input(wizard, "Chat", "Server").text() == f"chat.{DOMAIN}"
+    assert field_input(wizard, "Chat", "Port").text() == "5222"
+    assert not directory.chat_offer.isVisibleTo(wizard)
+
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Port"), "10389")
+    wizard.back()
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=3000)
+    press(wizard, NEXT)
+    assert f"publishes a Space Directory at directory.{DOMAIN}:1389" in (
+        directory.ldap_offer.status.text.text())
+    directory.ldap_offer.button.click()
+    assert field_input(wizard, "SpaceDirectory", "Port").text() == "1389"

@@ -2,11 +2,56 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import ProbeArea
+from cobalt_setup.gui.widgets import ProbeArea, StatusLine
+from cobalt_setup.probes.dns_sd import SrvTarget
 from cobalt_setup.session import SetupSession
+
+
+class SrvOffer(QWidget):
+    """'Your domain publishes X at host:port' with a button that fills the fields in."""
+
+    def __init__(self, page: SetupPage, host_field: tuple[str, str],
+                 port_field: tuple[str, str], button_text: str) -> None:
+        super().__init__(page)
+        self.page, self.host_field, self.port_field = page, host_field, port_field
+        self.status = StatusLine(self)
+        self.button = QPushButton(button_text, self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status, 1)
+        layout.addWidget(self.button)
+        self.button.clicked.connect(self._use)
+        self.target: SrvTarget | None = None
+        self.setVisible(False)
+
+    def offer(self, targets: tuple[SrvTarget, ...], what: str, domain: str) -> None:
+        usable = [t for t in targets if t.resolves]
+        self.target = usable[0] if usable else None
+        form = self.page.session.form
+        if self.target is None or (
+            form.text(self.host_field) == self.target.host
+            and form.text(self.port_field) == str(self.target.port)
+        ):
+            self.setVisible(False)
+            return
+        self.status.show_status("info", self.tr(
+            "{domain} publishes a {what} at {host}:{port} (found on the DNS page)."
+        ).format(domain=domain, what=what, host=self.target.host, port=self.target.port))
+        self.setVisible(True)
+
+    def _use(self) -> None:
+        if self.target is None:
+            return
+        form = self.page.session.form
+        form.set_text(self.host_field, self.target.host)
+        form.set_text(self.port_field, str(self.target.port))
+        for field_id in (self.host_field, self.port_field):
+            self.page.rows[field_id].load()
+        self.page.refresh()
+        self.setVisible(False)
 
 
 class SpaceDirectoryPage(SetupPage):
@@ -23,6 +68,9 @@ class SpaceDirectoryPage(SetupPage):
                        directory_layout)
         self.add_field(("SpaceDirectory", "Port"), self.tr("Space Directory &port:"),
                        directory_layout)
+        self.ldap_offer = SrvOffer(self, ("SpaceDirectory", "Host"), ("SpaceDirectory", "Port"),
+                                   self.tr("&Use this directory"))
+        directory_layout.addWidget(self.ldap_offer)
         self.body.addWidget(directory)
         self.probes = ProbeArea(self.tr("Space Directory check"), self)
         self.body.addWidget(self.probes)
@@ -30,5 +78,19 @@ class SpaceDirectoryPage(SetupPage):
         chat_layout = QVBoxLayout(chat)
         self.add_field(("Chat", "Server"), self.tr("&Chat server:"), chat_layout)
         self.add_field(("Chat", "Port"), self.tr("Chat p&ort:"), chat_layout)
+        self.chat_offer = SrvOffer(self, ("Chat", "Server"), ("Chat", "Port"),
+                                   self.tr("Use this chat &server"))
+        chat_layout.addWidget(self.chat_offer)
         self.body.addWidget(chat)
         self.body.addStretch(1)
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        checks = self.session.dns_checks
+        discovery = checks.discovery if checks else None
+        if discovery is None:
+            self.ldap_offer.setVisible(False)
+            self.chat_offer.setVisible(False)
+            return
+        self.ldap_offer.offer(discovery.ldap, self.tr("Space Directory"), discovery.domain)
+        self.chat_offer.offer(discovery.xmpp, self.tr("chat server"), discovery.domain)

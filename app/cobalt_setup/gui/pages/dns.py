@@ -45,7 +45,7 @@ VERDICT_KINDS = {
     Verdict.HIJACKS: "error",
     Verdict.CHECKING: "busy",
 }
-COLUMNS = ("Resolver", "Provider", "Median", "p90", "Answered", "Verdict")
+COLUMNS = ("Resolver", "Provider", "First look-up", "Median", "p90", "Answered", "Verdict")
 
 
 def _ms(value: float | None) -> str:
@@ -98,6 +98,11 @@ class DnsPage(SetupPage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, tip in ((2, self.tr("The first look-up of each name: the resolver may have "
+                                        "to ask other servers.")),
+                            (3, self.tr("Repeated look-ups, usually answered from the "
+                                        "resolver's cache."))):
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.setMinimumHeight(150)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.setVisible(False)
@@ -183,6 +188,7 @@ class DnsPage(SetupPage):
         cells = (
             stats.candidate.address,
             stats.candidate.provider,
+            _ms(stats.cold_median_ms),
             _ms(stats.median_ms),
             _ms(stats.p90_ms),
             f"{stats.answered} / {stats.sent}",
