@@ -538,3 +538,9 @@ __all__ = [
     "start_hijacking_dns", "start_relayed_dns", "start_silent_dns", "start_split_dns",
     "stop_dns_lab", "stop_server", "stop_servers",
 ]
+
+
+def start_zone_dns(name: str, zone: LabZone, log_dir: Path) -> DnsServer:
+    """A dnsmasq serving another zone: a company resolver that knows internal names, or a
+    split-horizon one that answers other addresses."""
+    return _start_all([[_dnsmasq_spec(name, zone)]], log_dir)[0]

@@ -1,0 +1,99 @@
+"""Does a host resolve the same through Open Cobalt's DNS servers as through the system's?
+
+Open Cobalt's chat and Space Directory clients resolve names through the servers chosen on
+the DNS page (Google's by default), not through the system's resolver that the browser
+uses. An internal name that only the company resolver knows, or a split-horizon name, then
+works in the browser and fails in Open Cobalt: users cannot find this by themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+import dns.exception
+import dns.resolver
+
+from cobalt_setup.addresses import Endpoint, InvalidValue, parse_ip
+from cobalt_setup.probes.dns_sd import make_resolver
+from cobalt_setup.probes.result import ProbeResult, Status
+
+NOT_FOUND, NO_ANSWER = "not found", "no answer"
+
+
+async def _addresses(servers: Sequence[Endpoint], host: str,
+                     timeout: float) -> tuple[str, ...] | str:
+    """The sorted addresses, or NOT_FOUND / NO_ANSWER."""
+    resolver = make_resolver(servers, timeout)
+    found: list[str] = []
+    for rdtype in ("A", "AAAA"):
+        try:
+            answer = await resolver.resolve(host, rdtype, search=False)
+            found += [rr.address for rr in answer]
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            pass
+        except (dns.exception.Timeout, dns.resolver.NoNameservers):
+            return NO_ANSWER
+    return tuple(sorted(found)) if found else NOT_FOUND
+
+
+def _shown(result: tuple[str, ...] | str) -> str:
+    return ", ".join(result) if isinstance(result, tuple) else result
+
+
+async def compare_resolution(service: str, host: str, open_cobalt_servers: Sequence[Endpoint],
+                             system_servers: Sequence[Endpoint],
+                             timeout: float = 2.0) -> ProbeResult:
+    """Resolve `host` both ways and say in words what Open Cobalt will experience."""
+    started = time.perf_counter()
+    probe_id = f"{service}.resolution"
+
+    def result(status: Status, summary: str, fix: str = "", **details: object) -> ProbeResult:
+        return ProbeResult(probe_id, service, host, status, summary, fix,
+                           (time.perf_counter() - started) * 1000, dict(details))
+
+    try:
+        parse_ip(host)
+        return result(Status.OK, f"{host} is an address: no name to look up.")
+    except InvalidValue:
+        pass
+    if not open_cobalt_servers or set(open_cobalt_servers) == set(system_servers):
+        return result(Status.OK, f"Open Cobalt looks up {host} through your system's DNS, "
+                      "like your browser does.")
+    ours, theirs = await asyncio.gather(
+        _addresses(open_cobalt_servers, host, timeout),
+        _addresses(system_servers, host, timeout) if system_servers else asyncio.sleep(0, ""),
+    )
+    chosen = ", ".join(str(s) for s in open_cobalt_servers)
+    details = {"open_cobalt": _shown(ours), "system": _shown(theirs) if theirs else "-",
+               "open_cobalt_servers": chosen}
+    if isinstance(ours, tuple):
+        if not isinstance(theirs, tuple) or set(ours) & set(theirs):
+            return result(Status.OK, f"{host} resolves to {_shown(ours)} through Open "
+                          "Cobalt's DNS servers.", **details)
+        return result(
+            Status.WARNING,
+            f"{host} resolves differently: {_shown(ours)} through Open Cobalt's DNS servers "
+            f"({chosen}), {_shown(theirs)} through your system's. Open Cobalt will connect to "
+            f"{_shown(ours)}.",
+            "If the system's answer is the right one (an internal or split-horizon name), "
+            "choose your system resolver on the DNS page, or enter the server by address.",
+            **details)
+    if ours == NO_ANSWER:
+        return result(Status.FAILED, f"Open Cobalt's DNS servers ({chosen}) did not answer "
+                      f"when asked for {host}.",
+                      "Check the DNS page: choose resolvers that answer.", **details)
+    if isinstance(theirs, tuple):
+        return result(
+            Status.FAILED,
+            f"{host} resolves through your system's DNS ({_shown(theirs)}) but not through "
+            f"the DNS servers Open Cobalt uses ({chosen}): {ours}. Your browser finds it, "
+            "Open Cobalt will not.",
+            f"Choose your system resolver on the DNS page, or enter the server by address "
+            f"({theirs[0]}).",
+            **details)
+    return result(Status.FAILED, f"{host} does not exist in DNS (neither Open Cobalt's DNS "
+                  "servers nor your system's know it).",
+                  "Check the spelling of the host name, or enter the server by address.",
+                  **details)
