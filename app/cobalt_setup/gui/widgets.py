@@ -154,3 +154,30 @@ def separator(parent: QWidget | None = None) -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
+
+
+STATUS_KINDS = {"ok": "ok", "warning": "warning", "failed": "error", "skipped": "info"}
+
+
+class ResultList(QWidget):
+    """Probe results, one status line each (icon, word, summary), with the fix under it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.lines: list[StatusLine] = []
+
+    def show_results(self, results: list) -> None:
+        for line in self.lines:
+            line.deleteLater()
+        self.lines = []
+        for result in results:
+            line = StatusLine(self)
+            text = result.summary + (f" {self.tr('Fix:')} {result.fix}" if result.fix else "")
+            line.show_status(STATUS_KINDS[result.status.value], text)
+            self._layout.addWidget(line)
+            self.lines.append(line)
+
+    def texts(self) -> list[str]:
+        return [line.accessibleName() for line in self.lines]

@@ -55,19 +55,31 @@ async def compare_resolution(service: str, host: str, open_cobalt_servers: Seque
 
     try:
         parse_ip(host)
-        return result(Status.OK, f"{host} is an address: no name to look up.")
+        return result(Status.OK, f"{host} is an address: no name to look up.",
+                      addresses=[host])
     except InvalidValue:
         pass
-    if not open_cobalt_servers or set(open_cobalt_servers) == set(system_servers):
-        return result(Status.OK, f"Open Cobalt looks up {host} through your system's DNS, "
-                      "like your browser does.")
-    ours, theirs = await asyncio.gather(
-        _addresses(open_cobalt_servers, host, timeout),
-        _addresses(system_servers, host, timeout) if system_servers else asyncio.sleep(0, ""),
-    )
-    chosen = ", ".join(str(s) for s in open_cobalt_servers)
+    same = not open_cobalt_servers or set(open_cobalt_servers) == set(system_servers)
+    servers = list(open_cobalt_servers) or list(system_servers)
+    if not servers:
+        return result(Status.FAILED, f"No DNS server is known to look up {host}.",
+                      "Enter DNS servers on the DNS page.", addresses=[])
+    if same:
+        ours = await _addresses(servers, host, timeout)
+        theirs: tuple[str, ...] | str = ours
+    else:
+        ours, theirs = await asyncio.gather(
+            _addresses(servers, host, timeout),
+            _addresses(system_servers, host, timeout) if system_servers
+            else asyncio.sleep(0, ""),
+        )
+    if same and isinstance(ours, tuple):
+        return result(Status.OK, f"{host} resolves to {_shown(ours)} through your system's "
+                      "DNS, like your browser does.", addresses=list(ours))
+    chosen = ", ".join(str(s) for s in servers)
     details = {"open_cobalt": _shown(ours), "system": _shown(theirs) if theirs else "-",
-               "open_cobalt_servers": chosen}
+               "open_cobalt_servers": chosen,
+               "addresses": list(ours) if isinstance(ours, tuple) else []}
     if isinstance(ours, tuple):
         if not isinstance(theirs, tuple) or set(ours) & set(theirs):
             return result(Status.OK, f"{host} resolves to {_shown(ours)} through Open "
