@@ -13,6 +13,7 @@ from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.dns import COLUMNS, DnsPage
 from cobalt_setup.prefs.general_ini import read_general_ini
 from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
 from wizard_driver import COMMIT, NEXT, field_input, open_wizard, press, problem_texts, retype
@@ -40,7 +41,7 @@ def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path) -> SetupSession:
         f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"
         f"[SpaceDirectory]\nHost = directory.{DOMAIN}\n"
         f"[Web]\nVersionCheckURL = http://www.{DOMAIN}/\n")
-    return SetupSession(ini_path, cobalt_dir, environment)
+    return SetupSession(ini_path, cobalt_dir, CheckEnvironment(dns=environment))
 
 
 def open_dns_page(qtbot: QtBot, session: SetupSession) -> tuple[QWizard, DnsPage]:

@@ -133,9 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(path)
             return EXIT_OK
         from cobalt_setup.gui.app import run_wizard
-        from cobalt_setup.probes.dns_checks import DnsEnvironment
+        from cobalt_setup.probes.environment import CheckEnvironment
 
-        return run_wizard(_ini_path(args), _cobalt_dir(args, required=False), DnsEnvironment())
+        return run_wizard(_ini_path(args), _cobalt_dir(args, required=False),
+                          CheckEnvironment())
     except (UsageError, IniReadError, PrefsReadError, RouterConfError) as error:
         print(f"cobalt-setup: {error}", file=sys.stderr)
         return EXIT_USAGE

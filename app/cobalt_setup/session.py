@@ -21,15 +21,16 @@ from cobalt_setup.prefs.store import (
     plan_write,
     write,
 )
-from cobalt_setup.probes.dns_checks import DnsChecks, DnsEnvironment
+from cobalt_setup.probes.dns_checks import DnsChecks
+from cobalt_setup.probes.environment import CheckEnvironment
 
 
 class SetupSession:
     def __init__(self, ini_path: Path, cobalt_dir: Path | None,
-                 dns_environment: DnsEnvironment | None = None) -> None:
-        """`dns_environment` None: no live checks (screenshots, tests of the forms alone)."""
+                 checks: CheckEnvironment | None = None) -> None:
+        """`checks` None: no live checks (screenshots, tests of the forms alone)."""
         self.ini_path = ini_path
-        self.dns_environment = dns_environment
+        self.checks = checks
         self.dns_checks: DnsChecks | None = None
         self.cobalt_dir: Path | None = None
         self.current: CurrentPreferences | None = None

@@ -61,6 +61,7 @@ def bench_gui(lab: dns_servers.DnsLab, tmp: Path) -> None:
 
     from cobalt_setup.gui.wizard import SetupWizard
     from cobalt_setup.probes.dns_checks import DnsEnvironment
+    from cobalt_setup.probes.environment import CheckEnvironment
     from cobalt_setup.session import SetupSession
 
     async def system() -> list[Endpoint]:
@@ -81,7 +82,7 @@ def bench_gui(lab: dns_servers.DnsLab, tmp: Path) -> None:
     app = QApplication.instance() or QApplication([])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(SetupSession(ini, cobalt, environment))
+    wizard = SetupWizard(SetupSession(ini, cobalt, CheckEnvironment(dns=environment)))
     wizard.show()
     beats: list[float] = []
     heartbeat = QTimer()

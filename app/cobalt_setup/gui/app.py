@@ -11,7 +11,7 @@ import dns.asyncbackend
 import qasync
 from PySide6.QtWidgets import QApplication, QDialog
 
-from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
 
 
@@ -26,7 +26,7 @@ def application() -> QApplication:
 
 
 def run_wizard(ini_path: Path, cobalt_dir: Path | None,
-               dns_environment: DnsEnvironment | None) -> int:
+               checks: CheckEnvironment | None) -> int:
     """Show the wizard until it closes: 0 when settings were written, 1 when cancelled."""
     from cobalt_setup.gui.wizard import SetupWizard
 
@@ -35,7 +35,7 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None,
     dns.asyncbackend.set_default_backend("asyncio")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir, dns_environment))
+    wizard = SetupWizard(SetupSession(ini_path, cobalt_dir, checks))
     closed = asyncio.Event()
     wizard.finished.connect(lambda _result: closed.set())
     wizard.show()

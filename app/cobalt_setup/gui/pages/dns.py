@@ -150,8 +150,7 @@ class DnsPage(SetupPage):
         self._start(now=False)
 
     def _start(self, now: bool) -> None:
-        environment = self.session.dns_environment
-        if environment is None:
+        if self.session.checks is None:
             return  # no live checks in this run (screenshots, tests of other pages)
         if not self.session.form.is_valid(PAGE_FIELDS):
             self.runner.cancel()
@@ -159,11 +158,13 @@ class DnsPage(SetupPage):
                 "Correct the fields above to check the resolvers."))
             return
         settings = self.session.form.settings()
+        environment = self.session.checks.dns
         self.probes.status.show_status("busy", self.tr(
             "asking each resolver the names Open Cobalt needs..."))
 
         async def job(progress):
             return await run_dns_checks(settings, environment, progress)
+
 
         (self.runner.run if now else self.runner.run_later)(job)
 
