@@ -1,0 +1,263 @@
+"""TeaTime: peer-to-peer TCP connections on 6900-6909, out of and into this computer.
+
+Outgoing: connect to each port of the range on a peer (a router, a friend's space).
+"reachable" means the connection was made (and closed at once, nothing is sent);
+"refused" means the host answered that nothing listens there, so the path is open;
+"timeout" means nothing came back, which is what a firewall that drops packets looks like.
+A firewall that rejects (rather than drops) also looks like "refused": the verdict says
+the path is open only in the sense that packets come back.
+
+Hosting: can this computer listen on the range? Each port is bound briefly and released.
+Nothing calls listen(), so no connection is ever accepted and desktop firewalls (which
+ask the user when a program starts listening) are not triggered. Whether peers outside
+the LAN can reach these ports is the router page's business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import os
+import socket
+import time
+
+from cobalt_setup.probes.result import ProbeResult, Status
+
+DEFAULT_TIMEOUT_S = 2.0
+CONCURRENCY = 10  # connection attempts in flight at once
+MAX_PORTS = 1024  # a range wider than this is a mistake, not a TeaTime range
+
+_ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+_ACCESS_DENIED = {errno.EACCES, getattr(errno, "WSAEACCES", errno.EACCES)}
+_NOT_MINE = {errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", errno.EADDRNOTAVAIL)}
+_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH,
+                getattr(errno, "WSAENETUNREACH", errno.ENETUNREACH),
+                getattr(errno, "WSAEHOSTUNREACH", errno.EHOSTUNREACH)}
+
+
+def _check_range(first: int, last: int) -> None:
+    if not (1 <= first <= last <= 65535):
+        raise ValueError(f"not a port range: {first}-{last}")
+    if last - first + 1 > MAX_PORTS:
+        raise ValueError(f"port range {first}-{last} is wider than {MAX_PORTS} ports")
+
+
+def port_list(ports: list[int]) -> str:
+    """[6900, 6901, 6902, 6905] -> "6900-6902, 6905"."""
+    parts: list[str] = []
+    run: list[int] = []
+    for port in sorted(ports):
+        if run and port != run[-1] + 1:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+            run = []
+        run.append(port)
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+    return ", ".join(parts)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3g} s"
+
+
+def _elapsed(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+async def _try_port(sockaddr: tuple, family: int, port: int, timeout: float,
+                    gate: asyncio.Semaphore) -> dict[str, object]:
+    loop = asyncio.get_running_loop()
+    async with gate:
+        started = time.perf_counter()
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        error = ""
+        try:
+            sock.setblocking(False)
+            await asyncio.wait_for(loop.sock_connect(sock, (sockaddr[0], port, *sockaddr[2:])),
+                                   timeout)
+            state = "reachable"
+        except (asyncio.TimeoutError, TimeoutError):
+            state = "timeout"
+        except ConnectionRefusedError:
+            state = "refused"
+        except OSError as problem:
+            state = "unreachable" if problem.errno in _UNREACHABLE else "error"
+            error = problem.strerror or str(problem)
+        finally:
+            sock.close()
+        entry: dict[str, object] = {"port": port, "state": state,
+                                    "ms": round(_elapsed(started), 2)}
+        if error:
+            entry["error"] = error
+        return entry
+
+
+async def probe_teatime_outgoing(host: str, first: int, last: int,
+                                 timeout: float = DEFAULT_TIMEOUT_S) -> ProbeResult:
+    """Try a TCP connection to every port first..last of `host` (10 at a time).
+
+    OK: at least one port connected, or every port was refused (packets come back, so
+    outgoing TeaTime traffic is not blocked). FAILED: every port timed out (blocked) or
+    the host cannot be reached or looked up. WARNING: a mix with no connection, e.g. some
+    ports refused and others timing out (some of the range is blocked).
+    Each attempt lasts at most `timeout`; with up to 10 ports the whole check does too.
+    Raises ValueError for a range that is not one (a programming error, not the network).
+    """
+    _check_range(first, last)
+    started = time.perf_counter()
+    target = f"{host}:{first}-{last}"
+    span = str(first) if first == last else f"{first}-{last}"
+    details: dict[str, object] = {"host": host, "first": first, "last": last,
+                                  "timeout_s": timeout}
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, first, type=socket.SOCK_STREAM), timeout)
+    except (asyncio.TimeoutError, TimeoutError):
+        return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,
+                           f"Looking up {host} took longer than {_seconds(timeout)}.",
+                           "Check this computer's DNS settings (the DNS page of this wizard).",
+                           _elapsed(started), {**details, "error": "lookup timeout"})
+    except OSError as problem:
+        return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,
+                           f"The name {host} could not be found.",
+                           "Check the spelling of the host name, and this computer's DNS "
+                           "settings.", _elapsed(started), {**details, "error": str(problem)})
+    family, sockaddr = infos[0][0], infos[0][4]
+    details["address"] = str(sockaddr[0])
+    gate = asyncio.Semaphore(CONCURRENCY)
+    ports = await asyncio.gather(*(_try_port(sockaddr, family, port, timeout, gate)
+                                   for port in range(first, last + 1)))
+    details["ports"] = list(ports)
+    by_state: dict[str, list[int]] = {}
+    for entry in ports:
+        by_state.setdefault(str(entry["state"]), []).append(int(entry["port"]))  # type: ignore[arg-type]
+    for state in ("reachable", "refused", "timeout", "unreachable", "error"):
+        details[state] = by_state.get(state, [])
+    reachable, refused = by_state.get("reachable", []), by_state.get("refused", [])
+    timeouts = by_state.get("timeout", [])
+    total = last - first + 1
+
+    def result(status: Status, summary: str, fix: str = "") -> ProbeResult:
+        return ProbeResult("teatime.outgoing", "teatime", target, status, summary, fix,
+                           _elapsed(started), details)
+
+    if reachable:
+        summary = f"Connected to {host} on TeaTime port {port_list(reachable)}"
+        if refused:
+            summary += f"; {port_list(refused)} refused (nothing listens there)"
+        if timeouts:
+            summary += f"; {port_list(timeouts)} timed out"
+        return result(Status.OK, summary + ".")
+    if len(refused) == total:
+        return result(Status.OK,
+                      f"Outgoing TCP {span} is not blocked: {host} answered on every port, "
+                      "though nothing listens there yet.")
+    if len(timeouts) == total:
+        return result(Status.FAILED,
+                      f"No answer from {host} on TCP {span} within {_seconds(timeout)}: your "
+                      f"firewall or network blocks outgoing TCP {span}.",
+                      f"Allow outgoing TCP ports {span} in your firewall or security "
+                      "software; on a school or office network, ask its administrator. "
+                      f"If {host} is switched off or offline, it cannot answer either.")
+    if len(by_state.get("unreachable", [])) == total:
+        return result(Status.FAILED,
+                      f"{host} cannot be reached from this computer (no route to it).",
+                      "Check the host's address and this computer's network connection.")
+    blocked = [p for p in range(first, last + 1) if p not in refused]
+    if refused:
+        summary = (f"Some TeaTime ports to {host} are blocked: {port_list(blocked)} did not "
+                   f"answer while {port_list(refused)} did.")
+    else:
+        summary = f"No TeaTime port of {host} could be tried: {port_list(blocked)} failed."
+    return result(Status.WARNING, summary,
+                  f"Allow outgoing TCP ports {span} in your firewall or security software.")
+
+
+def _bind_state(family: int, host: str, port: int) -> tuple[str, str]:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name == "nt":
+            # Windows' SO_REUSEADDR would let us bind over another program's listener.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        else:
+            # Ignore connections in TIME_WAIT; a listener still makes bind fail.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as problem:
+        if problem.errno in _ADDRESS_IN_USE:
+            return "in use", ""
+        if problem.errno in _ACCESS_DENIED:
+            return "reserved", problem.strerror or str(problem)
+        if problem.errno in _NOT_MINE:
+            return "not this computer", problem.strerror or str(problem)
+        return "error", problem.strerror or str(problem)
+    finally:
+        sock.close()
+    return "free", ""
+
+
+async def probe_teatime_hosting(first: int, last: int, host: str = "0.0.0.0") -> ProbeResult:
+    """Can this computer listen on TCP first..last (at `host`, an address of this computer)?
+
+    OK: every port is free. WARNING: some ports are in use by another program or reserved
+    by the system (listed). FAILED: `host` is not an address of this computer.
+    """
+    _check_range(first, last)
+    started = time.perf_counter()
+    target = f"{host}:{first}-{last}"
+    span = str(first) if first == last else f"{first}-{last}"
+    details: dict[str, object] = {"host": host, "first": first, "last": last}
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return ProbeResult("teatime.hosting", "teatime", target, Status.FAILED,
+                           f"{host!r} is not an IP address of this computer.",
+                           "Enter this computer's LAN address, or 0.0.0.0 for all of them.",
+                           _elapsed(started), details)
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    ports = []
+    for port in range(first, last + 1):
+        state, error = _bind_state(family, host, port)
+        entry: dict[str, object] = {"port": port, "state": state}
+        if error:
+            entry["error"] = error
+        ports.append(entry)
+    details["ports"] = ports
+    by_state: dict[str, list[int]] = {}
+    for entry in ports:
+        by_state.setdefault(str(entry["state"]), []).append(int(entry["port"]))  # type: ignore[arg-type]
+    for state in ("free", "in use", "reserved", "not this computer", "error"):
+        details[state.replace(" ", "_")] = by_state.get(state, [])
+    in_use, reserved = by_state.get("in use", []), by_state.get("reserved", [])
+    other = by_state.get("error", [])
+
+    def result(status: Status, summary: str, fix: str = "") -> ProbeResult:
+        return ProbeResult("teatime.hosting", "teatime", target, status, summary, fix,
+                           _elapsed(started), details)
+
+    if by_state.get("not this computer"):
+        return result(Status.FAILED, f"{host} is not an address of this computer, so spaces "
+                      "cannot listen on it.",
+                      "Choose this computer's own LAN address, or 0.0.0.0 for all of them.")
+    if len(by_state.get("free", [])) == last - first + 1:
+        return result(Status.OK, f"This computer can listen on TeaTime ports {span}.")
+    problems, fixes = [], []
+    if in_use:
+        noun = "port" if len(in_use) == 1 else "ports"
+        verb = "is" if len(in_use) == 1 else "are"
+        problems.append(f"TeaTime {noun} {port_list(in_use)} {verb} in use by another "
+                        "program on this computer")
+        fixes.append("If an Open Cobalt router is running, it holds them, which is fine. "
+                     "Otherwise close the program that uses them, or choose other TeaTime "
+                     "ports on the Router page.")
+    if reserved:
+        problems.append(f"the system does not let programs listen on {port_list(reserved)}")
+        fixes.append("On Windows, `netsh interface ipv4 show excludedportrange "
+                     "protocol=tcp` lists the ports the system reserves; choose a range "
+                     "outside them.")
+    if other:
+        problems.append(f"{port_list(other)} could not be tried")
+    summary = "; ".join(problems)
+    return result(Status.WARNING, summary[0].upper() + summary[1:] + ".", " ".join(fixes))
