@@ -9,39 +9,23 @@ import pytest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.dns import COLUMNS, DnsPage
 from cobalt_setup.prefs.general_ini import read_general_ini
-from cobalt_setup.probes.dns_checks import DnsEnvironment
-from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
-from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
-from wizard_driver import COMMIT, NEXT, field_input, open_wizard, press, problem_texts, retype
+from lab.dns_servers import DOMAIN, DnsLab
+from wizard_driver import (
+    COMMIT,
+    NEXT,
+    field_input,
+    lab_session,
+    open_wizard,
+    press,
+    problem_texts,
+    retype,
+)
 
 pytestmark = pytest.mark.usefixtures("qasync_loop")
 VERDICT = len(COLUMNS) - 1
-
-
-def endpoint(server: DnsServer) -> Endpoint:
-    return Endpoint(server.host, server.port)
-
-
-def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path) -> SetupSession:
-    async def system() -> list[Endpoint]:
-        return [endpoint(lab.good)]
-
-    environment = DnsEnvironment(
-        system_resolvers=system,
-        open_cobalt_default=(lab.hijacking.endpoint,),
-        public=(("Lab public", (lab.slow.endpoint, lab.dead.endpoint)),),
-        nx_parent=HIJACK_DOMAIN, deadline=1.5, query_timeout=0.3, discovery_timeout=1.0,
-    )
-    ini_path.parent.mkdir(parents=True, exist_ok=True)
-    ini_path.write_text(
-        f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"
-        f"[SpaceDirectory]\nHost = directory.{DOMAIN}\n"
-        f"[Web]\nVersionCheckURL = http://www.{DOMAIN}/\n")
-    return SetupSession(ini_path, cobalt_dir, CheckEnvironment(dns=environment))
 
 
 def open_dns_page(qtbot: QtBot, session: SetupSession) -> tuple[QWizard, DnsPage]:

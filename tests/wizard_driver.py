@@ -8,9 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.widgets import FieldRow
 from cobalt_setup.gui.wizard import SetupWizard
+from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
+from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
+from lab.sockets import closed_port
 
 NEXT = QWizard.WizardButton.NextButton
 COMMIT = QWizard.WizardButton.CommitButton
@@ -47,3 +52,34 @@ def press(wizard: SetupWizard, button: QWizard.WizardButton) -> None:
 def problem_texts(wizard: SetupWizard) -> list[str]:
     return [row.problem.text.text() for row in wizard.currentPage().findChildren(FieldRow)
             if row.problem.isVisibleTo(wizard)]
+
+
+def endpoint(server: DnsServer) -> Endpoint:
+    return Endpoint(server.host, server.port)
+
+
+def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+                version_check_url: str | None = None,
+                **environment_options: object) -> SetupSession:
+    """A session whose live checks go to the lab: DNS to its servers, the rest as given."""
+    async def system() -> list[Endpoint]:
+        return [endpoint(lab.good)]
+
+    environment = DnsEnvironment(
+        system_resolvers=system,
+        open_cobalt_default=(lab.hijacking.endpoint,),
+        public=(("Lab public", (lab.slow.endpoint, lab.dead.endpoint)),),
+        nx_parent=HIJACK_DOMAIN, deadline=1.5, query_timeout=0.3, discovery_timeout=1.0,
+    )
+    if version_check_url is None:  # a loopback port nothing listens on: a quick "refused"
+        version_check_url = f"http://127.0.0.1:{closed_port()}/version"
+    environment_options = {"timeout": 1.0, "crqt_host": "127.0.0.1",
+                           "crqt_port": closed_port(), "crqt_duration": 0.5,
+                           **environment_options}
+    ini_path.parent.mkdir(parents=True, exist_ok=True)
+    ini_path.write_text(
+        f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"
+        f"[SpaceDirectory]\nHost = directory.{DOMAIN}\n"
+        f"[Web]\nVersionCheckURL = {version_check_url}\n")
+    return SetupSession(ini_path, cobalt_dir,
+                        CheckEnvironment(dns=environment, **environment_options))

@@ -23,6 +23,7 @@ from cobalt_setup.prefs.store import (
 )
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult
 
 
 class SetupSession:
@@ -32,6 +33,7 @@ class SetupSession:
         self.ini_path = ini_path
         self.checks = checks
         self.dns_checks: DnsChecks | None = None
+        self.summary_results: list[ProbeResult] | None = None
         self.cobalt_dir: Path | None = None
         self.current: CurrentPreferences | None = None
         self.load_error: str | None = None

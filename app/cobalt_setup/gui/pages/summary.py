@@ -6,9 +6,12 @@ from html import escape
 
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget, QWizard, QWizardPage
 
-from cobalt_setup.gui.widgets import ProbeArea, StatusLine, translate
+from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.widgets import ProbeArea, ResultList, StatusLine, translate
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.service_checks import summary_checks
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Change, SettingsInvalid
 
@@ -30,6 +33,13 @@ class SummaryPage(QWizardPage):
         self.problem = StatusLine(self)
         self.problem.setVisible(False)
         self.probes = ProbeArea(self.tr("Chat, web and spaces on your network"), self)
+        self.results = ResultList(self.probes)
+        self.probes.layout().addWidget(self.results)
+        self.runner = ProbeRunner(self)
+        self.runner.progress.connect(self._on_result)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self._live: list[ProbeResult] = []
         changes_label = QLabel(self.tr("&Changes:"), self)
         changes_label.setBuddy(self.changes)
         layout.addWidget(changes_label)
@@ -40,6 +50,7 @@ class SummaryPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.problem.setVisible(False)
+        self._start_checks()
         try:
             plan = self.session.plan()
         except (SettingsInvalid, RouterConfError, ValueError) as error:
@@ -59,6 +70,47 @@ class SummaryPage(QWizardPage):
             ]
             self.changes.setHtml("".join(sections))
         self.completeChanged.emit()
+
+    def _start_checks(self) -> None:
+        environment = self.session.checks
+        if environment is None:
+            return
+        try:
+            settings = self.session.form.settings()
+        except SettingsInvalid:
+            return
+        dns_checks = self.session.dns_checks
+        self._live = []
+        self.results.show_results([])
+        self.probes.status.show_status("busy", self.tr(
+            "checking chat, the version check and TeaTime, and listening for spaces on "
+            "your network for {seconds:.0f} s...").format(seconds=environment.crqt_duration))
+
+        async def job(progress):
+            return await summary_checks(settings, environment, dns_checks, progress)
+
+        self.runner.run(job)
+
+    def _on_result(self, result: ProbeResult) -> None:
+        self._live.append(result)
+        self.results.show_results(self._live)
+
+    def _on_finished(self, results: list[ProbeResult]) -> None:
+        self.session.summary_results = results
+        self.results.show_results(results)
+        problems = sum(r.status in (Status.FAILED, Status.WARNING) for r in results)
+        self.probes.status.show_status(
+            "warning" if problems else "ok",
+            self.tr("{count} checks, {problems} with a problem.").format(
+                count=len(results), problems=problems))
+
+    def _on_failed(self, message: str) -> None:
+        self.probes.status.show_status("error", self.tr(
+            "The checks stopped unexpectedly ({message}).").format(message=message))
+
+    def cleanupPage(self) -> None:
+        self.runner.cancel()
+        super().cleanupPage()
 
     def _section(self, title: str, path: str, changes: list[Change], writes: bool) -> str:
         head = f"<h3>{escape(title)}</h3><p><code>{escape(path)}</code></p>"

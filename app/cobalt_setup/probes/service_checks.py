@@ -1,0 +1,77 @@
+"""Each page's service checks, from the settings: which probes to run, against what.
+
+Open Cobalt's chat and Space Directory clients resolve names through the DNS servers chosen
+on the DNS page, so every host is first resolved that way (and compared with the system's
+answer); the probes then connect to the address Open Cobalt would use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from cobalt_setup.probes.crqt import listen_for_spaces
+from cobalt_setup.probes.dns_checks import DnsChecks
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.name_resolution import compare_resolution
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
+from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.settings import Settings
+
+OnResult = Callable[[ProbeResult], None]
+
+
+async def resolve_for_open_cobalt(service: str, host: str, settings: Settings,
+                                  environment: CheckEnvironment) -> ProbeResult:
+    """How Open Cobalt resolves `host`; `details["addresses"]` are the ones it would use."""
+    system = await environment.dns.system_resolvers()
+    return await compare_resolution(service, host, settings.dns.servers, system,
+                                    environment.timeout)
+
+
+async def run_reporting(jobs: Sequence[Awaitable[ProbeResult | list[ProbeResult]]],
+                        on_result: OnResult | None) -> list[ProbeResult]:
+    """Run every job at once; report each result as it arrives, return them in job order."""
+
+    async def reporting(job: Awaitable[ProbeResult | list[ProbeResult]]) -> list[ProbeResult]:
+        found = await job
+        results = found if isinstance(found, list) else [found]
+        if on_result is not None:
+            for result in results:
+                on_result(result)
+        return results
+
+    grouped = await asyncio.gather(*(reporting(job) for job in jobs))
+    return [result for results in grouped for result in results]
+
+
+async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Settings,
+                                 environment: CheckEnvironment) -> ProbeResult:
+    """Outgoing TeaTime to the dispatcher DNS-SD found, the only router host we know of."""
+    ports = settings.router.ports
+    discovery = dns_checks.discovery if dns_checks else None
+    usable = [i for i in discovery.dispatchers if not i.problem] if discovery else []
+    if not usable:
+        return ProbeResult(
+            "teatime.outgoing", "teatime", f"TCP {ports}", Status.SKIPPED,
+            "No router host to try outgoing TeaTime connections to (no dispatcher was found "
+            "on the DNS page).")
+    target = usable[0].targets[0]
+    return await probe_teatime_outgoing(target.addresses[0], ports.first, ports.last,
+                                        environment.timeout)
+
+
+async def summary_checks(settings: Settings, environment: CheckEnvironment,
+                         dns_checks: DnsChecks | None,
+                         on_result: OnResult | None = None) -> list[ProbeResult]:
+    """Chat, web, TeaTime and the spaces on the LAN: the Summary page's checks."""
+    ports = settings.router.ports
+    jobs: list[Awaitable[ProbeResult | list[ProbeResult]]] = [
+        probe_version_check(settings.web.version_check_url, environment.timeout),
+        probe_teatime_hosting(ports.first, ports.last),
+        check_teatime_outgoing(dns_checks, settings, environment),
+        listen_for_spaces(environment.crqt_duration, environment.crqt_port,
+                          environment.crqt_host),
+    ]
+    return await run_reporting(jobs, on_result)

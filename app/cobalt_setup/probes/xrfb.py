@@ -1,0 +1,169 @@
+"""The Xrfb control check: does the Xrfb server's control port (5899) answer in HTTP?
+
+Open Cobalt's Xrfb/VNC application service is driven over HTTP on its control port; the
+pictures then travel over RFB on the VNC display ports (5900 and up). A common mistake is
+to enter a display port where the control port belongs, so a peer that greets with
+`RFB 003.008` is named as "the VNC port, not the Xrfb control port".
+
+One minimal `GET / HTTP/1.0` with a Host header; only the status line and headers are
+read (at most 64 KiB), so a huge or endless reply costs nothing, and the whole exchange is
+bounded by the timeout (a peer that trickles one byte a second is cut off).
+"""
+
+from __future__ import annotations
+
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.vnc import (
+    HTTP_STATUS_LINE,
+    READ_CAP,
+    XRFB_CONTROL_PORT,
+    Exchange,
+    close_quietly,
+    connect_fix,
+    connect_problem,
+    describe_peer,
+    display_for_port,
+    http_request,
+    open_stream,
+    printable,
+    read_some,
+    run_exchange,
+)
+
+SERVICE = "xrfb"
+PROBE_ID = "xrfb.control"
+
+
+def _head_complete(data: bytes) -> bool:
+    return b"\r\n\r\n" in data or b"\n\n" in data
+
+
+def _first_line(data: bytes) -> bytes | None:
+    end = data.find(b"\n")
+    return None if end < 0 else data[:end + 1]
+
+
+def _could_be_http(data: bytes) -> bool:
+    return data[:5] == b"HTTP/"[:min(5, len(data))]
+
+
+async def _http_exchange(exchange: Exchange) -> None:
+    reader, writer = await open_stream(exchange)
+    try:
+        writer.write(http_request(exchange.host, exchange.port))
+        while len(exchange.data) < READ_CAP:
+            data = bytes(exchange.data)
+            if _head_complete(data):
+                return
+            line = _first_line(data)
+            if line is not None and not HTTP_STATUS_LINE.fullmatch(line):
+                return  # not HTTP: no need to wait for more
+            if not _could_be_http(data) and len(data) >= 12:
+                return  # enough to say what it is (an RFB greeting is 12 bytes)
+            if not await read_some(reader, exchange, READ_CAP):
+                return
+    finally:
+        close_quietly(writer)
+
+
+def _headers(data: bytes, start: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in data[start:].split(b"\n"):
+        if line in (b"", b"\r"):
+            break
+        name, colon, value = line.partition(b":")
+        key = name.strip().decode("latin-1").lower()
+        if colon and key in ("server", "content-type") and key not in found:
+            found[key] = printable(value.strip(), 80)
+    return found
+
+
+def _result(exchange: Exchange, status: Status, summary: str, fix: str = "",
+            **details: object) -> ProbeResult:
+    facts = exchange.base_details()
+    facts.update(details)
+    return ProbeResult(id=PROBE_ID, service=SERVICE, target=exchange.target, status=status,
+                       summary=summary, fix=fix, elapsed_ms=round(exchange.elapsed_ms(), 2),
+                       details=facts)
+
+
+def _verdict(exchange: Exchange) -> ProbeResult:
+    target = exchange.target
+    problem = connect_problem(exchange)
+    if problem is not None:
+        return _result(exchange, Status.FAILED, problem.summary,
+                       connect_fix(problem.code, exchange, "the Xrfb server"),
+                       problem=problem.code)
+    data = bytes(exchange.data)
+    status = HTTP_STATUS_LINE.match(data)
+    if status is not None:
+        code = int(status.group(2))
+        reason = printable(status.group(3) or b"", 60)
+        headers = _headers(data, status.end())
+        server = headers.get("server", "")
+        words = f"HTTP {code}{' ' + reason if reason else ''}"
+        if server:
+            words += f", server {server}"
+        return _result(exchange, Status.OK, f"The Xrfb control port {target} answers in "
+                                            f"HTTP ({words}).",
+                       problem="", status_code=code, reason=reason, server=server,
+                       http_version=status.group(1).decode(),
+                       content_type=headers.get("content-type", ""))
+    if data:
+        kind, what, facts = describe_peer(data)
+        if kind == "rfb":
+            display = display_for_port(exchange.port)
+            shown = f" (display {display})" if display is not None else ""
+            return _result(exchange, Status.FAILED,
+                           f"{target} speaks VNC (RFB {facts['rfb_version']}), not HTTP: it "
+                           f"looks like the VNC port{shown}, not the Xrfb control port.",
+                           "Enter the Xrfb server's control port (usually "
+                           f"{XRFB_CONTROL_PORT}) as the Xrfb Server Port Number, not a VNC "
+                           "display port (5900 + the display number).",
+                           problem="vnc_port", peer=kind, **facts)
+        if _could_be_http(data) and _first_line(data) is None:
+            if exchange.timed_out:
+                return _result(exchange, Status.FAILED,
+                               f"{target} answered too slowly: {len(data)} bytes in "
+                               f"{exchange.timeout:g} s, not even a complete status line.",
+                               "The Xrfb server or the network is far too slow. Check the "
+                               "server's load and the network in between.",
+                               problem="too_slow", first_bytes=printable(data))
+            return _result(exchange, Status.FAILED,
+                           f"{target} closed the connection in the middle of its answer.",
+                           "Restart the Xrfb server, and check that nothing between here "
+                           "and the server cuts connections.", problem="incomplete",
+                           first_bytes=printable(data))
+        return _result(exchange, Status.FAILED,
+                       f"{target} does not speak HTTP, so it is not an Xrfb control port: "
+                       f"it looks like {what}.",
+                       "Another program holds this port. Check the Xrfb Server Port Number "
+                       f"(usually {XRFB_CONTROL_PORT}) and which program listens there.",
+                       problem="not_http", peer=kind, first_bytes=printable(data), **facts)
+    if exchange.eof:
+        return _result(exchange, Status.FAILED,
+                       f"{target} accepted the connection and closed it without answering "
+                       "the HTTP request.",
+                       "Something other than the Xrfb server holds this port, or it does not "
+                       "accept this computer. Check the port number and the server's "
+                       "settings.", problem="closed")
+    return _result(exchange, Status.FAILED,
+                   f"{target} accepted the connection but did not answer the HTTP request "
+                   f"within {exchange.timeout:g} s.",
+                   "The Xrfb server may be hung, or another program holds this port. Restart "
+                   "the Xrfb server and check the port number.", problem="no_answer")
+
+
+async def probe_xrfb_control(host: str, port: int, timeout: float = 3.0) -> ProbeResult:
+    """Does host:port answer an HTTP request, as the Xrfb control port should?
+
+    OK: any HTTP status line came back (details: status_code, reason, server). FAILED:
+    refused, timed out, host unknown or unreachable, silent, too slow, or not HTTP; an RFB
+    greeting is named as the VNC port (details.problem == "vnc_port").
+    """
+    exchange = Exchange(host, port, timeout)
+    await run_exchange(exchange, _http_exchange(exchange))
+    return _verdict(exchange)
+
+
+__all__ = ["PROBE_ID", "probe_xrfb_control"]

@@ -1,0 +1,54 @@
+"""The Summary page's live checks: version check, TeaTime, spaces heard on the LAN."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from cobalt_setup.gui.pages.summary import SummaryPage
+from lab.conftest_sockets import http_server  # noqa: F401 (a fixture)
+from lab.dns_servers import DnsLab
+from lab.sockets import Peer, closed_port
+from wizard_driver import NEXT, lab_session, open_wizard, press
+
+pytestmark = pytest.mark.usefixtures("qasync_loop")
+
+
+def crqt_packet(port: int, island: str, name: str) -> bytes:
+    return b"CRQT" + port.to_bytes(2, "big") + island.encode() + name.encode()
+
+
+def test_summary_shows_each_check_as_it_arrives(
+    qtbot: QtBot, dns_lab: DnsLab, http_server: Peer,  # noqa: F811
+    ini_path: Path, cobalt_dir: Path,
+) -> None:
+    crqt_port = closed_port()
+    session = lab_session(dns_lab, ini_path, cobalt_dir,
+                          version_check_url=f"http://{http_server.endpoint}/version",
+                          crqt_port=crqt_port, crqt_duration=1.0)
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
+    for _ in range(4):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    assert summary.runner.busy
+    qtbot.waitUntil(lambda: any("version check" in t for t in summary.results.texts()),
+                    timeout=1000)
+    assert summary.runner.busy, "the web result shows while the LAN listen goes on"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        sender.sendto(crqt_packet(6900, "0123456789abcdef0123456789abcdef", "Lab Island"),
+                      ("127.0.0.1", crqt_port))
+    qtbot.waitUntil(lambda: not summary.runner.busy, timeout=3000)
+    texts = summary.results.texts()
+    assert any(t.startswith("OK:") and "answers the version check (HTTP 200" in t
+               for t in texts), texts
+    assert any("Heard 1 space: Lab Island" in t for t in texts), texts
+    assert any("TeaTime" in t for t in texts), texts
+    assert "checks," in summary.probes.status.text.text()
+    assert [r.service for r in session.summary_results] == ["http", "teatime", "teatime", "crqt"]
