@@ -6,6 +6,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dns.asyncbackend
@@ -59,6 +60,8 @@ def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 
     dns.asyncbackend.set_default_backend("asyncio")
     loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = ThreadPoolExecutor(4, thread_name_prefix="probe")
+    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
@@ -67,6 +70,7 @@ def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     deadline = time.monotonic() + 2
     while any(not task.done() for task in pending) and time.monotonic() < deadline:
         QApplication.processEvents()
+    executor.shutdown(wait=True, cancel_futures=True)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     assert all(task.done() for task in pending), "a task ignored its cancellation"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dns.asyncbackend
@@ -34,6 +35,9 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None,
     # From a plain Qt callback dnspython cannot detect the async library by itself.
     dns.asyncbackend.set_default_backend("asyncio")
     loop = qasync.QEventLoop(app)
+    # Plain worker threads for name look-ups and blocking libraries (ldap3): qasync's own
+    # QThread executor warns and can abort when the program exits with a thread still busy.
+    loop.set_default_executor(ThreadPoolExecutor(4, thread_name_prefix="probe"))
     asyncio.set_event_loop(loop)
     wizard = SetupWizard(SetupSession(ini_path, cobalt_dir, checks))
     closed = asyncio.Event()
