@@ -14,7 +14,12 @@ import pytest
 
 from network_guard import GUARD
 
-pytest_plugins = ["pytester", "lab.conftest_dns"]
+pytest_plugins = [
+    "pytester",
+    "lab.conftest_dns",
+    "lab.conftest_ldap",
+    "lab.conftest_sockets",
+]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -9,7 +9,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.gui.pages.summary import SummaryPage
-from lab.conftest_sockets import http_server  # noqa: F401 (a fixture)
 from lab.dns_servers import DnsLab
 from lab.sockets import Peer, closed_port
 from wizard_driver import NEXT, lab_session, open_wizard, press
@@ -22,7 +21,7 @@ def crqt_packet(port: int, island: str, name: str) -> bytes:
 
 
 def test_summary_shows_each_check_as_it_arrives(
-    qtbot: QtBot, dns_lab: DnsLab, http_server: Peer,  # noqa: F811
+    qtbot: QtBot, dns_lab: DnsLab, http_server: Peer,
     ini_path: Path, cobalt_dir: Path,
 ) -> None:
     crqt_port = closed_port()
