@@ -19,6 +19,7 @@ pytest_plugins = [
     "lab.conftest_dns",
     "lab.conftest_ldap",
     "lab.conftest_sockets",
+    "lab.conftest_vnc",
 ]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import re
 import socket
 import struct
@@ -131,6 +132,7 @@ class Exchange:
     timeout: float
     started: float = field(default_factory=time.perf_counter)
     address: str = ""
+    phase: str = "resolve"  # resolve (the name), connect, talk
     connected: bool = False
     data: bytearray = field(default_factory=bytearray)  # what the peer sent, up to READ_CAP
     eof: bool = False  # the peer closed (or reset) the connection
@@ -146,7 +148,7 @@ class Exchange:
 
     def base_details(self) -> dict[str, object]:
         return {"host": self.host, "port": self.port, "address": self.address,
-                "connected": self.connected, "received_bytes": len(self.data),
+                "phase": self.phase, "connected": self.connected, "received_bytes": len(self.data),
                 "timeout_s": self.timeout}
 
 
@@ -156,6 +158,7 @@ async def open_stream(exchange: Exchange, addresses: list[str] | None = None,
     when one refuses or is unreachable). `addresses` skips the name look-up."""
     if addresses is None:
         addresses = await resolve(exchange.host, exchange.port)
+    exchange.phase = "connect"
     last_error: OSError | None = None
     for address in addresses:
         exchange.address = address
@@ -166,12 +169,16 @@ async def open_stream(exchange: Exchange, addresses: list[str] | None = None,
             last_error = error
             continue
         exchange.connected = True
+        exchange.phase = "talk"
         return reader, writer
     raise last_error or socket.gaierror(socket.EAI_NONAME, "no address")
 
 
 async def resolve(host: str, port: int) -> list[str]:
     """The addresses of `host` (an IP literal is returned as it is), without duplicates."""
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return [host]  # no look-up (and no worker thread) for an address
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses: list[str] = []
@@ -221,7 +228,7 @@ def close_quietly(writer: asyncio.StreamWriter) -> None:
 
 @dataclass(frozen=True)
 class ConnectProblem:
-    code: str  # refused, unknown_host, unreachable, connect_timeout, error
+    code: str  # refused, unknown_host, lookup_failed, unreachable, connect_timeout, error
     summary: str
 
 
@@ -232,12 +239,21 @@ def connect_problem(exchange: Exchange) -> ConnectProblem | None:
     if exchange.connected:
         return None
     if error is None:
+        if exchange.timed_out and exchange.phase == "resolve":
+            return ConnectProblem(
+                "lookup_failed",
+                f"The host name {exchange.host!r} could not be looked up within "
+                f"{_seconds(exchange.timeout)}: the name servers did not answer.")
         if exchange.timed_out:
             return ConnectProblem(
                 "connect_timeout",
                 f"No answer from {target} within {_seconds(exchange.timeout)}: the "
                 "connection attempt timed out, as when a firewall silently drops it.")
         return None
+    if isinstance(error, socket.gaierror) and error.errno == socket.EAI_AGAIN:
+        return ConnectProblem("lookup_failed",
+                              f"The host name {exchange.host!r} could not be looked up: the "
+                              "name servers did not answer.")
     if isinstance(error, socket.gaierror):
         return ConnectProblem("unknown_host",
                               f"The host name {exchange.host!r} was not found.")
@@ -259,6 +275,10 @@ def connect_fix(code: str, exchange: Exchange, listener: str) -> str:
     if code == "unknown_host":
         return ("Check the spelling of the host name, or enter the server's IP address. "
                 "If the name is right, this computer's DNS settings may be wrong.")
+    if code == "lookup_failed":
+        return ("Check this computer's network connection and DNS settings (the DNS page "
+                "of this wizard measures the name servers), or enter the server's IP "
+                "address.")
     if code == "refused":
         return (f"Start {listener} on {host}, or correct the port number. A refusal "
                 "comes from the host itself, so the network path to it works.")
@@ -271,7 +291,8 @@ def connect_fix(code: str, exchange: Exchange, listener: str) -> str:
 
 
 def describe_peer(data: bytes) -> tuple[str, str, dict[str, object]]:
-    """What a peer that is not what we expected seems to be: (kind, words, details)."""
+    """What a peer that is not what we expected seems to be: (kind, words, details); the
+    words follow "it", as in "it looks like a web server (HTTP 200 OK)"."""
     status = HTTP_STATUS_LINE.match(data)
     if status:
         code = int(status.group(2))
@@ -282,15 +303,15 @@ def describe_peer(data: bytes) -> tuple[str, str, dict[str, object]]:
             if colon and name.strip().lower() == b"server":
                 server = printable(value.strip(), 80)
                 break
-        words = f"a web server (HTTP {code}{' ' + reason if reason else ''}"
+        words = f"looks like a web server (HTTP {code}{' ' + reason if reason else ''}"
         words += f", server {server})" if server else ")"
         return "http", words, {"http_status": code, "http_server": server}
     if _GREETING.match(data):
         version = _version_text(data)
-        return "rfb", f"a VNC server (RFB {version})", {"rfb_version": version}
+        return "rfb", f"looks like a VNC server (RFB {version})", {"rfb_version": version}
     if data.startswith(b"SSH-"):
-        return "ssh", f"an SSH server ({printable(data)})", {}
-    return "other", f"a program that sent {printable(data)!r}", {}
+        return "ssh", f"looks like an SSH server ({printable(data)})", {}
+    return "other", f"sent {printable(data)!r}", {}
 
 
 def _version_text(greeting: bytes) -> str:
@@ -311,12 +332,13 @@ class _Rfb(Exchange):
     refusal: str | None = None  # the server's reason for turning us down
 
 
-def _could_be_greeting(data: bytes) -> bool:
+def could_be_greeting(data: bytes) -> bool:
+    """True while `data` may still become an RFB greeting."""
     return data[:4] == b"RFB "[:min(4, len(data))]
 
 
 async def _read_greeting(reader: asyncio.StreamReader, rfb: _Rfb) -> None:
-    while len(rfb.data) < _GREETING_LENGTH and _could_be_greeting(rfb.data):
+    while len(rfb.data) < _GREETING_LENGTH and could_be_greeting(rfb.data):
         if not await read_some(reader, rfb, _GREETING_LENGTH):
             return
 
@@ -504,7 +526,7 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
                            "and the server cuts connections.", problem="incomplete")
     if rfb.data:
         data = bytes(rfb.data)
-        if _could_be_greeting(data) and len(data) < _GREETING_LENGTH and rfb.timed_out:
+        if could_be_greeting(data) and len(data) < _GREETING_LENGTH and rfb.timed_out:
             return _rfb_result(rfb, Status.FAILED,
                                f"{target} answered too slowly: {len(data)} bytes of a VNC "
                                f"greeting in {_seconds(rfb.timeout)}.",
@@ -520,9 +542,9 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
             fix = ("Another program uses this port. Check the port number: VNC display N "
                    "listens on 5900 + N.")
         if kind == "rfb":
-            words = "a garbled VNC greeting"
+            words = f"sent a garbled VNC greeting ({printable(data)!r})"
         return _rfb_result(rfb, Status.FAILED,
-                           f"{target} is not a VNC server: it looks like {words}.", fix,
+                           f"{target} is not a VNC server: it {words}.", fix,
                            problem="not_rfb", peer=kind, first_bytes=printable(data),
                            **facts)
     if rfb.eof:
@@ -587,10 +609,10 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
         failed = []
         for port in ports:
             rfb = _Rfb(host, port, timeout, started=started)
-            if isinstance(error, OSError):
-                rfb.error = error
+            if isinstance(error, asyncio.TimeoutError):
+                rfb.timed_out = True  # in the "resolve" phase: the look-up timed out
             else:
-                rfb.error = socket.gaierror(socket.EAI_AGAIN, "name look-up timed out")
+                rfb.error = error
             failed.append(_rfb_verdict(rfb))
         return failed
     gate = asyncio.Semaphore(max_open)
@@ -650,11 +672,11 @@ def ports_text(ports: list[int]) -> str:
 
 
 def _displays_text(first: int, last: int) -> str:
+    """ "VNC displays 0-30" for 5900-5930; "VNC displays" outside 5900-5999."""
     low, high = display_for_port(first), display_for_port(last)
     if low is None or high is None:
-        return ""
-    return f" (VNC display{'s' if low != high else ''} " + (
-        f"{low})" if low == high else f"{low}-{high})")
+        return "VNC displays"
+    return f"VNC display {low}" if low == high else f"VNC displays {low}-{high}"
 
 
 async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> ProbeResult:
@@ -686,8 +708,9 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     if not taken:
         return ProbeResult("vnc.hosting", SERVICE, target, Status.OK,
-                           f"Ports {span} are free on this computer{_displays_text(first, last)}"
-                           ": VNC displays can listen on them.",
+                           f"{'Port' if first == last else 'Ports'} {span} "
+                           f"{'is' if first == last else 'are'} free on this computer: "
+                           f"{_displays_text(first, last)} can listen on them.",
                            elapsed_ms=elapsed, details=details)
     words = []
     if in_use:

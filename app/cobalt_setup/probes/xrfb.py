@@ -21,6 +21,7 @@ from cobalt_setup.probes.vnc import (
     close_quietly,
     connect_fix,
     connect_problem,
+    could_be_greeting,
     describe_peer,
     display_for_port,
     http_request,
@@ -58,8 +59,8 @@ async def _http_exchange(exchange: Exchange) -> None:
             line = _first_line(data)
             if line is not None and not HTTP_STATUS_LINE.fullmatch(line):
                 return  # not HTTP: no need to wait for more
-            if not _could_be_http(data) and len(data) >= 12:
-                return  # enough to say what it is (an RFB greeting is 12 bytes)
+            if not _could_be_http(data) and (len(data) >= 12 or not could_be_greeting(data)):
+                return  # not HTTP, and enough to say what it is (an RFB greeting is 12 bytes)
             if not await read_some(reader, exchange, READ_CAP):
                 return
     finally:
@@ -136,7 +137,7 @@ def _verdict(exchange: Exchange) -> ProbeResult:
                            first_bytes=printable(data))
         return _result(exchange, Status.FAILED,
                        f"{target} does not speak HTTP, so it is not an Xrfb control port: "
-                       f"it looks like {what}.",
+                       f"it {what}.",
                        "Another program holds this port. Check the Xrfb Server Port Number "
                        f"(usually {XRFB_CONTROL_PORT}) and which program listens there.",
                        problem="not_http", peer=kind, first_bytes=printable(data), **facts)
