@@ -13,10 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from cobalt_setup.probes.crqt import listen_for_spaces
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.name_resolution import compare_resolution
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
+from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.probes.xrfb import probe_xrfb_control
 from cobalt_setup.settings import Settings
 
 OnResult = Callable[[ProbeResult], None]
@@ -44,6 +47,60 @@ async def run_reporting(jobs: Sequence[Awaitable[ProbeResult | list[ProbeResult]
 
     grouped = await asyncio.gather(*(reporting(job) for job in jobs))
     return [result for results in grouped for result in results]
+
+
+async def _resolved_then(
+    service: str, host: str, settings: Settings, environment: CheckEnvironment,
+    on_result: OnResult | None,
+    probes: Callable[[str], Sequence[Awaitable[ProbeResult | list[ProbeResult]]]],
+) -> list[ProbeResult]:
+    """Resolve `host` the way Open Cobalt does, report it, then probe the address it gets."""
+    resolution = await resolve_for_open_cobalt(service, host, settings, environment)
+    if on_result is not None:
+        on_result(resolution)
+    addresses = resolution.details.get("addresses") or []
+    if not addresses:
+        return [resolution]
+    return [resolution, *await run_reporting(probes(addresses[0]), on_result)]
+
+
+async def check_space_directory(settings: Settings, environment: CheckEnvironment,
+                                on_result: OnResult | None = None) -> list[ProbeResult]:
+    """The Space Directory page: the host as Open Cobalt resolves it, then LDAP."""
+    directory = settings.space_directory
+
+    def probes(address: str) -> list[Awaitable[ProbeResult]]:
+        async def resolved(_host: str, _port: int) -> list[str]:
+            return [address]
+
+        return [probe_space_directory(directory.host, directory.port, environment.timeout,
+                                      resolve=resolved)]
+
+    return await _resolved_then("ldap", directory.host, settings, environment, on_result,
+                                probes)
+
+
+async def check_xrfb(settings: Settings, environment: CheckEnvironment,
+                     on_result: OnResult | None = None) -> list[ProbeResult]:
+    """The Xrfb / VNC page: control port and VNC range on the server; free local ports."""
+    xrfb = settings.xrfb
+    hosting = probe_vnc_hosting(xrfb.vnc_ports.first, xrfb.vnc_ports.last)
+    if not xrfb.server_host_address:
+        return await run_reporting([hosting], on_result)
+
+    def probes(address: str) -> list[Awaitable[ProbeResult | list[ProbeResult]]]:
+        return [
+            probe_xrfb_control(address, xrfb.server_port_number, environment.timeout),
+            scan_vnc_range(address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
+                           environment.timeout),
+        ]
+
+    server, local = await asyncio.gather(
+        _resolved_then("xrfb", xrfb.server_host_address, settings, environment, on_result,
+                       probes),
+        run_reporting([hosting], on_result),
+    )
+    return [*server, *local]
 
 
 async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Settings,

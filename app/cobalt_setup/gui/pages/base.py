@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from cobalt_setup.form import FieldId
-from cobalt_setup.gui.widgets import FieldRow
+from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.service_checks import OnResult
 
 if TYPE_CHECKING:
+    from cobalt_setup.probes.environment import CheckEnvironment
     from cobalt_setup.session import SetupSession
+    from cobalt_setup.settings import Settings
 
 
 class SetupPage(QWizardPage):
@@ -42,15 +48,88 @@ class SetupPage(QWizardPage):
         self, field_id: FieldId, label: str, layout: QVBoxLayout | None = None
     ) -> FieldRow:
         row = FieldRow(self.session.form, field_id, label, self)
-        row.edited.connect(self.refresh)
+        row.edited.connect(self._on_edited)
         self.rows[field_id] = row
         (layout or self.body).addWidget(row)
         return row
+
+    def _on_edited(self, field_id: FieldId) -> None:
+        self.refresh()
+        if field_id in self.checked_fields():
+            self.start_checks(now=False)
+
+    def checked_fields(self) -> set[FieldId]:
+        """The fields whose edits re-run this page's checks (after a pause)."""
+        return set(self.rows)
 
     def initializePage(self) -> None:
         for row in self.rows.values():
             row.load()
         self.refresh()
+        self.start_checks(now=True)
+
+    def cleanupPage(self) -> None:
+        """Back: stop this page's checks at once."""
+        if self.runner is not None:
+            self.runner.cancel()
+        super().cleanupPage()
+
+    # -- live checks: pages that have them override `checks()` ------------------------
+    runner: ProbeRunner | None = None
+
+    def add_live_checks(self, title: str) -> ProbeArea:
+        """The area where this page's live results appear, and the runner behind it."""
+        self.probes = ProbeArea(title, self)
+        self.results = ResultList(self.probes)
+        self.probes.layout().addWidget(self.results)
+        self.body.addWidget(self.probes)
+        self.runner = ProbeRunner(self)
+        self.runner.progress.connect(self._on_result)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self._live: list[ProbeResult] = []
+        return self.probes
+
+    def checks(self, settings: Settings, environment: CheckEnvironment,
+               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        raise NotImplementedError
+
+    def start_checks(self, now: bool) -> None:
+        if self.runner is None or self.session.checks is None:
+            return
+        if not self.session.form.is_valid(self.rows):
+            self.runner.cancel()
+            self.probes.status.show_status("info", self.tr(
+                "Correct the fields above to check this service."))
+            return
+        settings, environment = self.session.form.settings(), self.session.checks
+        self._live = []
+        self.results.show_results([])
+        self.probes.status.show_status("busy", self.tr("checking..."))
+
+        def job(progress: OnResult) -> Awaitable[list[ProbeResult]]:
+            return self.checks(settings, environment, progress)
+
+        (self.runner.run if now else self.runner.run_later)(job)
+
+    def _on_result(self, result: ProbeResult) -> None:
+        self._live.append(result)
+        self.results.show_results(self._live)
+
+    def _on_finished(self, results: list[ProbeResult]) -> None:
+        self.results.show_results(results)
+        problems = [r for r in results if r.status in (Status.FAILED, Status.WARNING)]
+        if problems:
+            self.probes.status.show_status("warning", self.tr(
+                "{count} of {total} checks found a problem.").format(
+                    count=len(problems), total=len(results)))
+        else:
+            self.probes.status.show_status("ok", self.tr("All {total} checks passed.").format(
+                total=len(results)))
+
+    def _on_failed(self, message: str) -> None:
+        self.probes.status.show_status("error", self.tr(
+            "The checks stopped unexpectedly ({message}).").format(message=message))
 
     def refresh(self) -> None:
         """Show each field's problem (a rule may involve another field) and re-gate Next."""

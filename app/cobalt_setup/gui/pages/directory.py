@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from cobalt_setup.form import FieldId
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import ProbeArea, StatusLine
+from cobalt_setup.gui.widgets import StatusLine
 from cobalt_setup.probes.dns_sd import SrvTarget
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult
+from cobalt_setup.probes.service_checks import OnResult, check_space_directory
 from cobalt_setup.session import SetupSession
+from cobalt_setup.settings import Settings
 
 
 class SrvOffer(QWidget):
@@ -72,8 +79,7 @@ class SpaceDirectoryPage(SetupPage):
                                    self.tr("&Use this directory"))
         directory_layout.addWidget(self.ldap_offer)
         self.body.addWidget(directory)
-        self.probes = ProbeArea(self.tr("Space Directory check"), self)
-        self.body.addWidget(self.probes)
+        self.add_live_checks(self.tr("Space Directory check"))
         chat = QGroupBox(self.tr("Chat (Jabber / XMPP)"), self)
         chat_layout = QVBoxLayout(chat)
         self.add_field(("Chat", "Server"), self.tr("&Chat server:"), chat_layout)
@@ -83,6 +89,14 @@ class SpaceDirectoryPage(SetupPage):
         chat_layout.addWidget(self.chat_offer)
         self.body.addWidget(chat)
         self.body.addStretch(1)
+
+    def checks(self, settings: Settings, environment: CheckEnvironment,
+               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        return check_space_directory(settings, environment, on_result)
+
+    def checked_fields(self) -> set[FieldId]:
+        """Chat is checked on the Summary: editing it does not re-check the directory."""
+        return {("SpaceDirectory", "Host"), ("SpaceDirectory", "Port")}
 
     def initializePage(self) -> None:
         super().initializePage()

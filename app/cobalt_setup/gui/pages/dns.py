@@ -66,7 +66,7 @@ class DnsPage(SetupPage):
             self.tr("DNS &servers:"), self.tr("Dispatcher &domain:"),
             self.tr("Dispatcher service &type:"),
         ), strict=True):
-            self.add_field(field_id, label).edited.connect(self._on_field_edited)
+            self.add_field(field_id, label)
         self.probes = ProbeArea(self.tr("Resolvers"), self)
         self.body.addWidget(self.probes)
         self.runner = ProbeRunner(self)
@@ -137,19 +137,8 @@ class DnsPage(SetupPage):
         self.body.addWidget(self.discovery_box)
 
     # -- probe lifecycle ----------------------------------------------------------
-    def initializePage(self) -> None:
-        super().initializePage()
-        self._start(now=True)
-
-    def cleanupPage(self) -> None:
-        """Back: stop at once."""
-        self.runner.cancel()
-        super().cleanupPage()
-
-    def _on_field_edited(self) -> None:
-        self._start(now=False)
-
-    def _start(self, now: bool) -> None:
+    def start_checks(self, now: bool) -> None:
+        """The resolver benchmark has its own live table, not the base page's result list."""
         if self.session.checks is None:
             return  # no live checks in this run (screenshots, tests of other pages)
         if not self.session.form.is_valid(PAGE_FIELDS):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from collections.abc import Awaitable
+
+from PySide6.QtWidgets import QLabel, QWidget
 
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import ProbeArea
+from cobalt_setup.gui.widgets import muted
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult
+from cobalt_setup.probes.service_checks import OnResult, check_xrfb
+from cobalt_setup.probes.vnc import VNC_RANGE_NOTE
 from cobalt_setup.session import SetupSession
+from cobalt_setup.settings import Settings
 
 
 class XrfbPage(SetupPage):
@@ -20,6 +27,15 @@ class XrfbPage(SetupPage):
         self.add_field(("Xrfb", "ServerHostAddress"), self.tr("Xrfb server &host address:"))
         self.add_field(("Xrfb", "ServerPortNumber"), self.tr("Xrfb server &port number:"))
         self.add_field(("Xrfb", "VncPorts"), self.tr("&VNC ports:"))
-        self.probes = ProbeArea(self.tr("Xrfb and VNC check"), self)
-        self.body.addWidget(self.probes)
+        self.add_live_checks(self.tr("Xrfb and VNC check"))
+        note = QLabel(self.tr(VNC_RANGE_NOTE), self)
+        note.setWordWrap(True)
+        muted(note)
+        self.body.addWidget(note)
         self.body.addStretch(1)
+
+    def checks(self, settings: Settings, environment: CheckEnvironment,
+               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        # TigerVNC counts each probe as a failed log-in and locks out after 5: the range is
+        # scanned when the page opens and after an edit, never in a loop.
+        return check_xrfb(settings, environment, on_result)
