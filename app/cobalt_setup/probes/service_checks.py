@@ -17,7 +17,7 @@ from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.name_resolution import compare_resolution
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
-from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
+from cobalt_setup.probes.vnc import ports_text, probe_vnc_hosting, scan_vnc_range
 from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.probes.xrfb import probe_xrfb_control
 from cobalt_setup.settings import Settings
@@ -80,6 +80,47 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
                                 probes)
 
 
+def summarize_vnc_scan(host: str, first: int, last: int,
+                       results: list[ProbeResult]) -> ProbeResult:
+    """One line for the range: a server has a few displays, so closed ports are normal."""
+    servers = [r for r in results if r.status in (Status.OK, Status.WARNING)]
+    refused = [r for r in results if r.details.get("problem") == "refused"]
+    others = [r for r in results if r not in servers and r not in refused]
+    elapsed = max((r.elapsed_ms for r in results), default=0.0)
+    details = {"ports": {r.id.removeprefix("vnc."): r.status.value for r in results},
+               "servers": [r.summary for r in servers],
+               "problems": [f"{r.summary} {r.fix}".strip() for r in others]}
+    target = f"{host}:{first}-{last}"
+
+    def port_of(result: ProbeResult) -> int:
+        return int(result.id.removeprefix("vnc."))
+
+    if servers:
+        words = "; ".join(r.summary for r in servers[:3])
+        rest = f" Nothing listens on the {len(refused)} other ports." if refused else ""
+        status = Status.WARNING if others or any(
+            r.status is Status.WARNING for r in servers) else Status.OK
+        fix = " ".join(dict.fromkeys(r.fix for r in [*servers, *others] if r.fix))
+        return ProbeResult("vnc.range", "vnc", target, status, words + rest, fix, elapsed,
+                           details)
+    if refused and not others:
+        return ProbeResult(
+            "vnc.range", "vnc", target, Status.FAILED,
+            f"No VNC server on {host} in {first}-{last}: every port refused the connection.",
+            "Start the Xrfb/VNC server, or correct the VNC port range.", elapsed, details)
+    shown = ports_text([port_of(r) for r in others])
+    return ProbeResult(
+        "vnc.range", "vnc", target, Status.FAILED,
+        f"No VNC server answered on {host} in {first}-{last} (no answer on {shown}).",
+        others[0].fix or "Check that a firewall lets TCP "
+        f"{first}-{last} through to {host}.", elapsed, details)
+
+
+async def _scan_summary(host: str, first: int, last: int, timeout: float) -> ProbeResult:
+    return summarize_vnc_scan(host, first, last,
+                              await scan_vnc_range(host, first, last, timeout))
+
+
 async def check_xrfb(settings: Settings, environment: CheckEnvironment,
                      on_result: OnResult | None = None) -> list[ProbeResult]:
     """The Xrfb / VNC page: control port and VNC range on the server; free local ports."""
@@ -91,8 +132,8 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
     def probes(address: str) -> list[Awaitable[ProbeResult | list[ProbeResult]]]:
         return [
             probe_xrfb_control(address, xrfb.server_port_number, environment.timeout),
-            scan_vnc_range(address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
-                           environment.timeout),
+            _scan_summary(address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
+                          environment.timeout),
         ]
 
     server, local = await asyncio.gather(
