@@ -20,6 +20,7 @@ pytest_plugins = [
     "lab.conftest_ldap",
     "lab.conftest_sockets",
     "lab.conftest_vnc",
+    "lab.conftest_xmpp",
 ]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -14,8 +14,6 @@ import pytest
 
 from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.result import ProbeResult, Status
-from lab.conftest_ldap import *  # noqa: F403 (fixtures)
-from lab.conftest_sockets import *  # noqa: F403 (fixtures)
 from lab.ldap_servers import PUBLISHED_SPACES, SUFFIX, SlapdServer
 from lab.sockets import BIG_BODY_SIZE, Peer
 

@@ -358,7 +358,9 @@ async def _plain(stream: _Stream) -> None:
 @functools.lru_cache(maxsize=1)
 def trust_context() -> ssl.SSLContext:
     """The context a direct TLS certificate is checked with: the system's certificate
-    store, and the chat domain as the name the certificate must be for."""
+    store, and the chat domain as the name the certificate must be for (as a DNS name;
+    XMPP also allows an XmppAddr or SRV-ID name, which the ssl module does not check, so
+    a certificate with only those is reported as not verifying)."""
     return ssl.create_default_context()
 
 
@@ -377,8 +379,10 @@ async def _direct_tls(stream: _Stream) -> None:
     """First a handshake that verifies (system store, chat domain); if only the
     certificate check fails, a second one that does not. Then the stream exchange."""
     certificate: dict[str, Any] = {}
+    # Loading the system's certificates takes a moment the first time: not on the loop.
+    trusted = await asyncio.get_running_loop().run_in_executor(None, trust_context)
     try:
-        reader, writer = await _open_tls(stream, trust_context())
+        reader, writer = await _open_tls(stream, trusted)
         certificate["verifies"] = True
     except ssl.SSLCertVerificationError as error:
         certificate["verifies"] = False
@@ -726,7 +730,10 @@ def _direct_tls_details(stream: _Stream | None, port: int | None) -> dict[str, A
         details["cipher"] = stream.cipher
     if stream.certificate:
         details["certificate"] = dict(stream.certificate)
-    details.update(_stream_details(stream))
+    inside = _stream_details(stream)
+    for key in ("starttls", "starttls_required"):  # meaningless inside TLS
+        inside.pop(key, None)
+    details.update(inside)
     return details
 
 
