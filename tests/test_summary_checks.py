@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 from cobalt_setup.gui.pages.summary import SummaryPage
 from lab.dns_servers import DnsLab
 from lab.sockets import Peer, closed_port
-from wizard_driver import NEXT, lab_session, open_wizard, press
+from lab.xmpp_servers import ProsodyServer
+from wizard_driver import NEXT, field_input, lab_session, open_wizard, press, retype
 
 pytestmark = pytest.mark.usefixtures("qasync_loop")
 
@@ -50,4 +51,26 @@ def test_summary_shows_each_check_as_it_arrives(
     assert any("Heard 1 space: Lab Island" in t for t in texts), texts
     assert any("TeaTime" in t for t in texts), texts
     assert "checks," in summary.probes.status.text.text()
-    assert [r.service for r in session.summary_results] == ["http", "teatime", "teatime", "crqt"]
+    assert [r.service for r in session.summary_results] == [
+        "xmpp", "http", "teatime", "teatime", "crqt"]
+    assert any(t.startswith("Note:") and "No chat server is set" in t for t in texts), texts
+
+
+def test_summary_checks_the_chat_server_open_cobalt_will_reach(
+    qtbot: QtBot, dns_lab: DnsLab, prosody: ProsodyServer, ini_path: Path, cobalt_dir: Path,
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir)
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
+    press(wizard, NEXT)
+    retype(qtbot, field_input(wizard, "Chat", "Server"), prosody.domain)
+    retype(qtbot, field_input(wizard, "Chat", "Port"), str(prosody.port))
+    for _ in range(3):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    qtbot.waitUntil(lambda: not summary.runner.busy, timeout=5000)
+    chat = [t for t in summary.results.texts() if prosody.domain in t]
+    assert any(t.startswith("OK:") and "resolves to 127.0.0.1" in t for t in chat), chat
+    assert any(t.startswith("OK:") and "offers STARTTLS" in t for t in chat), chat

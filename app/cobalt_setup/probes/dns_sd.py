@@ -104,6 +104,12 @@ async def _srv_targets(resolver: dns.asyncresolver.Resolver, name: str) -> tuple
                  for rr, host, found in zip(records, hosts, addresses, strict=True))
 
 
+async def lookup_srv(servers: Sequence[Endpoint], name: str,
+                     timeout: float = DEFAULT_TIMEOUT_S) -> tuple[SrvTarget, ...]:
+    """SRV targets of `name`, best first, each with its addresses. Raises on no answer."""
+    return await _srv_targets(make_resolver(servers, timeout), name)
+
+
 def _instance_label(ptr_target: dns.name.Name) -> str:
     return ptr_target.labels[0].decode("utf-8", errors="replace")
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+import dns.exception
+
 from cobalt_setup.probes.crqt import listen_for_spaces
 from cobalt_setup.probes.dns_checks import DnsChecks
+from cobalt_setup.probes.dns_sd import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.name_resolution import compare_resolution
@@ -19,7 +22,9 @@ from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
 from cobalt_setup.probes.vnc import ports_text, probe_vnc_hosting, scan_vnc_range
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.probes.xmpp import probe_xmpp
 from cobalt_setup.probes.xrfb import probe_xrfb_control
+from cobalt_setup.services import BY_ID
 from cobalt_setup.settings import Settings
 
 OnResult = Callable[[ProbeResult], None]
@@ -144,6 +149,34 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
     return [*server, *local]
 
 
+async def check_chat(settings: Settings, environment: CheckEnvironment,
+                     on_result: OnResult | None = None) -> list[ProbeResult]:
+    """The chat server as Open Cobalt finds it: `_xmpp-client._tcp` SRV, else the name itself.
+
+    SRV is used with the standard port only: a port typed by the user means "connect here".
+    """
+    chat = settings.chat
+    if not chat.server:
+        return [ProbeResult("xmpp.client", "xmpp", "-", Status.SKIPPED,
+                            "No chat server is set: chat is not checked.")]
+    host, port = chat.server, chat.port
+    if port == BY_ID["xmpp"].first_port:
+        servers = settings.dns.servers or tuple(await environment.dns.system_resolvers())
+        try:
+            targets = await lookup_srv(servers, f"{XMPP_CLIENT_SERVICE}.{chat.server}",
+                                       environment.timeout)
+        except dns.exception.DNSException:
+            targets = ()
+        if targets:
+            host, port = targets[0].host, targets[0].port
+    direct_tls = BY_ID["xmpp"].last_port if port == BY_ID["xmpp"].first_port else None
+
+    def probes(address: str) -> list[Awaitable[ProbeResult]]:
+        return [probe_xmpp(chat.server, address, port, environment.timeout, direct_tls)]
+
+    return await _resolved_then("xmpp", host, settings, environment, on_result, probes)
+
+
 async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Settings,
                                  environment: CheckEnvironment) -> ProbeResult:
     """Outgoing TeaTime to the dispatcher DNS-SD found, the only router host we know of."""
@@ -166,6 +199,7 @@ async def summary_checks(settings: Settings, environment: CheckEnvironment,
     """Chat, web, TeaTime and the spaces on the LAN: the Summary page's checks."""
     ports = settings.router.ports
     jobs: list[Awaitable[ProbeResult | list[ProbeResult]]] = [
+        check_chat(settings, environment),
         probe_version_check(settings.web.version_check_url, environment.timeout),
         probe_teatime_hosting(ports.first, ports.last),
         check_teatime_outgoing(dns_checks, settings, environment),
