@@ -88,17 +88,20 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
 def summarize_vnc_scan(host: str, first: int, last: int,
                        results: list[ProbeResult]) -> ProbeResult:
     """One line for the range: a server has a few displays, so closed ports are normal."""
+    def port_of(result: ProbeResult) -> int:
+        return int(result.id.removeprefix("vnc."))
+
     servers = [r for r in results if r.status in (Status.OK, Status.WARNING)]
     refused = [r for r in results if r.details.get("problem") == "refused"]
-    others = [r for r in results if r not in servers and r not in refused]
+    unchecked = [r for r in results if r.status is Status.SKIPPED]
+    others = [r for r in results if r not in servers and r not in refused
+              and r not in unchecked]
     elapsed = max((r.elapsed_ms for r in results), default=0.0)
     details = {"ports": {r.id.removeprefix("vnc."): r.status.value for r in results},
                "servers": [r.summary for r in servers],
-               "problems": [f"{r.summary} {r.fix}".strip() for r in others]}
+               "problems": [f"{r.summary} {r.fix}".strip() for r in others],
+               "not_checked": [port_of(r) for r in unchecked]}
     target = f"{host}:{first}-{last}"
-
-    def port_of(result: ProbeResult) -> int:
-        return int(result.id.removeprefix("vnc."))
 
     if servers:
         words = "; ".join(r.summary for r in servers[:3])
@@ -114,16 +117,17 @@ def summarize_vnc_scan(host: str, first: int, last: int,
             f"No VNC server on {host} in {first}-{last}: every port refused the connection.",
             "Start the Xrfb/VNC server, or correct the VNC port range.", elapsed, details)
     shown = ports_text([port_of(r) for r in others])
+    late = (f" {len(unchecked)} ports were not reached in time." if unchecked else "")
     return ProbeResult(
         "vnc.range", "vnc", target, Status.FAILED,
-        f"No VNC server answered on {host} in {first}-{last} (no answer on {shown}).",
+        f"No VNC server answered on {host} in {first}-{last} (no answer on {shown}).{late}",
         others[0].fix or "Check that a firewall lets TCP "
         f"{first}-{last} through to {host}.", elapsed, details)
 
 
 async def _scan_summary(host: str, first: int, last: int, timeout: float) -> ProbeResult:
     return summarize_vnc_scan(host, first, last,
-                              await scan_vnc_range(host, first, last, timeout))
+                              await scan_vnc_range(host, first, last, timeout, total=timeout))
 
 
 async def check_xrfb(settings: Settings, environment: CheckEnvironment,

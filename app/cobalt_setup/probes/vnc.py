@@ -590,13 +590,15 @@ def _check_range(first: int, last: int) -> None:
 
 
 async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
-                         max_open: int = 8) -> list[ProbeResult]:
+                         max_open: int = 8, total: float | None = None) -> list[ProbeResult]:
     """probe_vnc_port for every port of first..last, concurrently with at most `max_open`
     connections at a time; one result per port, in port order.
 
     The host name is looked up once. Each port gets its own `timeout`, counted from when
     its connection starts, so the scan takes about one timeout when ports answer or refuse
-    at once, and at most ceil(ports / max_open) timeouts when every port is silent.
+    at once, and at most ceil(ports / max_open) timeouts when every port is silent. With
+    `total`, the whole scan ends by then: ports still waiting for a free socket are
+    reported SKIPPED ("not checked in time") rather than making the user wait.
     """
     _check_range(first, last)
     if max_open < 1:
@@ -617,9 +619,17 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
         return failed
     gate = asyncio.Semaphore(max_open)
 
+    ends = None if total is None else started + total
+
     async def one(port: int) -> ProbeResult:
         async with gate:
-            return await _probe_vnc(host, port, timeout, addresses)
+            left = timeout if ends is None else min(timeout, ends - time.perf_counter())
+            if left < 0.05:
+                return ProbeResult(
+                    f"vnc.{port}", SERVICE, format_target(host, port), Status.SKIPPED,
+                    f"Port {port} was not checked: the other ports of the range used up "
+                    f"the {total:g} s.", details={"problem": "not_checked"})
+            return await _probe_vnc(host, port, left, addresses)
 
     return list(await asyncio.gather(*(one(port) for port in ports)))
 
