@@ -575,3 +575,31 @@ async def test_vnc_slow_name_lookup_is_named_as_such(monkeypatch: pytest.MonkeyP
     assert "could not be looked up within 0.3 s" in result.summary
     assert "DNS" in result.fix
     assert elapsed < 0.3 + SLACK
+
+
+@pytest.mark.asyncio
+async def test_a_silent_range_ends_within_its_total_time_and_says_what_was_not_checked(
+) -> None:
+    first = vnc_servers.free_tcp_port_block(12)
+    held: list[asyncio.StreamWriter] = []
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # accepted, never a word: a VNC server that hangs
+
+    servers = [await asyncio.start_server(mute, "127.0.0.1", port)
+               for port in range(first, first + 12)]
+    try:
+        started = time.monotonic()
+        results = await scan_vnc_range("127.0.0.1", first, first + 11, timeout=0.5,
+                                       max_open=4, total=0.6)
+        elapsed = time.monotonic() - started
+    finally:
+        for server in servers:
+            server.close()
+        for writer in held:
+            writer.close()
+    assert elapsed < 0.6 + 0.3, "the total, not 3 rounds of the timeout"
+    assert len(results) == 12
+    skipped = [r for r in results if r.status is Status.SKIPPED]
+    assert skipped and all("was not checked" in r.summary for r in skipped)
+    assert all(r.status is Status.FAILED for r in results if r not in skipped)
