@@ -36,7 +36,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -51,6 +50,8 @@ from types import MappingProxyType
 import dns.exception
 import dns.message
 import dns.query
+
+from lab.daemons import end_process, find_program
 
 DNSMASQ_MISSING = "dnsmasq is not installed: apt-get install dnsmasq-base"
 RELAY_SCRIPT = Path(__file__).with_name("dns_delay_relay.py")
@@ -213,13 +214,7 @@ _SOCKETS: dict[tuple[str, int], list[socket.socket]] = {}
 
 
 def find_dnsmasq() -> str | None:
-    found = shutil.which("dnsmasq")
-    if found:
-        return found
-    for candidate in ("/usr/sbin/dnsmasq", "/sbin/dnsmasq"):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    return find_program("dnsmasq")
 
 
 def require_dnsmasq() -> str:
@@ -461,13 +456,7 @@ def stop_server(server: DnsServer) -> None:
     pid, server.pid = server.pid, None
     process = _PROCESSES.pop(pid, None)
     if process is not None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        end_process(process, STOP_TIMEOUT)
         return
     # Not started by us in this process: best effort by PID alone.
     with contextlib.suppress(ProcessLookupError):

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -38,6 +36,7 @@ from pathlib import Path
 import ldap3
 from ldap3.core.exceptions import LDAPException
 
+from lab.daemons import end_process, find_program
 from lab.sockets import HOST, Peer, TcpPeer, client_closed
 
 SLAPD_MISSING = "slapd is not installed: apt-get install slapd ldap-utils"
@@ -170,20 +169,9 @@ class LabStartError(RuntimeError):
 _PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
 
 
-def _find(program: str) -> str | None:
-    found = shutil.which(program)
-    if found:
-        return found
-    for folder in ("/usr/sbin", "/sbin"):
-        candidate = os.path.join(folder, program)
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def require_slapd() -> tuple[str, str]:
     """The paths of slapd and slapadd, or LabUnavailable."""
-    slapd, slapadd = _find("slapd"), _find("slapadd")
+    slapd, slapadd = find_program("slapd"), find_program("slapadd")
     if (slapd is None or slapadd is None or not (MODULE_DIR / "back_mdb.so").exists()
             or not (SCHEMA_DIR / "inetorgperson.schema").exists()):
         raise LabUnavailable(SLAPD_MISSING)
@@ -280,14 +268,8 @@ def stop_slapd(server: SlapdServer) -> None:
         return
     pid, server.pid = server.pid, None
     process = _PROCESSES.pop(pid, None)
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if process is not None:
+        end_process(process, STOP_TIMEOUT)
 
 
 @atexit.register

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import random
 import shutil
 import socket
@@ -37,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lab.daemons import end_process, find_program
 from lab.dns_servers import LabStartError, LabUnavailable
 
 XVNC_MISSING = "Xvnc is not installed: apt-get install tigervnc-standalone-server"
@@ -95,13 +95,7 @@ _PROCESSES: dict[int, tuple[subprocess.Popen[bytes], int]] = {}
 
 
 def find_xvnc() -> str | None:
-    found = shutil.which("Xvnc") or shutil.which("Xtigervnc")
-    if found:
-        return found
-    for candidate in ("/usr/bin/Xvnc", "/usr/bin/Xtigervnc"):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    return find_program("Xvnc", "Xtigervnc")
 
 
 def require_xvnc() -> str:
@@ -349,13 +343,7 @@ def _remove_leftovers(display: int, pid: int) -> None:
 
 def _end_process(process: subprocess.Popen[bytes], display: int) -> None:
     """SIGTERM, up to STOP_TIMEOUT, SIGKILL; reap; remove what a killed Xvnc left behind."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    end_process(process, STOP_TIMEOUT)
     _remove_leftovers(display, process.pid)
 
 

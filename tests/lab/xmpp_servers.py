@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import shutil
 import socket
 import ssl
@@ -41,6 +40,8 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lab.daemons import end_process, find_program
 
 PROSODY_MISSING = "prosody is not installed: apt-get install prosody"
 OPENSSL_MISSING = "openssl is not installed: apt-get install openssl"
@@ -94,13 +95,7 @@ class ProsodyServer:
 
 
 def find_prosody() -> str | None:
-    found = shutil.which("prosody")
-    if found:
-        return found
-    for candidate in ("/usr/bin/prosody", "/usr/local/bin/prosody"):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    return find_program("prosody")
 
 
 def require_prosody() -> str:
@@ -282,14 +277,8 @@ def stop_prosody(server: ProsodyServer) -> None:
         return
     pid, server.pid = server.pid, None
     process = _PROCESSES.pop(pid, None)
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if process is not None:
+        end_process(process, STOP_TIMEOUT)
 
 
 def prosody_version(server: ProsodyServer) -> str:
