@@ -104,7 +104,7 @@ def summarize_vnc_scan(host: str, first: int, last: int,
     target = f"{host}:{first}-{last}"
 
     if servers:
-        words = "; ".join(r.summary for r in servers[:3])
+        words = " ".join(r.summary for r in servers[:3])
         rest = f" Nothing listens on the {len(refused)} other ports." if refused else ""
         status = Status.WARNING if others or any(
             r.status is Status.WARNING for r in servers) else Status.OK
