@@ -19,11 +19,11 @@ from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.vnc import (
     VNC_RANGE_NOTE,
     free_local_ports,
-    ports_text,
     probe_vnc_hosting,
     probe_vnc_port,
     scan_vnc_range,
 )
+from cobalt_setup.probes.wording import port_list
 from cobalt_setup.probes.xrfb import probe_xrfb_control
 from lab import vnc_servers
 from lab.vnc_servers import VncRange, VncServer
@@ -553,7 +553,7 @@ async def test_hosting_ok_when_every_port_is_free() -> None:
     ([5905, 5901, 5902, 5920], "5901, 5902, 5905 and 5920"),
 ])
 def test_ports_are_listed_as_people_write_them(ports: list[int], text: str) -> None:
-    assert ports_text(ports) == text
+    assert port_list(ports) == text
 
 
 def test_range_note_explains_both_ranges() -> None:

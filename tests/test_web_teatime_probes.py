@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from cobalt_setup.probes.result import Status
-from cobalt_setup.probes.teatime import port_list, probe_teatime_hosting, probe_teatime_outgoing
+from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.probes.wording import port_list
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -418,7 +419,7 @@ def stalled_listeners(ports: list[int]) -> Iterator[None]:
 
 
 def test_port_list_joins_runs() -> None:
-    assert port_list([6905, 6900, 6901, 6902, 6907, 6908]) == "6900-6902, 6905, 6907-6908"
+    assert port_list([6905, 6900, 6901, 6902, 6907, 6908]) == "6900-6902, 6905, 6907 and 6908"
     assert port_list([]) == ""
 
 
@@ -430,8 +431,8 @@ async def test_outgoing_two_listening_ports_connect_and_the_rest_refuse() -> Non
         result = await probe_teatime_outgoing("127.0.0.1", first, last, timeout=1)
     assert result.status is Status.OK
     assert (result.service, result.id) == ("teatime", "teatime.outgoing")
-    assert result.summary.startswith(f"Connected to 127.0.0.1 on TeaTime port {first + 2}, "
-                                     f"{first + 5}; ")
+    assert result.summary.startswith(f"Connected to 127.0.0.1 on TeaTime port {first + 2} "
+                                     f"and {first + 5}; ")
     assert "refused (nothing listens there)" in result.summary
     states = {entry["port"]: entry["state"] for entry in result.details["ports"]}
     assert states == {port: "reachable" if port in open_ports else "refused"
@@ -470,8 +471,8 @@ async def test_outgoing_some_silent_some_refused_is_a_warning() -> None:
     with stalled_listeners([first, first + 1]):
         result = await probe_teatime_outgoing("127.0.0.1", first, last, timeout=0.4)
     assert result.status is Status.WARNING
-    assert result.summary == (f"Some TeaTime ports to 127.0.0.1 are blocked: {first}-{first + 1}"
-                              f" did not answer while {first + 2}-{last} did.")
+    assert result.summary == (f"Some TeaTime ports to 127.0.0.1 are blocked: {first} and "
+                              f"{first + 1} did not answer while {first + 2}-{last} did.")
 
 
 @pytest.mark.asyncio
@@ -512,7 +513,7 @@ async def test_hosting_lists_the_ports_in_use() -> None:
         on_loopback = await probe_teatime_hosting(first, last, host="127.0.0.1")
     for found in (result, on_loopback):
         assert found.status is Status.WARNING
-        assert found.summary == (f"TeaTime ports {first + 1}, {first + 4} are in use by "
+        assert found.summary == (f"TeaTime ports {first + 1} and {first + 4} are in use by "
                                  "another program on this computer.")
         assert "Open Cobalt router" in found.fix and "Router page" in found.fix
         assert found.details["in_use"] == [first + 1, first + 4]

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import seconds
 from cobalt_setup.services import BY_ID
 
 MAGIC = b"CRQT"
@@ -139,11 +140,6 @@ class _Collector(asyncio.DatagramProtocol):
 
     def error_received(self, exc: Exception) -> None:
         self.errors += 1  # e.g. ICMP errors reported on Windows; nothing to do
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.3g} s"
-
 
 def _shown(name: str) -> str:
     name = name.strip() or "(unnamed)"
@@ -260,7 +256,7 @@ async def listen_for_spaces(
     if spaces:
         summary = _heard_summary(spaces) + ignored
     else:
-        summary = f"No spaces heard on the LAN in {_seconds(duration)}{ignored}"
+        summary = f"No spaces heard on the LAN in {seconds(duration)}{ignored}"
         details["hint"] = (
             "This is not a failure: no space may be running on this network right now. "
             "Spaces announce themselves every 5 seconds; start one on another computer of "

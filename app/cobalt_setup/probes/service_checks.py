@@ -20,8 +20,9 @@ from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.name_resolution import compare_resolution
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
-from cobalt_setup.probes.vnc import ports_text, probe_vnc_hosting, scan_vnc_range
+from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.probes.wording import port_list
 from cobalt_setup.probes.xmpp import probe_xmpp
 from cobalt_setup.probes.xrfb import probe_xrfb_control
 from cobalt_setup.services import BY_ID
@@ -116,7 +117,7 @@ def summarize_vnc_scan(host: str, first: int, last: int,
             "vnc.range", "vnc", target, Status.FAILED,
             f"No VNC server on {host} in {first}-{last}: every port refused the connection.",
             "Start the Xrfb/VNC server, or correct the VNC port range.", elapsed, details)
-    shown = ports_text([port_of(r) for r in others])
+    shown = port_list([port_of(r) for r in others])
     late = (f" {len(unchecked)} ports were not reached in time." if unchecked else "")
     return ProbeResult(
         "vnc.range", "vnc", target, Status.FAILED,

@@ -23,6 +23,7 @@ import socket
 import time
 
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import port_list, seconds
 
 DEFAULT_TIMEOUT_S = 2.0
 CONCURRENCY = 10  # connection attempts in flight at once
@@ -41,25 +42,6 @@ def _check_range(first: int, last: int) -> None:
         raise ValueError(f"not a port range: {first}-{last}")
     if last - first + 1 > MAX_PORTS:
         raise ValueError(f"port range {first}-{last} is wider than {MAX_PORTS} ports")
-
-
-def port_list(ports: list[int]) -> str:
-    """[6900, 6901, 6902, 6905] -> "6900-6902, 6905"."""
-    parts: list[str] = []
-    run: list[int] = []
-    for port in sorted(ports):
-        if run and port != run[-1] + 1:
-            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
-            run = []
-        run.append(port)
-    if run:
-        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
-    return ", ".join(parts)
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.3g} s"
-
 
 def _elapsed(started: float) -> float:
     return (time.perf_counter() - started) * 1000
@@ -116,7 +98,7 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
             loop.getaddrinfo(host, first, type=socket.SOCK_STREAM), timeout)
     except (asyncio.TimeoutError, TimeoutError):
         return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,
-                           f"Looking up {host} took longer than {_seconds(timeout)}.",
+                           f"Looking up {host} took longer than {seconds(timeout)}.",
                            "Check this computer's DNS settings (the DNS page of this wizard).",
                            _elapsed(started), {**details, "error": "lookup timeout"})
     except OSError as problem:
@@ -156,7 +138,7 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
                       "though nothing listens there yet.")
     if len(timeouts) == total:
         return result(Status.FAILED,
-                      f"No answer from {host} on TCP {span} within {_seconds(timeout)}: your "
+                      f"No answer from {host} on TCP {span} within {seconds(timeout)}: your "
                       f"firewall or network blocks outgoing TCP {span}.",
                       f"Allow outgoing TCP ports {span} in your firewall or security "
                       "software; on a school or office network, ask its administrator. "

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from cobalt_setup import __version__
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import port_list, printable, seconds
 from cobalt_setup.services import BY_ID
 
 SERVICE = "vnc"
@@ -91,19 +92,6 @@ def display_for_port(port: int) -> int | None:
 
 def format_target(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} s"
-
-
-def printable(raw: bytes, limit: int = 40) -> str:
-    """Bytes from the network as one short line a person can read (non-text shown as ?)."""
-    text = bytes(raw[:limit]).decode("latin-1")
-    text = "".join(ch if " " <= ch < "\x7f" else "?" for ch in text.rstrip("\r\n"))
-    return text + ("\u2026" if len(raw) > limit else "")
-
-
 def http_request(host: str, port: int) -> bytes:
     """The smallest polite HTTP request for `host:port` (also our question to a silent port)."""
     try:
@@ -243,11 +231,11 @@ def connect_problem(exchange: Exchange) -> ConnectProblem | None:
             return ConnectProblem(
                 "lookup_failed",
                 f"The host name {exchange.host!r} could not be looked up within "
-                f"{_seconds(exchange.timeout)}: the name servers did not answer.")
+                f"{seconds(exchange.timeout)}: the name servers did not answer.")
         if exchange.timed_out:
             return ConnectProblem(
                 "connect_timeout",
-                f"No answer from {target} within {_seconds(exchange.timeout)}: the "
+                f"No answer from {target} within {seconds(exchange.timeout)}: the "
                 "connection attempt timed out, as when a firewall silently drops it.")
         return None
     if isinstance(error, socket.gaierror) and error.errno == socket.EAI_AGAIN:
@@ -512,12 +500,12 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
             return _rfb_result(
                 rfb, Status.WARNING,
                 f"VNC server on {target} ({version}), but it greeted only after more than "
-                f"{_seconds(min(GREETING_GRACE, rfb.timeout / 2))}; its security types "
+                f"{seconds(min(GREETING_GRACE, rfb.timeout / 2))}; its security types "
                 "were not read.",
                 "The server or the network is very slow; Open Cobalt may give up on it. "
                 "Check the server's load and the network between here and there.",
                 problem="slow_greeting")
-        how = (f"did not offer its security types within {_seconds(rfb.timeout)}"
+        how = (f"did not offer its security types within {seconds(rfb.timeout)}"
                if rfb.timed_out else "closed the connection before offering its "
                                      "security types")
         return _rfb_result(rfb, Status.WARNING, f"VNC server on {target} ({version}), "
@@ -529,7 +517,7 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
         if could_be_greeting(data) and len(data) < _GREETING_LENGTH and rfb.timed_out:
             return _rfb_result(rfb, Status.FAILED,
                                f"{target} answered too slowly: {len(data)} bytes of a VNC "
-                               f"greeting in {_seconds(rfb.timeout)}.",
+                               f"greeting in {seconds(rfb.timeout)}.",
                                "The server or the network is far too slow for VNC. Check "
                                "the server's load and the network in between.",
                                problem="too_slow")
@@ -557,7 +545,7 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
     asked = " and did not answer an HTTP request either" if rfb.nudged else ""
     return _rfb_result(rfb, Status.FAILED,
                        f"{target} accepted the connection but sent no VNC greeting within "
-                       f"{_seconds(rfb.timeout)}{asked}.",
+                       f"{seconds(rfb.timeout)}{asked}.",
                        "Something other than a VNC server holds this port, or the server is "
                        "hung. Check the port number (display N listens on 5900 + N) and "
                        "restart the VNC server.", problem="no_greeting")
@@ -661,26 +649,6 @@ def free_local_ports(first: int, last: int, host: str = "127.0.0.1") -> list[int
     _check_range(first, last)
     return [port for port in range(first, last + 1) if _bind_error(host, port) is None]
 
-
-def ports_text(ports: list[int]) -> str:
-    """[5901, 5902] -> "5901 and 5902"; [5901, 5902, 5903, 5910] -> "5901-5903 and 5910"."""
-    runs: list[list[int]] = []
-    for port in sorted(set(ports)):
-        if runs and port == runs[-1][-1] + 1:
-            runs[-1].append(port)
-        else:
-            runs.append([port])
-    parts: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{run[0]}-{run[-1]}")
-        else:
-            parts += [str(port) for port in run]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def _displays_text(first: int, last: int) -> str:
     """ "VNC displays 0-30" for 5900-5930; "VNC displays" outside 5900-5999."""
     low, high = display_for_port(first), display_for_port(last)
@@ -728,13 +696,13 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
         displays = [display_for_port(port) for port in in_use]
         shown = ""
         if None not in displays:
-            numbers = ports_text([d for d in displays if d is not None])
+            numbers = port_list([d for d in displays if d is not None])
             shown = (f" (VNC display{'s' if len(in_use) > 1 else ''} {numbers} cannot "
                      "listen there)")
-        words.append(f"{ports_text(in_use)} {verb} in use by another program{shown}")
+        words.append(f"{port_list(in_use)} {verb} in use by another program{shown}")
     if blocked:
         ports = [int(p) for p in blocked]
-        words.append(f"{ports_text(ports)} cannot be opened by this program "
+        words.append(f"{port_list(ports)} cannot be opened by this program "
                      "(reserved or forbidden)")
     fix = ("Choose display numbers whose ports are free (display N listens on port 5900 + N), "
            "or stop the program that holds these ports. To see which program it is: "
@@ -770,6 +738,6 @@ VNC_RANGE_NOTE = (
 
 __all__ = [
     "CLIENT_RANGE", "SECURITY_TYPE_NAMES", "SERVER_RANGE", "VNC_BASE_PORT", "VNC_RANGE_NOTE",
-    "display_for_port", "free_local_ports", "ports_text", "probe_vnc_hosting",
+    "display_for_port", "free_local_ports", "probe_vnc_hosting",
     "probe_vnc_port", "scan_vnc_range", "security_type_name",
 ]

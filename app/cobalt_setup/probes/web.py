@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from cobalt_setup import __version__
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import seconds
 
 MAX_HEAD = 64 * 1024  # status line and headers together
 MAX_INTERIM = 5  # 1xx responses skipped before the real one
@@ -240,11 +241,6 @@ def _verdict(exchange: _Exchange, started: float) -> ProbeResult:
                "administrator. " + fix)
     return _result(exchange, Status.WARNING, summary, fix, started)
 
-
-def _seconds(value: float) -> str:
-    return f"{value:.3g} s"
-
-
 async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> ProbeResult:
     """GET the version check URL once and say whether a web server answers it.
 
@@ -268,7 +264,7 @@ async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> P
     try:
         await asyncio.wait_for(_exchange(exchange, started), timeout)
     except (asyncio.TimeoutError, TimeoutError):
-        waited = _seconds(timeout)
+        waited = seconds(timeout)
         if exchange.phase == "resolve":
             return _result(exchange, Status.FAILED,
                            f"Looking up {host} took longer than {waited}.",

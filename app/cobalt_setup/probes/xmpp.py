@@ -36,6 +36,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import printable, seconds
 from cobalt_setup.services import BY_ID
 
 SERVICE = "xmpp"
@@ -74,22 +75,9 @@ STREAM_END = b"</stream:stream>"
 def format_target(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
-
-def _seconds(value: float) -> str:
-    return f"{value:g} s"
-
-
 def _short(text: str, limit: int = TEXT_CAP) -> str:
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
-
-
-def printable(raw: bytes, limit: int = 40) -> str:
-    """Bytes from the network as one short line a person can read (non-text shown as ?)."""
-    text = bytes(raw[:limit]).decode("latin-1").rstrip("\r\n")
-    text = "".join(ch if " " <= ch < "\x7f" else "?" for ch in text)
-    return text + ("\u2026" if len(raw) > limit else "")
-
 
 def domain_problem(domain: str) -> str | None:
     """Why `domain` cannot be a chat domain, or None."""
@@ -528,7 +516,7 @@ def _connect_words(stream: _Stream) -> tuple[str, str, str] | None:
     if error is None:
         if stream.timed_out:
             return ("connect_timeout",
-                    f"No answer from {target} within {_seconds(stream.timeout)}: the "
+                    f"No answer from {target} within {seconds(stream.timeout)}: the "
                     "connection attempt timed out, as when a firewall silently drops it.",
                     f"Check that the chat server {host} is up and that firewalls (on it and "
                     f"in between) let TCP port {port} through.")
@@ -587,7 +575,7 @@ def _stream_words(stream: _Stream) -> _Words:
         if stream.timed_out:
             return _Words(failed, "tls_timeout",
                           f"{target} accepted the connection, but the TLS handshake did not "
-                          f"finish within {_seconds(stream.timeout)}.",
+                          f"finish within {seconds(stream.timeout)}.",
                           "Check that this port is the server's direct TLS port.")
         reason = _short(str(getattr(stream.error, "reason", None) or stream.error or
                             "the server hung up"), 120)
@@ -629,12 +617,12 @@ def _stream_words(stream: _Stream) -> _Words:
         if stream.timed_out and stream.received:
             return _Words(failed, "slow",
                           f"{target} sent {stream.received} bytes but no complete XMPP "
-                          f"stream header within {_seconds(stream.timeout)}.",
+                          f"stream header within {seconds(stream.timeout)}.",
                           "The server is very slow or is not a chat server: check it.")
         if stream.timed_out:
             return _Words(failed, "silent",
                           f"{target} accepted the connection but sent no XMPP stream within "
-                          f"{_seconds(stream.timeout)}.",
+                          f"{seconds(stream.timeout)}.",
                           f"Check that port {stream.port} belongs to the chat server; "
                           "something else, or a stuck server, holds it.")
         return _Words(failed, "closed",
@@ -646,7 +634,7 @@ def _stream_words(stream: _Stream) -> _Words:
         if stream.timed_out:
             return _Words(failed, "slow",
                           f"{target} began an XMPP stream but did not list its features "
-                          f"within {_seconds(stream.timeout)}.",
+                          f"within {seconds(stream.timeout)}.",
                           "The chat server is overloaded or stuck: check it.")
         return _Words(failed, "closed",
                       f"{target} began an XMPP stream but closed it before listing its "

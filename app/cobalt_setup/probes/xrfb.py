@@ -26,10 +26,10 @@ from cobalt_setup.probes.vnc import (
     display_for_port,
     http_request,
     open_stream,
-    printable,
     read_some,
     run_exchange,
 )
+from cobalt_setup.probes.wording import printable
 
 SERVICE = "xrfb"
 PROBE_ID = "xrfb.control"

@@ -1,0 +1,34 @@
+"""Small pieces of the probes' plain-English messages, written once."""
+
+from __future__ import annotations
+
+
+def seconds(value: float) -> str:
+    """1.0 -> "1 s", 0.25 -> "0.25 s"."""
+    return f"{value:.3g} s"
+
+
+def printable(raw: bytes, limit: int = 40) -> str:
+    """Bytes from the network as one short line a person can read (non-text shown as ?)."""
+    text = bytes(raw[:limit]).decode("latin-1").rstrip("\r\n")
+    text = "".join(ch if " " <= ch < "\x7f" else "?" for ch in text)
+    return text + ("\u2026" if len(raw) > limit else "")
+
+
+def port_list(ports: list[int]) -> str:
+    """[5901, 5902] -> "5901 and 5902"; [5901, 5902, 5903, 5910] -> "5901-5903 and 5910"."""
+    runs: list[list[int]] = []
+    for port in sorted(set(ports)):
+        if runs and port == runs[-1][-1] + 1:
+            runs[-1].append(port)
+        else:
+            runs.append([port])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{run[0]}-{run[-1]}")
+        else:
+            parts += [str(port) for port in run]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
