@@ -86,3 +86,19 @@ def test_xrfb_page_checks_the_control_port_the_vnc_range_and_local_ports(
     others = xvnc_range.last - xvnc_range.first + 1 - len(xvnc_range.servers)
     assert f"Nothing listens on the {others} other ports." in vnc
     assert hosting.startswith("Warning:") and "in use by another program" in hosting
+
+
+def test_a_broken_value_on_a_later_page_makes_checks_wait_instead_of_failing(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir)
+    session.form.set_text(("Router", "Ports"), "6909-6900")  # as a hand-edited file may say
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    assert "Checks wait until every setting is valid" in dns_page.probes.status.text.text()
+    assert "TeaTime ports: the range 6909-6900 runs backwards" in (
+        dns_page.probes.status.text.text())
+    assert not dns_page.runner.busy
+    press(wizard, NEXT)
+    assert "Checks wait" in wizard.currentPage().probes.status.text.text()

@@ -11,9 +11,7 @@ from collections.abc import Iterable, Mapping
 from cobalt_setup.settings import (
     FIELDS,
     FIELDS_BY_ID,
-    Field,
     Settings,
-    SettingsInvalid,
     parse_texts,
 )
 
@@ -62,10 +60,3 @@ class SettingsForm:
 
     def is_valid(self, field_ids: Iterable[FieldId] | None = None) -> bool:
         return not self.errors(field_ids)
-
-
-def field(section: str, key: str) -> Field:
-    return FIELDS_BY_ID[(section, key)]
-
-
-__all__ = ["FieldId", "SettingsForm", "SettingsInvalid", "field"]

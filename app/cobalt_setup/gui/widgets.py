@@ -7,7 +7,6 @@ from html import escape
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -148,12 +147,6 @@ def muted(label: QLabel) -> None:
     palette.setColor(role.WindowText, palette.color(role.PlaceholderText))
     label.setPalette(palette)
 
-
-def separator(parent: QWidget | None = None) -> QFrame:
-    line = QFrame(parent)
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line
 
 
 STATUS_KINDS = {"ok": "ok", "warning": "warning", "failed": "error", "skipped": "info"}

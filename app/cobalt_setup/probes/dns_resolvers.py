@@ -26,6 +26,7 @@ import dns.rcode
 import dns.rdatatype
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.probes.wording import milliseconds
 
 DNS_PORT = 53
 DEFAULT_DEADLINE_S = 2.0
@@ -274,11 +275,6 @@ def same_speed(a_ms: float, b_ms: float) -> bool:
     return abs(a_ms - b_ms) <= max(TIE_FLOOR_MS, TIE_SHARE * min(a_ms, b_ms))
 
 
-def _fmt_ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
-
 
 def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
              someone_finds_dispatcher: bool) -> tuple[Verdict, str]:
@@ -309,10 +305,10 @@ def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
         SLOW_FACTOR * best_ms, best_ms + SLOW_MARGIN_MS
     ):
         return Verdict.SLOW, (
-            f"{address} takes {_fmt_ms(median)} per answer, against {_fmt_ms(best_ms)} "
+            f"{address} takes {milliseconds(median)} per answer, against {milliseconds(best_ms)} "
             "for the fastest.")
     return Verdict.FINE, (
-        f"{address} answered every query ({_fmt_ms(median)} median).")
+        f"{address} answered every query ({milliseconds(median)} median).")
 
 
 _PREFERENCE = {Source.SYSTEM: 0, Source.YOURS: 1, Source.OPEN_COBALT: 2, Source.PUBLIC: 3}
@@ -353,7 +349,7 @@ def _recommend(fine: list[RankedResolver], judged: list[RankedResolver]) -> Reco
                        if r.stats.candidate.source is Source.SYSTEM)
         return Recommendation(system, True, (
             f"Your system resolver ({winner.stats.candidate.address}) answers every query and "
-            f"is as fast as any other ({_fmt_ms(winner.stats.median_ms)} median): keep it."))
+            f"is as fast as any other ({milliseconds(winner.stats.median_ms)} median): keep it."))
     # Resolvers come in pairs: recommend the winner's healthy partners as backups.
     partners = [r for r in fine if r.stats.candidate.provider == winner.stats.candidate.provider
                 and r is not winner and source is not Source.YOURS]

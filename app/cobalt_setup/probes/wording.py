@@ -8,6 +8,13 @@ def seconds(value: float) -> str:
     return f"{value:.3g} s"
 
 
+def milliseconds(value: float | None) -> str:
+    """None -> "-", 7.71 -> "7.7 ms", 156.2 -> "156 ms"."""
+    if value is None:
+        return "-"
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def printable(raw: bytes, limit: int = 40) -> str:
     """Bytes from the network as one short line a person can read (non-text shown as ?)."""
     text = bytes(raw[:limit]).decode("latin-1").rstrip("\r\n")

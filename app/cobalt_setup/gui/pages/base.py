@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.service_checks import OnResult
+from cobalt_setup.settings import SettingsInvalid
 
 if TYPE_CHECKING:
     from cobalt_setup.probes.environment import CheckEnvironment
@@ -37,12 +38,6 @@ class SetupPage(QWizardPage):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-
-    def add_intro(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
-        return label
 
     def add_field(
         self, field_id: FieldId, label: str, layout: QVBoxLayout | None = None
@@ -94,15 +89,28 @@ class SetupPage(QWizardPage):
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
         raise NotImplementedError
 
+    def settings_for_checks(self) -> Settings | None:
+        """The settings to check with, or None (the page says why) while a rule is broken."""
+        if not self.session.form.is_valid(self.rows):
+            message = self.tr("Correct the fields above to check this service.")
+        else:
+            try:
+                return self.session.form.settings()
+            except SettingsInvalid as invalid:  # a field of another page, from a broken file
+                message = self.tr("Checks wait until every setting is valid: {problems}").format(
+                    problems=invalid)
+        if self.runner is not None:
+            self.runner.cancel()
+        self.probes.status.show_status("info", message)
+        return None
+
     def start_checks(self, now: bool) -> None:
         if self.runner is None or self.session.checks is None:
             return
-        if not self.session.form.is_valid(self.rows):
-            self.runner.cancel()
-            self.probes.status.show_status("info", self.tr(
-                "Correct the fields above to check this service."))
+        settings = self.settings_for_checks()
+        if settings is None:
             return
-        settings, environment = self.session.form.settings(), self.session.checks
+        environment = self.session.checks
         self._live = []
         self.results.show_results([])
         self.probes.status.show_status("busy", self.tr("checking..."))
@@ -119,13 +127,16 @@ class SetupPage(QWizardPage):
     def _on_finished(self, results: list[ProbeResult]) -> None:
         self.results.show_results(results)
         problems = [r for r in results if r.status in (Status.FAILED, Status.WARNING)]
+        run = [r for r in results if r.status is not Status.SKIPPED]
+        skipped = len(results) - len(run)
         if problems:
-            self.probes.status.show_status("warning", self.tr(
-                "{count} of {total} checks found a problem.").format(
-                    count=len(problems), total=len(results)))
+            text = self.tr("{count} of {total} checks found a problem.").format(
+                count=len(problems), total=len(run))
         else:
-            self.probes.status.show_status("ok", self.tr("All {total} checks passed.").format(
-                total=len(results)))
+            text = self.tr("All {total} checks passed.").format(total=len(run))
+        if skipped:
+            text += " " + self.tr("{count} not run (see below).").format(count=skipped)
+        self.probes.status.show_status("warning" if problems else "ok", text)
 
     def _on_failed(self, message: str) -> None:
         self.probes.status.show_status("error", self.tr(

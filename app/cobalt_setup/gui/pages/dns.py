@@ -31,6 +31,7 @@ from cobalt_setup.probes.dns_resolvers import (
     Verdict,
 )
 from cobalt_setup.probes.dns_sd import Discovery
+from cobalt_setup.probes.wording import milliseconds
 from cobalt_setup.session import SetupSession
 
 SERVERS = ("DNS", "Servers")
@@ -47,11 +48,6 @@ VERDICT_KINDS = {
 }
 COLUMNS = ("Resolver", "Provider", "First look-up", "Median", "p90", "Answered", "Verdict")
 
-
-def _ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
 class DnsPage(SetupPage):
@@ -141,12 +137,9 @@ class DnsPage(SetupPage):
         """The resolver benchmark has its own live table, not the base page's result list."""
         if self.session.checks is None:
             return  # no live checks in this run (screenshots, tests of other pages)
-        if not self.session.form.is_valid(PAGE_FIELDS):
-            self.runner.cancel()
-            self.probes.status.show_status("info", self.tr(
-                "Correct the fields above to check the resolvers."))
+        settings = self.settings_for_checks()
+        if settings is None:
             return
-        settings = self.session.form.settings()
         environment = self.session.checks.dns
         self.probes.status.show_status("busy", self.tr(
             "asking each resolver the names Open Cobalt needs..."))
@@ -178,9 +171,9 @@ class DnsPage(SetupPage):
         cells = (
             stats.candidate.address,
             stats.candidate.provider,
-            _ms(stats.cold_median_ms),
-            _ms(stats.median_ms),
-            _ms(stats.p90_ms),
+            milliseconds(stats.cold_median_ms),
+            milliseconds(stats.median_ms),
+            milliseconds(stats.p90_ms),
             f"{stats.answered} / {stats.sent}",
         )
         for column, text in enumerate(cells):
