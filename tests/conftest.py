@@ -17,7 +17,9 @@ from network_guard import GUARD
 pytest_plugins = [
     "pytester",
     "lab.conftest_dns",
+    "lab.conftest_igd",
     "lab.conftest_ldap",
+    "lab.conftest_router",
     "lab.conftest_sockets",
     "lab.conftest_vnc",
     "lab.conftest_xmpp",

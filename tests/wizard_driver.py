@@ -13,6 +13,7 @@ from cobalt_setup.gui.widgets import FieldRow
 from cobalt_setup.gui.wizard import SetupWizard
 from cobalt_setup.probes.dns_checks import DnsEnvironment
 from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.router.status import RouterEnvironment
 from cobalt_setup.session import SetupSession
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
 from lab.sockets import closed_port
@@ -73,9 +74,12 @@ def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path,
     )
     if version_check_url is None:  # a loopback port nothing listens on: a quick "refused"
         version_check_url = f"http://127.0.0.1:{closed_port()}/version"
+    # The router checks search no interface and ask no gateway unless a test says otherwise.
+    no_router = RouterEnvironment(interfaces=(), gateway="", records_path=ini_path.parent /
+                                  "port-mappings.json")
     environment_options = {"timeout": 1.0, "crqt_host": "127.0.0.1",
                            "crqt_port": closed_port(), "crqt_duration": 0.5,
-                           **environment_options}
+                           "router": no_router, **environment_options}
     ini_path.parent.mkdir(parents=True, exist_ok=True)
     ini_path.write_text(
         f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"

@@ -1,4 +1,5 @@
-"""`cobalt-setup`: the wizard (default), `apply` for unattended roll-outs, `screenshots`.
+"""`cobalt-setup`: the wizard (default), `apply` for unattended roll-outs, `router`,
+`screenshots`.
 
 Exit codes: 0 success, 1 problems found (or the wizard was cancelled), 2 bad usage or input.
 """
@@ -22,6 +23,7 @@ from cobalt_setup.prefs.store import (
     plan_write,
     write,
 )
+from cobalt_setup.router.command import add_router_commands, run_router_command
 from cobalt_setup.settings import Settings, SettingsInvalid
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--dry-run", action="store_true",
                        help="show what would change, write nothing")
     _common_options(apply, defaults=False)
+    add_router_commands(commands, lambda sub: _common_options(sub, defaults=False))
     shots = commands.add_parser("screenshots", help="render every wizard page to PNG files")
     shots.add_argument("out_dir", type=Path, metavar="OUTDIR")
     _common_options(shots, defaults=False)
@@ -119,12 +122,23 @@ def run_apply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_router(args: argparse.Namespace) -> int:
+    ini = read_general_ini(_ini_path(args))
+    ports = ini.texts.get(("Router", "Ports")) if ini else None
+    try:
+        return run_router_command(args, ports)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "apply":
             return run_apply(args)
+        if args.command == "router":
+            return run_router(args)
         if args.command == "screenshots":
             from cobalt_setup.gui.app import save_screenshots
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.router.status import RouterEnvironment
 from cobalt_setup.services import BY_ID
 
 
@@ -19,3 +20,4 @@ class CheckEnvironment:
     crqt_host: str = "0.0.0.0"  # listening only: CRQT is never sent
     crqt_port: int = BY_ID["crqt"].first_port
     crqt_duration: float = 5.5  # spaces broadcast every 5 s
+    router: RouterEnvironment = field(default_factory=RouterEnvironment)

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
+from collections.abc import Awaitable
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import ProbeArea, muted
+from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult
+from cobalt_setup.probes.service_checks import OnResult
+from cobalt_setup.router.checks import RouterReport, check_router, manual_steps, teatime_ports
+from cobalt_setup.router.forwarding import forward_ports, plan_forwarding, undo_forwarding
 from cobalt_setup.session import SetupSession
-from cobalt_setup.settings import FIELDS_BY_ID, RouterMode
+from cobalt_setup.settings import FIELDS_BY_ID, RouterMode, Settings
 
 MODE_FIELD = ("Router", "Mode")
+PORTS_FIELD = ("Router", "Ports")
+DISPATCHER_FIELD = ("Router", "DispatcherPort")
+LOCAL_ADDRESS_FIELD = ("Router", "LocalAddress")
 
 
 class RouterPage(SetupPage):
@@ -20,6 +42,8 @@ class RouterPage(SetupPage):
             "Friends outside your network reach the spaces you host on TCP ports "
             "6900-6909. Choose how your router lets them in."
         ))
+        self.report: RouterReport | None = None
+        self._loading = False
         modes = QGroupBox(self.tr("How others reach your spaces"), self)
         modes_layout = QVBoxLayout(modes)
         self.mode_buttons: dict[RouterMode, QRadioButton] = {}
@@ -27,10 +51,11 @@ class RouterPage(SetupPage):
         choices = (
             (RouterMode.UPNP, self.tr("&Automatic (UPnP)"), self.tr(
                 "Open Cobalt asks your router to open the ports itself whenever it runs. "
-                "Works with most home routers.")),
+                "The check below proves your router allows it with a short test forwarding, "
+                "removed at once.")),
             (RouterMode.MANUAL, self.tr("&Manual forwarding"), self.tr(
-                "The ports are forwarded to this computer in the router's settings, by you or "
-                "by this wizard. Use it when the router cannot be driven by UPnP.")),
+                "The ports stay forwarded to this computer: this wizard forwards them now, "
+                "or shows the steps to do it in the router's settings.")),
             (RouterMode.LAN_ONLY, self.tr("&LAN only"), self.tr(
                 "Nothing is forwarded: only people on your own network can join your spaces.")),
         )
@@ -47,21 +72,120 @@ class RouterPage(SetupPage):
             modes_layout.addWidget(note)
             button.toggled.connect(self._on_mode_toggled)
         self.body.addWidget(modes)
-        self.add_field(("Router", "Ports"), self.tr("TeaTime &ports:"))
-        self.add_field(("Router", "DispatcherPort"), self.tr("&Dispatcher port:"))
-        self.add_field(("Router", "LocalAddress"), self.tr("L&ocal address:"))
-        self.probes = ProbeArea(self.tr("Router check"), self)
-        self.body.addWidget(self.probes)
+        self.add_field(PORTS_FIELD, self.tr("TeaTime &ports:"))
+        self.add_field(DISPATCHER_FIELD, self.tr("&Dispatcher port:"))
+        self.add_field(LOCAL_ADDRESS_FIELD, self.tr("L&ocal address:"))
+        self.add_live_checks(self.tr("Router check"))
+        assert self.runner is not None
+        self.runner.busy_changed.connect(lambda _busy: self._update_actions())
+        self._build_actions()
         self.body.addStretch(1)
 
-    def initializePage(self) -> None:
-        text = self.session.form.text(MODE_FIELD)
+    # -- the actions under the findings ---------------------------------------------------
+    def _build_actions(self) -> None:
+        self.actions = QGroupBox(self.tr("Forwarding"), self)
+        layout = QVBoxLayout(self.actions)
+        self.conflict_line = StatusLine(self.actions)
+        self.use_offer_button = QPushButton(self.actions)
+        self.use_offer_button.clicked.connect(self._use_offer)
+        offer_row = QHBoxLayout()
+        offer_row.addWidget(self.conflict_line, 1)
+        offer_row.addWidget(self.use_offer_button)
+        layout.addLayout(offer_row)
+        buttons = QHBoxLayout()
+        self.forward_button = QPushButton(self.tr("&Forward the ports now"), self.actions)
+        self.forward_button.clicked.connect(self._forward)
+        self.undo_button = QPushButton(self.actions)
+        self.undo_button.clicked.connect(self._undo)
+        buttons.addWidget(self.forward_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.action_results = ResultList(self.actions)
+        layout.addWidget(self.action_results)
+        self.steps = QPlainTextEdit(self.actions)
+        self.steps.setReadOnly(True)
+        self.steps.setAccessibleName(self.tr("Steps to forward the ports by hand"))
+        self.steps.setMinimumHeight(150)
+        self.copy_steps_button = QPushButton(self.tr("&Copy the steps"), self.actions)
+        self.copy_steps_button.clicked.connect(self._copy_steps)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.copy_steps_button)
+        self.body.addWidget(self.actions)
+        self.action_runner = ProbeRunner(self)
+        self.action_runner.finished.connect(self._on_action_finished)
+        self.action_runner.failed.connect(self._on_action_failed)
+        self.action_runner.busy_changed.connect(lambda _busy: self._update_actions())
+        self._update_actions()
+
+    def mode(self) -> RouterMode:
         try:
-            mode = RouterMode(text)
+            return RouterMode(self.session.form.text(MODE_FIELD))
         except ValueError:
-            mode = RouterMode(FIELDS_BY_ID[MODE_FIELD].default)
-        self.mode_buttons[mode].setChecked(True)
+            return RouterMode(FIELDS_BY_ID[MODE_FIELD].default)
+
+    def _update_actions(self) -> None:
+        report, mode = self.report, self.mode()
+        busy = self.action_runner.busy or (self.runner is not None and self.runner.busy)
+        plan = report.plan if report else None
+        mapper = report.mapper if report else None
+        conflicts = bool(plan and plan.conflicts)
+        self.conflict_line.setVisible(conflicts and mode is not RouterMode.LAN_ONLY)
+        self.use_offer_button.setVisible(bool(conflicts and report and report.offer)
+                                         and mode is not RouterMode.LAN_ONLY)
+        if conflicts and report is not None:
+            self.conflict_line.show_status("warning", self.tr(
+                "Some TeaTime ports are taken on the router; nothing was changed."))
+            if report.offer:
+                self.use_offer_button.setText(self.tr("&Use {first}-{last} instead").format(
+                    first=report.offer[0], last=report.offer[1]))
+        can_forward = (mode is RouterMode.MANUAL and mapper is not None and plan is not None
+                       and not conflicts and bool(plan.to_add))
+        self.forward_button.setVisible(mode is RouterMode.MANUAL and mapper is not None)
+        self.forward_button.setEnabled(can_forward and not busy)
+        records = report.records if report else []
+        self.undo_button.setVisible(bool(records))
+        self.undo_button.setEnabled(not busy)
+        self.undo_button.setText(self.tr("&Remove the {count} forwardings this wizard made")
+                                 .format(count=len(records)))
+        show_steps = mode is RouterMode.MANUAL and report is not None and mapper is None
+        if show_steps and report is not None:
+            settings = self.session.form.settings() if self.session.form.is_valid() else None
+            ports = teatime_ports(settings) if settings else [6900, 6909]
+            self.steps.setPlainText(manual_steps(report.findings.lan_address, ports,
+                                                 report.findings.gateway))
+        self.steps.setVisible(show_steps)
+        self.copy_steps_button.setVisible(show_steps)
+        self.actions.setVisible(any(widget.isVisibleTo(self.actions) for widget in (
+            self.conflict_line, self.forward_button, self.undo_button, self.steps,
+            self.action_results)) and bool(report))
+
+    # -- checks ---------------------------------------------------------------------------
+    def checks(self, settings: Settings, environment: CheckEnvironment,
+               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        async def run() -> list[ProbeResult]:
+            report = await check_router(settings, environment.router, on_result)
+            self.report = report
+            return report.results
+
+        return run()
+
+    def _on_finished(self, results: list[ProbeResult]) -> None:
+        super()._on_finished(results)
+        self._update_actions()
+
+    def initializePage(self) -> None:
+        self._loading = True
+        try:
+            self.mode_buttons[self.mode()].setChecked(True)
+        finally:
+            self._loading = False
+        self.action_results.show_results([])
         super().initializePage()
+
+    def cleanupPage(self) -> None:
+        self.action_runner.cancel()
+        super().cleanupPage()
 
     def _on_mode_toggled(self, checked: bool) -> None:
         if not checked:
@@ -70,6 +194,73 @@ class RouterPage(SetupPage):
             if button.isChecked():
                 self.session.form.set_text(MODE_FIELD, mode.value)
         self.completeChanged.emit()
+        if not self._loading:
+            self.action_results.show_results([])
+            self._update_actions()
+            self.start_checks(now=True)  # Automatic mode proves itself; the others do not
 
     def isComplete(self) -> bool:
         return super().isComplete() and self.session.form.is_valid([MODE_FIELD])
+
+    # -- actions --------------------------------------------------------------------------
+    def _use_offer(self) -> None:
+        if self.report is None or self.report.offer is None:
+            return
+        first, last = self.report.offer
+        form = self.session.form
+        old_first = self.report.plan.ports[0] if self.report.plan else first
+        try:
+            dispatcher = int(form.text(DISPATCHER_FIELD)) - old_first + first
+        except ValueError:
+            dispatcher = first
+        form.set_text(PORTS_FIELD, f"{first}-{last}")
+        form.set_text(DISPATCHER_FIELD, str(min(max(dispatcher, first), last)))
+        for field_id in (PORTS_FIELD, DISPATCHER_FIELD):
+            self.rows[field_id].load()
+        self.refresh()
+        self.start_checks(now=True)
+
+    def _forward(self) -> None:
+        report, env = self.report, self.session.checks
+        if report is None or report.mapper is None or env is None or report.plan is None:
+            return
+        mapper, ports = report.mapper, list(report.plan.ports)
+        client = report.plan.internal_client
+
+        async def job(_progress: OnResult) -> list[ProbeResult]:
+            plan = await plan_forwarding(mapper, ports, client)  # the router may have changed
+            outcome = await forward_ports(mapper, plan, env.router.records())
+            if outcome.ok:
+                self.session.form.set_text(LOCAL_ADDRESS_FIELD, client)
+            return [outcome.result()]
+
+        self.action_results.show_results([])
+        self.action_runner.run(job)
+
+    def _undo(self) -> None:
+        report, env = self.report, self.session.checks
+        if report is None or report.mapper is None or env is None:
+            return
+        mapper = report.mapper
+
+        async def job(_progress: OnResult) -> list[ProbeResult]:
+            outcome = await undo_forwarding(mapper, env.router.records())
+            return [outcome.result(mapper.router_address)]
+
+        self.action_results.show_results([])
+        self.action_runner.run(job)
+
+    def _on_action_finished(self, results: list[ProbeResult]) -> None:
+        self.rows[LOCAL_ADDRESS_FIELD].load()
+        self.refresh()
+        self.start_checks(now=True)  # show the router as it is now
+        self.action_results.show_results(results)
+        self._update_actions()
+
+    def _on_action_failed(self, message: str) -> None:
+        self.conflict_line.setVisible(True)
+        self.conflict_line.show_status("error", self.tr(
+            "The router action stopped unexpectedly ({message}).").format(message=message))
+
+    def _copy_steps(self) -> None:
+        QGuiApplication.clipboard().setText(self.steps.toPlainText())

@@ -1,0 +1,129 @@
+"""The router page's live checks: the router, the TeaTime ports on it, and (for Automatic
+mode) proof that Open Cobalt will be able to open them itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import port_list
+from cobalt_setup.router.forwarding import (
+    ForwardPlan,
+    Mapper,
+    conflict_words,
+    mapper_for,
+    plan_forwarding,
+    prove_automatic,
+    suggest_free_range,
+)
+from cobalt_setup.router.records import MappingRecord, RecordsError, load_records
+from cobalt_setup.router.status import (
+    RouterEnvironment,
+    RouterFindings,
+    find_router,
+    router_results,
+)
+from cobalt_setup.settings import RouterMode, Settings
+
+OnResult = Callable[[ProbeResult], None]
+
+
+@dataclass
+class RouterReport:
+    """What the page keeps after a check, to act on it (forward, undo, offer a range)."""
+
+    findings: RouterFindings
+    mapper: Mapper | None = None
+    plan: ForwardPlan | None = None
+    offer: tuple[int, int] | None = None  # a free range when ports are held elsewhere
+    records: list[MappingRecord] = field(default_factory=list)  # ours, on this router
+    results: list[ProbeResult] = field(default_factory=list)
+
+
+def teatime_ports(settings: Settings) -> list[int]:
+    span = settings.router.ports
+    return list(range(span.first, span.last + 1))
+
+
+def manual_steps(lan_address: str | None, ports: list[int], gateway: str | None) -> str:
+    """Step-by-step instructions for forwarding by hand, with this computer's numbers."""
+    address = lan_address or "this computer's address"
+    span = f"{ports[0]}-{ports[-1]}" if len(ports) > 1 else str(ports[0])
+    where = f"http://{gateway}/" if gateway else "your router's address (often on a label)"
+    return "\n".join([
+        "Forwarding the TeaTime ports by hand",
+        f"1. Open a web browser on this computer and go to {where}.",
+        "2. Log in with the router's administrator password.",
+        "3. Find the page called Port Forwarding (sometimes Virtual Server, NAT, "
+        "Applications or Gaming).",
+        f"4. Add a rule: protocol TCP, external ports {span}, internal (private) ports "
+        f"{span}, to the device {address}.",
+        "5. Name it Open Cobalt TeaTime, save, and apply.",
+        f"6. Give this computer a fixed address ({address}) in the router's DHCP settings "
+        "(address reservation), so the rule still points at it after a restart.",
+        "7. Come back to this page: it checks the forwarding again.",
+    ])
+
+
+def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
+    plan, mapper = report.plan, report.mapper
+    if plan is None or mapper is None:
+        return None
+    span = port_list(ports)
+    target = f"{mapper.router_address} TCP {span}"
+    details = {"forwarded_here": plan.already_forwarded,
+               "held_elsewhere": [m.external_port for m in plan.conflicts],
+               "offer": list(report.offer) if report.offer else None}
+    if plan.conflicts:
+        fix = (f"Use ports {report.offer[0]}-{report.offer[1]} instead, or remove that "
+               "forwarding in the router's settings." if report.offer else
+               "Remove that forwarding in the router's settings.")
+        return ProbeResult("router.ports", mapper.method, target, Status.FAILED,
+                           conflict_words(plan), fix, 0.0, details)
+    if not mapper.can_read:
+        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
+                           "NAT-PMP cannot list forwardings; they are checked when made.",
+                           "", 0.0, details)
+    done = plan.already_forwarded
+    if done and len(done) == len(ports):
+        return ProbeResult("router.ports", mapper.method, target, Status.OK,
+                           f"TCP {span} is forwarded to this computer ({plan.internal_client}).",
+                           "", 0.0, details)
+    summary = f"TCP {span} is not forwarded to this computer yet"
+    if done:
+        summary += f" ({port_list(done)} already is)"
+    return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED, summary + ".",
+                       "", 0.0, details)
+
+
+async def check_router(settings: Settings, env: RouterEnvironment, on_result: OnResult
+                       ) -> RouterReport:
+    """Find the router, read the TeaTime ports on it and, in Automatic mode, prove it."""
+    findings = await find_router(env)
+    report = RouterReport(findings)
+    for result in router_results(findings, env):
+        report.results.append(result)
+        on_result(result)
+    report.mapper = mapper_for(findings, env)
+    ports = teatime_ports(settings)
+    if report.mapper is None or not findings.lan_address:
+        return report
+    try:
+        report.records = [record for record in load_records(env.records())
+                          if record.router == report.mapper.router]
+    except RecordsError:
+        report.records = []  # shown when the user asks to undo
+    report.plan = await plan_forwarding(report.mapper, ports, findings.lan_address)
+    if report.plan.conflicts:
+        taken = set(report.plan.existing)
+        report.offer = suggest_free_range(taken, len(ports), start=ports[-1] + 1)
+    ports_result = _ports_result(report, ports)
+    if ports_result is not None:
+        report.results.append(ports_result)
+        on_result(ports_result)
+    if settings.router.mode is RouterMode.UPNP:
+        proof = await prove_automatic(report.mapper, report.plan)
+        report.results.append(proof)
+        on_result(proof)
+    return report

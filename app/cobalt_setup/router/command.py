@@ -1,0 +1,192 @@
+"""`cobalt-setup router status | forward | undo`: the router page, from a terminal.
+
+Exit codes as everywhere: 0 all well, 1 a problem found (no router, a conflict, a failed
+forwarding), 2 bad usage. With --json one object is printed: {"tool", "router", "checks"}
+and, for forward and undo, "ports" / "removed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from cobalt_setup import __version__
+from cobalt_setup.addresses import InvalidValue, parse_port_range
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.router.forwarding import (
+    ForwardOutcome,
+    Mapper,
+    conflict_words,
+    forward_ports,
+    mapper_for,
+    plan_forwarding,
+    suggest_free_range,
+    undo_forwarding,
+)
+from cobalt_setup.router.records import RecordsError
+from cobalt_setup.router.status import (
+    RouterEnvironment,
+    RouterFindings,
+    find_router,
+    router_results,
+)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+MAX_LEASE_S = 2**32 - 1
+DEFAULT_PORTS = "6900-6909"
+
+
+def add_router_commands(commands: Any, common: Callable[[argparse.ArgumentParser], None]
+                        ) -> None:
+    """Add `router` and its three subcommands to the main parser's subcommands."""
+    router = commands.add_parser("router", help="find the router, forward or unforward "
+                                 "the TeaTime ports")
+    actions = router.add_subparsers(dest="router_command", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="the router, its external address, NAT-PMP "
+                                "and the TeaTime ports' forwardings")
+    forward = actions.add_parser("forward", help="forward the TeaTime ports to this computer "
+                                 "and check each one on the router")
+    forward.add_argument("--ports", metavar="FIRST-LAST",
+                         help="the ports to forward (default: the settings' TeaTime ports, "
+                         f"{DEFAULT_PORTS})")
+    forward.add_argument("--lease", type=int, metavar="SECONDS",
+                         help="how long the router keeps them (default: as long as it allows)")
+    undo = actions.add_parser("undo", help="remove the forwardings this tool made")
+    for parser in (status, forward, undo):
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--timeout", type=float, default=2.0, metavar="SECONDS",
+                            help="how long to wait for the router (default 2)")
+        common(parser)
+
+
+def result_dict(result: ProbeResult) -> dict[str, Any]:
+    return {"id": result.id, "service": result.service, "target": result.target,
+            "status": result.status.value, "summary": result.summary, "fix": result.fix,
+            "elapsed_ms": round(result.elapsed_ms, 1), "details": result.details}
+
+
+def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
+    igd = findings.igd
+    return {
+        "gateway": findings.gateway,
+        "lan_address": findings.lan_address,
+        "external_address": findings.external_address,
+        "nat": findings.nat.value,
+        "upnp": None if igd is None else {
+            "location": igd.info.location, "udn": igd.info.udn,
+            "friendly_name": igd.info.friendly_name, "model": igd.info.model,
+            "igd_version": igd.info.igd_version, "service": igd.info.connection},
+        "natpmp": findings.natpmp_external is not None,
+        "elapsed_ms": round(findings.elapsed_ms, 1),
+    }
+
+
+def _print_result(result: ProbeResult) -> None:
+    print(f"[{result.status.value:>7}] {result.summary}")
+    if result.fix and result.status in (Status.WARNING, Status.FAILED):
+        print(f"          Fix: {result.fix}")
+
+
+def _ports(text: str | None, default: str) -> list[int]:
+    try:
+        span = parse_port_range(text or default)
+    except InvalidValue as problem:
+        raise ValueError(f"--ports {text}: {problem}") from None
+    return list(range(span.first, span.last + 1))
+
+
+async def _status(env: RouterEnvironment, ports: list[int]) -> tuple[dict[str, Any], int]:
+    findings = await find_router(env)
+    results = router_results(findings, env)
+    mapper = mapper_for(findings, env)
+    report: dict[str, Any] = {"router": _findings_dict(findings)}
+    if mapper is not None and mapper.can_read and findings.lan_address:
+        plan = await plan_forwarding(mapper, ports, findings.lan_address)
+        report["ports"] = {
+            "forwarded_here": plan.already_forwarded,
+            "held_elsewhere": [{"port": m.external_port, "internal_client": m.internal_client,
+                                "description": m.description} for m in plan.conflicts]}
+        if plan.conflicts:
+            results.append(_conflict_result(plan, mapper, ports))
+    bad = any(r.status is Status.FAILED for r in results)
+    report["checks"] = [result_dict(r) for r in results]
+    return report, EXIT_PROBLEMS if bad else EXIT_OK
+
+
+def _conflict_result(plan: Any, mapper: Mapper, ports: list[int]) -> ProbeResult:
+    taken = {m.external_port for m in plan.conflicts}
+    offer = suggest_free_range(taken | set(plan.existing), len(ports), start=ports[-1] + 1)
+    fix = (f"Use ports {offer[0]}-{offer[1]} instead (cobalt-setup router forward --ports "
+           f"{offer[0]}-{offer[1]}), or remove that forwarding in the router's settings."
+           if offer else "Remove that forwarding in the router's settings.")
+    return ProbeResult("router.conflict", mapper.method, mapper.router_address,
+                       Status.FAILED, conflict_words(plan), fix, 0.0,
+                       {"ports": sorted(taken), "offer": list(offer) if offer else None})
+
+
+async def _forward(env: RouterEnvironment, ports: list[int], lease: int | None
+                   ) -> tuple[dict[str, Any], int]:
+    findings = await find_router(env)
+    results = router_results(findings, env)
+    report: dict[str, Any] = {"router": _findings_dict(findings)}
+    mapper = mapper_for(findings, env)
+    if mapper is None or not findings.lan_address:
+        report["checks"] = [result_dict(r) for r in results]
+        return report, EXIT_PROBLEMS
+    plan = await plan_forwarding(mapper, ports, findings.lan_address)
+    outcome: ForwardOutcome = await forward_ports(mapper, plan, env.records(), lease)
+    results.append(outcome.result())
+    if plan.conflicts:
+        results.append(_conflict_result(plan, mapper, ports))
+    report["ports"] = [vars(port) for port in outcome.ports]
+    report["checks"] = [result_dict(r) for r in results]
+    return report, EXIT_OK if outcome.ok and not plan.conflicts else EXIT_PROBLEMS
+
+
+async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
+    findings = await find_router(env)
+    results = router_results(findings, env)[:1]
+    report: dict[str, Any] = {"router": _findings_dict(findings)}
+    mapper = mapper_for(findings, env)
+    if mapper is None:
+        report["checks"] = [result_dict(r) for r in results]
+        return report, EXIT_PROBLEMS
+    outcome = await undo_forwarding(mapper, env.records())
+    results.append(outcome.result(mapper.router_address))
+    report["removed"] = [record.external_port for record in outcome.removed]
+    report["checks"] = [result_dict(r) for r in results]
+    return report, EXIT_OK if results[-1].status is Status.OK else EXIT_PROBLEMS
+
+
+def run_router_command(args: argparse.Namespace, settings_ports: str | None,
+                       env: RouterEnvironment | None = None) -> int:
+    """Run `router ACTION`; `settings_ports` is the INI's TeaTime range, if any."""
+    if not 0.1 <= args.timeout <= 60:
+        raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
+    env = env or RouterEnvironment(timeout=args.timeout)
+    if args.router_command == "forward":
+        ports = _ports(args.ports, settings_ports or DEFAULT_PORTS)
+        if args.lease is not None and not 0 <= args.lease <= MAX_LEASE_S:
+            raise ValueError(f"--lease {args.lease}: give 0 to {MAX_LEASE_S} seconds")
+        work = _forward(env, ports, args.lease)
+    elif args.router_command == "undo":
+        work = _undo(env)
+    else:
+        work = _status(env, _ports(None, settings_ports or DEFAULT_PORTS))
+    try:
+        report, code = asyncio.run(work)
+    except RecordsError as problem:
+        print(f"cobalt-setup: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.json:
+        print(json.dumps({"tool": {"name": "cobalt-setup", "version": __version__},
+                          **report}, indent=2))
+    else:
+        for check in report["checks"]:
+            _print_result(ProbeResult(check["id"], check["service"], check["target"],
+                                      Status(check["status"]), check["summary"], check["fix"]))
+    return code

@@ -1,0 +1,470 @@
+"""Forwarding TeaTime ports on the router: plan, apply, verify, prove and undo.
+
+Rules this module keeps, whatever the router says:
+- ports are mapped only to this computer's own LAN address;
+- a port another device holds is never overwritten: it is reported, with a free range;
+- every mapping added is written to the records file, and undo removes only those, and
+  only while they still point at this computer;
+- the test mapping that proves Automatic mode works is always removed, also after an
+  error or a cancel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import port_list
+from cobalt_setup.router import natpmp
+from cobalt_setup.router.igd import Igd, PortMapping, RouterError
+from cobalt_setup.router.records import (
+    MappingRecord,
+    forget,
+    load_records,
+    remember,
+)
+from cobalt_setup.router.status import RouterEnvironment, RouterFindings
+
+DESCRIPTION = "Open Cobalt TeaTime"
+TEST_DESCRIPTION = "Cobalt Network Setup test"
+TEST_LEASE_S = 120
+IGD2_MAX_LEASE_S = 604800  # IGD v2 allows at most 7 days; v1 takes 0 = permanent
+CONCURRENT_REQUESTS = 4  # home routers are small computers
+PROTOCOL = "TCP"
+
+T = TypeVar("T")
+
+
+class Mapper(Protocol):
+    """One way of forwarding ports on one router (UPnP IGD or NAT-PMP)."""
+
+    method: str
+    router: str  # a stable name for the records: the IGD's UDN, "natpmp:<gateway>"
+    router_address: str
+    can_read: bool  # whether existing mappings can be read (NAT-PMP cannot)
+
+    async def get(self, port: int) -> PortMapping | None: ...
+    async def add(self, mapping: PortMapping) -> PortMapping: ...
+    async def delete(self, mapping: PortMapping) -> None: ...
+
+
+class UpnpMapper:
+    method = "upnp"
+    can_read = True
+
+    def __init__(self, igd: Igd) -> None:
+        self.igd = igd
+        self.router = igd.info.udn or igd.info.location
+        self.router_address = igd.info.host
+
+    async def get(self, port: int) -> PortMapping | None:
+        return await self.igd.get_mapping(port, PROTOCOL)
+
+    async def add(self, mapping: PortMapping) -> PortMapping:
+        await self.igd.add_mapping(mapping)
+        return mapping
+
+    async def delete(self, mapping: PortMapping) -> None:
+        await self.igd.delete_mapping(mapping.external_port, mapping.protocol)
+
+
+class NatPmpMapper:
+    method = "natpmp"
+    can_read = False
+
+    def __init__(self, gateway: str, port: int, timeout: float) -> None:
+        self.gateway, self.port, self.timeout = gateway, port, timeout
+        self.router = f"natpmp:{gateway}"
+        self.router_address = gateway
+
+    async def get(self, port: int) -> PortMapping | None:
+        return None  # NAT-PMP has no way to read a mapping
+
+    async def add(self, mapping: PortMapping) -> PortMapping:
+        try:
+            granted = await natpmp.map_port(
+                self.gateway, mapping.internal_port, mapping.external_port,
+                mapping.lease_s or IGD2_MAX_LEASE_S, port=self.port, timeout=self.timeout)
+        except natpmp.NatPmpError as problem:
+            raise RouterError("NAT-PMP map", problem.code, problem.words) from problem
+        return PortMapping(granted.external_port, mapping.protocol, mapping.internal_client,
+                           granted.internal_port, mapping.description, granted.lifetime_s)
+
+    async def delete(self, mapping: PortMapping) -> None:
+        try:
+            await natpmp.unmap_port(self.gateway, mapping.internal_port, port=self.port,
+                                    timeout=self.timeout)
+        except natpmp.NatPmpError as problem:
+            raise RouterError("NAT-PMP unmap", problem.code, problem.words) from problem
+
+
+def mapper_for(findings: RouterFindings, env: RouterEnvironment) -> Mapper | None:
+    """UPnP when the router speaks it, else NAT-PMP, else None."""
+    if findings.igd is not None:
+        return UpnpMapper(findings.igd)
+    if findings.gateway and findings.natpmp_external is not None:
+        return NatPmpMapper(findings.gateway, env.natpmp_port, env.timeout)
+    return None
+
+
+async def _bounded(calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
+    gate = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return await asyncio.gather(*(one(call) for call in calls), return_exceptions=True)
+
+
+# -- plan -----------------------------------------------------------------------------------
+
+@dataclass
+class ForwardPlan:
+    ports: list[int]
+    internal_client: str
+    existing: dict[int, PortMapping] = field(default_factory=dict)
+    unreadable: dict[int, str] = field(default_factory=dict)  # port -> why
+
+    def is_mine(self, port: int) -> bool:
+        mapping = self.existing.get(port)
+        return (mapping is not None and mapping.internal_client == self.internal_client
+                and mapping.internal_port == port)
+
+    @property
+    def conflicts(self) -> list[PortMapping]:
+        """Ports held by another device (or by this one for another port)."""
+        return [mapping for port, mapping in sorted(self.existing.items())
+                if not self.is_mine(port)]
+
+    @property
+    def already_forwarded(self) -> list[int]:
+        return [port for port in self.ports if self.is_mine(port)]
+
+    @property
+    def to_add(self) -> list[int]:
+        return [port for port in self.ports if port not in self.existing]
+
+
+async def plan_forwarding(mapper: Mapper, ports: list[int], internal_client: str
+                          ) -> ForwardPlan:
+    """Read what the router has on each port (4 questions at a time)."""
+    plan = ForwardPlan(list(ports), internal_client)
+    if not mapper.can_read:
+        return plan
+    answers = await _bounded(lambda port=port: mapper.get(port) for port in ports)
+    for port, answer in zip(ports, answers, strict=True):
+        if isinstance(answer, PortMapping):
+            plan.existing[port] = answer
+        elif isinstance(answer, RouterError):
+            plan.unreadable[port] = answer.words
+        elif isinstance(answer, BaseException):
+            raise answer
+    return plan
+
+
+def conflict_words(plan: ForwardPlan) -> str:
+    lines = []
+    for mapping in plan.conflicts:
+        owner = mapping.internal_client or "another device"
+        if mapping.internal_client == plan.internal_client:
+            owner = f"this computer's port {mapping.internal_port}"
+        description = f" (description '{mapping.description}')" if mapping.description else ""
+        lines.append(f"Port {mapping.external_port} is already forwarded to {owner}"
+                     f"{description}.")
+    return " ".join(lines)
+
+
+def suggest_free_range(taken: Iterable[int], width: int, start: int = 6910,
+                       stop: int = 65535) -> tuple[int, int] | None:
+    """The first `width` consecutive ports from `start` that are not in `taken`."""
+    busy = set(taken)
+    first = start
+    while first + width - 1 <= stop:
+        clash = [port for port in range(first, first + width) if port in busy]
+        if not clash:
+            return first, first + width - 1
+        first = max(clash) + 1
+    return None
+
+
+# -- apply and verify -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PortOutcome:
+    port: int
+    state: str  # "added", "already", "conflict", "failed"
+    words: str = ""
+    verified: bool = False
+    lease_s: int = 0
+    external_port: int = 0
+
+
+@dataclass
+class ForwardOutcome:
+    method: str
+    router_address: str
+    internal_client: str
+    ports: list[PortOutcome] = field(default_factory=list)
+    lease_note: str = ""
+    elapsed_ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.state in ("added", "already") and outcome.verified
+                   for outcome in self.ports)
+
+    def result(self) -> ProbeResult:
+        """The outcome as one line for the page and the command line."""
+        done = [o.port for o in self.ports if o.state in ("added", "already") and o.verified]
+        failed = [o for o in self.ports if o.port not in done]
+        target = f"{self.router_address} -> {self.internal_client}"
+        details = {"method": self.method, "ports": [vars(o) for o in self.ports]}
+        if self.ok:
+            summary = (f"TCP {port_list(done)} forwarded to this computer "
+                       f"({self.internal_client}) and checked on the router.")
+            if self.lease_note:
+                summary += " " + self.lease_note
+            return ProbeResult("router.forward", self.method, target, Status.OK, summary, "",
+                               self.elapsed_ms, details)
+        reasons = "; ".join(f"{o.port}: {o.words}" for o in failed[:4])
+        summary = f"Forwarding failed for {port_list([o.port for o in failed])} ({reasons})."
+        if done:
+            summary += f" {port_list(done)} worked."
+        fix = ("Use the ports offered instead, or free these ports in the router's settings."
+               if any(o.state == "conflict" for o in failed) else
+               "Forward the ports by hand in the router's settings (see the steps below).")
+        return ProbeResult("router.forward", self.method, target, Status.FAILED, summary, fix,
+                           self.elapsed_ms, details)
+
+
+def default_lease(mapper: Mapper) -> int:
+    """As long as the router allows: IGD v1 takes 0 (until removed); v2 at most 7 days."""
+    if isinstance(mapper, UpnpMapper) and mapper.igd.info.igd_version == 1:
+        return 0
+    return IGD2_MAX_LEASE_S
+
+
+async def _add_one(mapper: Mapper, mapping: PortMapping) -> tuple[PortMapping, str]:
+    """Add a mapping; a router that takes only permanent leases (725) gets lease 0."""
+    try:
+        return await mapper.add(mapping), ""
+    except RouterError as problem:
+        if problem.code != 725 or mapping.lease_s == 0:
+            raise
+    permanent = PortMapping(mapping.external_port, mapping.protocol, mapping.internal_client,
+                            mapping.internal_port, mapping.description, 0)
+    return await mapper.add(permanent), (
+        "The router accepts only permanent forwardings, so they stay until removed "
+        "(Undo removes them).")
+
+
+async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
+    if not mapper.can_read:
+        # NAT-PMP's answer is the router's own statement of the mapping it made.
+        ok = added.external_port == added.internal_port
+        return ok, "" if ok else (f"the router forwarded port {added.external_port} instead "
+                                  f"of {added.internal_port}")
+    try:
+        found = await mapper.get(added.external_port)
+    except RouterError as problem:
+        return False, f"could not be read back: {problem.words}"
+    if found is None:
+        return False, "the router accepted it but does not list it"
+    if found.internal_client != added.internal_client or \
+            found.internal_port != added.internal_port:
+        return False, (f"the router lists it towards {found.internal_client}:"
+                       f"{found.internal_port}")
+    return True, ""
+
+
+async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
+                        lease_s: int | None = None, description: str = DESCRIPTION
+                        ) -> ForwardOutcome:
+    """Add every free port of the plan, record each, then read each back.
+
+    Ports held by another device are left alone and reported as conflicts.
+    """
+    started = time.perf_counter()
+    lease = default_lease(mapper) if lease_s is None else lease_s
+    outcome = ForwardOutcome(mapper.method, mapper.router_address, plan.internal_client)
+    conflicts = {mapping.external_port: mapping for mapping in plan.conflicts}
+    wanted = [PortMapping(port, PROTOCOL, plan.internal_client, port, description, lease)
+              for port in plan.ports if port not in conflicts and not plan.is_mine(port)]
+    answers = await _bounded(lambda m=m: _add_one(mapper, m) for m in wanted)
+    added: list[PortMapping] = []
+    unanswered: list[PortMapping] = []  # the router may have made them after we gave up
+    failures: dict[int, str] = {}
+    for mapping, answer in zip(wanted, answers, strict=True):
+        if isinstance(answer, tuple):
+            added.append(answer[0])
+            outcome.lease_note = outcome.lease_note or answer[1]
+        elif isinstance(answer, RouterError):
+            failures[mapping.external_port] = answer.words
+            if answer.code == 718:
+                conflicts[mapping.external_port] = mapping
+            elif answer.code is None:
+                unanswered.append(mapping)
+        elif isinstance(answer, BaseException):
+            raise answer
+    if added or unanswered:
+        # Unanswered ones are recorded too, so Undo can remove them if they exist.
+        remember(records_path, [MappingRecord(
+            mapper.method, mapper.router, mapper.router_address, m.external_port, m.protocol,
+            m.internal_client, m.internal_port, m.description, m.lease_s,
+            MappingRecord.now()) for m in added + unanswered])
+    checks = await _bounded(lambda m=m: _verify(mapper, m) for m in added)
+    by_port = {m.internal_port: (m, check) for m, check in zip(added, checks, strict=True)}
+    for port in plan.ports:
+        if plan.is_mine(port):
+            outcome.ports.append(PortOutcome(port, "already", "already forwarded here", True,
+                                             plan.existing[port].lease_s, port))
+        elif port in by_port:
+            mapping, check = by_port[port]
+            ok, words = check if isinstance(check, tuple) else (False, str(check))
+            outcome.ports.append(PortOutcome(port, "added", words, ok, mapping.lease_s,
+                                             mapping.external_port))
+        elif port in conflicts:
+            holder = conflicts[port]
+            owner = holder.internal_client if holder.internal_client != plan.internal_client \
+                else "another program here"
+            outcome.ports.append(PortOutcome(
+                port, "conflict", failures.get(port) or f"already forwarded to {owner}"))
+        else:
+            outcome.ports.append(PortOutcome(port, "failed", failures.get(port, "")))
+    outcome.elapsed_ms = (time.perf_counter() - started) * 1000
+    return outcome
+
+
+# -- proving Automatic mode -----------------------------------------------------------------
+
+async def prove_automatic(mapper: Mapper, plan: ForwardPlan) -> ProbeResult:
+    """Add a short test mapping on a free TeaTime port, read it back, always delete it.
+
+    This is what Open Cobalt's Automatic mode will do each time it starts, so a router that
+    passes this test will let Open Cobalt open its ports itself.
+    """
+    started = time.perf_counter()
+    free = [port for port in plan.ports if port not in plan.existing]
+    target = f"{mapper.router_address} ({mapper.method})"
+
+    def result(status: Status, summary: str, fix: str = "", **details: object) -> ProbeResult:
+        return ProbeResult("router.automatic", "upnp" if mapper.method == "upnp" else
+                           "natpmp", target, status, summary, fix,
+                           (time.perf_counter() - started) * 1000, dict(details))
+
+    if not free:
+        return result(Status.WARNING,
+                      "Every TeaTime port is already forwarded, so no test mapping was made.",
+                      "If those forwardings are to this computer, Manual mode fits better.")
+    port = free[0]
+    test = PortMapping(port, PROTOCOL, plan.internal_client, port, TEST_DESCRIPTION,
+                       TEST_LEASE_S)
+    added: PortMapping | None = None
+    try:
+        try:
+            added, _note = await _add_one(mapper, test)
+        except RouterError as problem:
+            if problem.code is None:
+                added = test  # no answer: it may exist all the same, so remove it
+            return result(Status.FAILED,
+                          f"The router refused a test forwarding of port {port}: "
+                          f"{problem.words}.",
+                          "Open Cobalt's Automatic mode would fail the same way: switch on "
+                          "UPnP in the router, or choose Manual forwarding.",
+                          code=problem.code, port=port)
+        ok, words = await _verify(mapper, added)
+        if not ok:
+            return result(Status.FAILED, f"The router accepted a test forwarding of port "
+                          f"{port} but {words}.",
+                          "Choose Manual forwarding: this router's UPnP is not reliable.",
+                          port=port)
+    finally:
+        if added is not None:
+            # Shielded: a cancel (Back, Cancel, closing the window) must not leave it behind.
+            await asyncio.shield(_remove_quietly(mapper, added))
+    return result(Status.OK,
+                  f"The router accepts UPnP forwarding: a test forwarding of port {port} was "
+                  "added, read back and removed. Open Cobalt can open its ports itself.",
+                  port=port)
+
+
+async def _remove_quietly(mapper: Mapper, mapping: PortMapping) -> None:
+    if mapper.can_read:
+        try:
+            current = await mapper.get(mapping.external_port)
+        except RouterError:
+            current = mapping  # cannot tell; the port was free before our add: remove it
+        if current is None or current.internal_client != mapping.internal_client or \
+                current.description != mapping.description:
+            return  # not (or no longer) our test mapping
+    with contextlib.suppress(RouterError):  # its short lease makes the router drop it anyway
+        await mapper.delete(mapping)
+
+
+# -- undo -----------------------------------------------------------------------------------
+
+@dataclass
+class UndoOutcome:
+    removed: list[MappingRecord] = field(default_factory=list)
+    left: list[tuple[MappingRecord, str]] = field(default_factory=list)  # and why
+
+    def result(self, router_address: str) -> ProbeResult:
+        removed = [record.external_port for record in self.removed]
+        details = {"removed": removed,
+                   "left": [{"port": record.external_port, "why": why}
+                            for record, why in self.left]}
+        if not self.removed and not self.left:
+            return ProbeResult("router.undo", "upnp", router_address, Status.OK,
+                               "No forwarding made by this tool is on record for this router.",
+                               "", 0.0, details)
+        summary = (f"Removed the forwarding of TCP {port_list(removed)}." if removed
+                   else "Nothing was removed.")
+        if self.left:
+            summary += " Left alone: " + "; ".join(
+                f"{record.external_port} ({why})" for record, why in self.left[:4]) + "."
+        status = Status.OK if not any("failed" in why for _, why in self.left) \
+            else Status.WARNING
+        return ProbeResult("router.undo", "upnp", router_address, status, summary, "", 0.0,
+                           details)
+
+
+async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:
+    """Remove this tool's mappings on this router, only while they still point here."""
+    outcome = UndoOutcome()
+    mine = [record for record in load_records(records_path) if record.router == mapper.router]
+
+    async def undo_one(record: MappingRecord) -> None:
+        mapping = PortMapping(record.external_port, record.protocol, record.internal_client,
+                              record.internal_port, record.description, record.lease_s)
+        if mapper.can_read:
+            current = await mapper.get(record.external_port)
+            if current is None:
+                outcome.left.append((record, "already gone"))
+                outcome.removed.append(record)  # nothing to remove: forget it
+                return
+            if current.internal_client != record.internal_client:
+                outcome.left.append((record, f"now forwarded to {current.internal_client}, "
+                                             "not made by this tool"))
+                return
+        await mapper.delete(mapping)
+        outcome.removed.append(record)
+
+    answers = await _bounded(lambda record=record: undo_one(record) for record in mine)
+    for record, answer in zip(mine, answers, strict=True):
+        if isinstance(answer, RouterError):
+            outcome.left.append((record, f"removal failed: {answer.words}"))
+        elif isinstance(answer, BaseException):
+            raise answer
+    gone = outcome.removed + [record for record, why in outcome.left if why.startswith("now")]
+    if gone:
+        forget(records_path, gone)
+    outcome.removed = [record for record in outcome.removed
+                       if not any(r is record for r, _ in outcome.left)]
+    return outcome

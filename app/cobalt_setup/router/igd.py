@@ -1,0 +1,278 @@
+"""One UPnP Internet Gateway Device: its description, external address and port mappings.
+
+async-upnp-client parses the description and SCPD (with defusedxml, refusing SCPD and
+control URLs on another host) and builds the SOAP calls. Its IGD profile is not used:
+`IgdDevice.async_add_port_mapping` sends `timedelta.seconds` as the lease (one day becomes
+0, a permanent mapping) and always sends RemoteHost as "0.0.0.0", which miniupnpd refuses
+with 718 on renewal (DESIGN.md section 3). So the actions are called here directly, with
+the lease in whole seconds and an empty RemoteHost (the wildcard in the IGD spec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from async_upnp_client.client import UpnpDevice, UpnpService
+from async_upnp_client.client_factory import UpnpFactory
+from async_upnp_client.exceptions import (
+    UpnpActionError,
+    UpnpCommunicationError,
+    UpnpConnectionTimeoutError,
+    UpnpError,
+)
+
+from cobalt_setup.router.http import RouterRequester, UnsafeRouterReply
+from cobalt_setup.router.lan import LanInterface
+
+# Preferred first: IGD v2's WANIPConnection:2 has AddAnyPortMapping and honest leases.
+WAN_SERVICE_TYPES = (
+    "urn:schemas-upnp-org:service:WANIPConnection:2",
+    "urn:schemas-upnp-org:service:WANIPConnection:1",
+    "urn:schemas-upnp-org:service:WANPPPConnection:1",
+)
+IGD_DEVICE_PREFIX = "urn:schemas-upnp-org:device:InternetGatewayDevice:"
+MAX_LISTED_MAPPINGS = 256  # GetGenericPortMappingEntry is one round trip per entry
+
+# What the IGD specification's error codes mean, in words for the person at the screen.
+ERROR_WORDS: dict[int, str] = {
+    401: "the router does not offer this action",
+    402: "the router found the request's values invalid",
+    501: "the router could not do it (action failed); routers without an external "
+         "address (behind carrier-grade NAT) answer this way",
+    606: "the router's UPnP rules do not allow this port or this computer",
+    713: "no mapping at that position",
+    714: "there is no such mapping",
+    715: "the router wants a specific remote host",
+    716: "the router does not accept a wildcard external port",
+    718: "the port is already forwarded to another device",
+    724: "the router needs the same external and internal port",
+    725: "the router accepts only permanent mappings",
+    726: "the router accepts only the wildcard remote host",
+    727: "the router accepts only a wildcard external port",
+    728: "the router's port mapping table is full",
+    729: "another mechanism on the router (e.g. a manual rule) holds this port",
+}
+
+
+def _reason(problem: BaseException) -> str:
+    """The library's message without its tuple dressing ("('...', None)")."""
+    first = problem.args[0] if problem.args else ""
+    return str(first or problem)
+
+
+def error_words(code: int | None) -> str:
+    if code is None:
+        return "the router answered with an error"
+    if code in ERROR_WORDS:
+        return ERROR_WORDS[code]
+    if 800 <= code <= 899:
+        return f"the router refused with its own error code {code}"
+    return f"the router refused (UPnP error {code})"
+
+
+class RouterError(Exception):
+    """An action failed: `code` is the UPnP error code (None when there was no answer)."""
+
+    def __init__(self, action: str, code: int | None, words: str) -> None:
+        super().__init__(f"{action}: {words}")
+        self.action = action
+        self.code = code
+        self.words = words
+
+
+@dataclass(frozen=True)
+class PortMapping:
+    external_port: int
+    protocol: str  # "TCP" or "UDP"
+    internal_client: str
+    internal_port: int
+    description: str = ""
+    lease_s: int = 0  # 0: permanent (IGD v1); seconds left as the router reports it
+    enabled: bool = True
+    remote_host: str = ""  # "" is the wildcard: any remote host
+
+
+@dataclass(frozen=True)
+class IgdInfo:
+    """What the page shows about the router and what records name it by."""
+
+    location: str
+    host: str
+    udn: str
+    friendly_name: str
+    manufacturer: str
+    model_name: str
+    model_number: str
+    igd_version: int  # 1 or 2
+    service_type: str  # one of WAN_SERVICE_TYPES
+    interface: LanInterface
+
+    @property
+    def connection(self) -> str:
+        """E.g. "WANIPConnection:2"."""
+        return self.service_type.rsplit(":", 2)[-2] + ":" + self.service_type.rsplit(":", 1)[-1]
+
+    @property
+    def model(self) -> str:
+        parts = [self.manufacturer, self.model_name, self.model_number]
+        return " ".join(dict.fromkeys(part for part in parts if part)) or "unknown model"
+
+
+def _walk(device: UpnpDevice) -> list[UpnpDevice]:
+    devices = [device]
+    for embedded in device.embedded_devices.values():
+        devices.extend(_walk(embedded))
+    return devices
+
+
+def _wan_service(root: UpnpDevice) -> UpnpService | None:
+    services = {service.service_type: service for device in _walk(root)
+                for service in device.services.values()}
+    return next((services[kind] for kind in WAN_SERVICE_TYPES if kind in services), None)
+
+
+def _igd_version(root: UpnpDevice) -> int:
+    kind = root.device_type
+    if kind.startswith(IGD_DEVICE_PREFIX):
+        try:
+            return int(kind.rsplit(":", 1)[1])
+        except ValueError:
+            return 1
+    return 1
+
+
+class NotAnIgd(Exception):
+    """The device answered but is not an Internet Gateway Device we can drive."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__(words)
+        self.words = words
+
+
+class Igd:
+    """SOAP calls to one router's WAN connection service."""
+
+    def __init__(self, info: IgdInfo, service: UpnpService, timeout: float) -> None:
+        self.info = info
+        self._service = service
+        self.timeout = timeout
+
+    async def _call(self, action: str, **arguments: Any) -> dict[str, Any]:
+        if action not in self._service.actions:
+            raise RouterError(action, 401, error_words(401))
+        try:
+            result = await self._service.action(action).async_call(
+                request_timeout=self.timeout, **arguments)
+        except UpnpActionError as problem:
+            raise RouterError(action, problem.error_code,
+                              error_words(problem.error_code)) from problem
+        except UnsafeRouterReply as problem:
+            raise RouterError(action, None, problem.words) from problem
+        except UpnpConnectionTimeoutError as problem:
+            raise RouterError(action, None, f"the router did not answer within "
+                              f"{self.timeout:g} s") from problem
+        except UpnpCommunicationError as problem:
+            raise RouterError(action, None, f"the router could not be reached ({_reason(problem)})"
+                              ) from problem
+        except UpnpError as problem:  # e.g. a malformed SOAP answer
+            raise RouterError(action, None, "the router's answer made no sense "
+                              f"({_reason(problem)})") from problem
+        return dict(result)
+
+    async def external_address(self) -> str:
+        """The router's WAN address as it reports it ("" when it has none)."""
+        result = await self._call("GetExternalIPAddress")
+        return str(result.get("NewExternalIPAddress") or "").strip()
+
+    def _mapping(self, result: dict[str, Any], external_port: int, protocol: str
+                 ) -> PortMapping:
+        return PortMapping(
+            external_port=int(result.get("NewExternalPort") or external_port),
+            protocol=str(result.get("NewProtocol") or protocol).upper(),
+            internal_client=str(result.get("NewInternalClient") or ""),
+            internal_port=int(result.get("NewInternalPort") or 0),
+            description=str(result.get("NewPortMappingDescription") or ""),
+            lease_s=int(result.get("NewLeaseDuration") or 0),
+            enabled=bool(result.get("NewEnabled", True)),
+            remote_host=str(result.get("NewRemoteHost") or ""),
+        )
+
+    async def get_mapping(self, external_port: int, protocol: str = "TCP"
+                          ) -> PortMapping | None:
+        """The mapping of one external port, or None when there is none."""
+        try:
+            result = await self._call("GetSpecificPortMappingEntry", NewRemoteHost="",
+                                      NewExternalPort=external_port, NewProtocol=protocol)
+        except RouterError as problem:
+            if problem.code in (714, 713):
+                return None
+            raise
+        return self._mapping(result, external_port, protocol)
+
+    async def list_mappings(self, limit: int = MAX_LISTED_MAPPINGS) -> list[PortMapping]:
+        """Every mapping the router lists, up to `limit` (a long table is cut short)."""
+        found: list[PortMapping] = []
+        for index in range(limit):
+            try:
+                result = await self._call("GetGenericPortMappingEntry",
+                                          NewPortMappingIndex=index)
+            except RouterError as problem:
+                if problem.code in (713, 714, 402, 501) or (problem.code is None and found):
+                    break
+                raise
+            found.append(self._mapping(result, 0, "TCP"))
+        return found
+
+    async def add_mapping(self, mapping: PortMapping) -> None:
+        await self._call(
+            "AddPortMapping", NewRemoteHost=mapping.remote_host,
+            NewExternalPort=mapping.external_port, NewProtocol=mapping.protocol,
+            NewInternalPort=mapping.internal_port, NewInternalClient=mapping.internal_client,
+            NewEnabled=mapping.enabled, NewPortMappingDescription=mapping.description,
+            NewLeaseDuration=int(mapping.lease_s))
+
+    async def delete_mapping(self, external_port: int, protocol: str = "TCP") -> None:
+        await self._call("DeletePortMapping", NewRemoteHost="",
+                         NewExternalPort=external_port, NewProtocol=protocol)
+
+
+async def open_igd(location: str, host: str, interface: LanInterface, timeout: float) -> Igd:
+    """Fetch and check a router's description: its WAN connection service must exist.
+
+    Raises NotAnIgd with words for a person when the description is unreachable, refused
+    (too large, a redirect, another host, an XML bomb) or describes no WAN connection.
+    """
+    requester = RouterRequester(host, timeout)
+    # Strict: a service URL on another host than the description's raises (SSRF guard).
+    factory = UpnpFactory(requester, non_strict=False)
+    try:
+        root = await factory.async_create_device(location)
+    except UnsafeRouterReply as problem:
+        raise NotAnIgd(problem.words) from problem
+    except UpnpConnectionTimeoutError as problem:
+        raise NotAnIgd(f"its description did not arrive within {timeout:g} s") from problem
+    except UpnpCommunicationError as problem:
+        raise NotAnIgd(f"its description could not be read ({_reason(problem)})") from problem
+    except UpnpError as problem:
+        if "different host" in str(problem):  # the library's words for its SSRF guard
+            raise NotAnIgd("its description sends control requests to another host, "
+                           "which is refused") from problem
+        raise NotAnIgd(f"its description is not a valid UPnP document ({_reason(problem)})"
+                       ) from problem
+    except Exception as problem:  # defusedxml's refusals are not UpnpErrors
+        if type(problem).__module__.startswith("defusedxml"):
+            raise NotAnIgd("its description contains XML entities or a DTD, which are "
+                           "refused (an XML bomb)") from problem
+        raise
+    service = _wan_service(root)
+    if service is None:
+        raise NotAnIgd("it is a UPnP device but offers no WAN connection service "
+                       "(WANIPConnection or WANPPPConnection)")
+    info = IgdInfo(
+        location=location, host=host, udn=root.udn,
+        friendly_name=root.friendly_name or "", manufacturer=root.manufacturer or "",
+        model_name=root.model_name or "", model_number=root.model_number or "",
+        igd_version=_igd_version(root), service_type=service.service_type,
+        interface=interface)
+    return Igd(info, service, timeout)

@@ -1,0 +1,89 @@
+"""The port mappings this tool made, kept so that they (and only they) can be undone.
+
+A router lists mappings but not who made them. Undo must never remove a mapping another
+program or person made, so every mapping this tool adds is written down here: which
+router (its UDN and address), which port, to which address of this computer, and when.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+
+from cobalt_setup.prefs.atomic import write_files_atomically
+
+RECORDS_FILE = "port-mappings.json"
+FORMAT_VERSION = 1
+
+
+def default_records_path() -> Path:
+    return Path(platformdirs.user_data_dir("Cobalt Network Setup", appauthor=False)
+                ) / RECORDS_FILE
+
+
+@dataclass(frozen=True)
+class MappingRecord:
+    method: str  # "upnp" or "natpmp"
+    router: str  # the IGD's UDN, or "natpmp:<gateway>"
+    router_address: str  # the router's LAN address, for people reading the file
+    external_port: int
+    protocol: str  # "TCP"
+    internal_client: str
+    internal_port: int
+    description: str
+    lease_s: int
+    created: str  # ISO 8601, UTC
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class RecordsError(OSError):
+    """The records file exists but cannot be read or written; the message names it."""
+
+
+def load_records(path: Path) -> list[MappingRecord]:
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [MappingRecord(**entry) for entry in data["mappings"]]
+    except OSError as problem:
+        raise RecordsError(f"{path}: cannot be read ({problem.strerror or problem})"
+                           ) from problem
+    except (ValueError, KeyError, TypeError) as problem:
+        raise RecordsError(f"{path}: is not a list of port mappings made by this tool "
+                           f"({problem}); move it away to start afresh") from problem
+
+
+def save_records(path: Path, records: list[MappingRecord]) -> None:
+    data = {"format": FORMAT_VERSION,
+            "mappings": [asdict(record) for record in records]}
+    text = json.dumps(data, indent=2) + "\n"
+    try:
+        write_files_atomically({path: text.encode("utf-8")})
+    except OSError as problem:
+        raise RecordsError(f"{path}: cannot be written ({problem})") from problem
+
+
+def same_mapping(record: MappingRecord, other: MappingRecord) -> bool:
+    return (record.router, record.external_port, record.protocol) == \
+        (other.router, other.external_port, other.protocol)
+
+
+def remember(path: Path, added: list[MappingRecord]) -> None:
+    """Add records (replacing older ones for the same router port)."""
+    records = [record for record in load_records(path)
+               if not any(same_mapping(record, new) for new in added)]
+    save_records(path, records + added)
+
+
+def forget(path: Path, removed: list[MappingRecord]) -> None:
+    records = [record for record in load_records(path)
+               if not any(same_mapping(record, gone) for gone in removed)]
+    save_records(path, records)

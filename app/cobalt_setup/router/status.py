@@ -1,0 +1,274 @@
+"""What this network allows: the router found, its external address, NAT-PMP, NAT warnings.
+
+`find_router` runs the SSDP search and the NAT-PMP question at once and returns the
+findings; `router_results` turns them into the probe results the router page, the Summary
+and `cobalt-setup router status` show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.wording import seconds
+from cobalt_setup.router import natpmp
+from cobalt_setup.router.igd import Igd, RouterError
+from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for, lan_interfaces
+from cobalt_setup.router.records import default_records_path
+from cobalt_setup.router.ssdp import SETTLE_S, Discovery, discover_igds
+
+SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
+UPNP_FIX = ("Switch on UPnP in the router's settings (often under NAT, Advanced or Sharing), "
+            "or forward the ports by hand (Manual forwarding).")
+
+
+@dataclass(frozen=True)
+class RouterEnvironment:
+    """Where the router checks look. None means: this computer's own (the real network)."""
+
+    interfaces: tuple[LanInterface, ...] | None = None
+    gateway: str | None = None  # "" for no gateway (no NAT-PMP question)
+    ssdp_targets: tuple[tuple[str, int], ...] | None = None
+    natpmp_port: int = natpmp.NATPMP_PORT
+    timeout: float = 2.0
+    settle: float = SETTLE_S  # after a first router, how long to wait for a second
+    records_path: Path | None = None
+
+    def records(self) -> Path:
+        return self.records_path or default_records_path()
+
+
+class Nat(str, Enum):
+    PUBLIC = "public"  # the router holds a public address: forwarding can work
+    DOUBLE = "double NAT"  # a private address: another router is in front of this one
+    CARRIER = "carrier-grade NAT"  # 100.64/10: the provider shares one public address
+    NONE = "no external address"
+    UNKNOWN = "unknown"
+
+
+def classify(address: str | None) -> Nat:
+    if address is None:
+        return Nat.UNKNOWN
+    try:
+        ip = ipaddress.IPv4Address(address)
+    except ValueError:
+        return Nat.NONE
+    if ip.is_unspecified:
+        return Nat.NONE
+    if ip in SHARED_ADDRESS_SPACE:
+        return Nat.CARRIER
+    if ip.is_private or ip.is_reserved or ip.is_loopback or ip.is_link_local:
+        return Nat.DOUBLE
+    return Nat.PUBLIC
+
+
+@dataclass
+class RouterFindings:
+    interfaces: list[LanInterface]
+    gateway: str | None
+    discovery: Discovery = field(default_factory=Discovery)
+    upnp_external: str | None = None
+    upnp_error: str = ""
+    natpmp_external: str | None = None
+    natpmp_error: str = ""
+    natpmp_ms: float = 0.0
+    elapsed_ms: float = 0.0
+
+    @property
+    def igd(self) -> Igd | None:
+        return self.discovery.igd
+
+    @property
+    def lan_address(self) -> str | None:
+        """This computer's address on the router's network: what ports are mapped to."""
+        if self.igd is not None:
+            return str(self.igd.info.interface.address)
+        if self.gateway:
+            interface = interface_for(self.gateway, self.interfaces)
+            if interface is not None:
+                return str(interface.address)
+        return str(self.interfaces[0].address) if self.interfaces else None
+
+    @property
+    def external_address(self) -> str | None:
+        if self.upnp_external:
+            return self.upnp_external
+        if self.natpmp_external and self.natpmp_external != "0.0.0.0":
+            return self.natpmp_external
+        return self.upnp_external if self.upnp_external is not None else self.natpmp_external
+
+    @property
+    def nat(self) -> Nat:
+        return classify(self.external_address)
+
+    @property
+    def can_forward(self) -> bool:
+        return self.igd is not None or self.natpmp_external is not None
+
+
+async def _gateway(env: RouterEnvironment) -> str | None:
+    if env.gateway is not None:
+        return env.gateway or None
+    if sys.platform.startswith("linux"):
+        return default_gateway()  # reads procfs: quick, and in this thread's namespace
+    return await asyncio.to_thread(default_gateway)  # runs `route`
+
+
+async def _ask_natpmp(findings: RouterFindings, env: RouterEnvironment) -> None:
+    if not findings.gateway:
+        findings.natpmp_error = "no default gateway to ask"
+        return
+    started = time.perf_counter()
+    try:
+        answer = await natpmp.external_address(findings.gateway, port=env.natpmp_port,
+                                               timeout=env.timeout)
+        findings.natpmp_external = answer.address
+    except natpmp.NatPmpError as problem:
+        findings.natpmp_error = problem.words
+    except (ValueError, OSError) as problem:
+        findings.natpmp_error = str(problem)
+    findings.natpmp_ms = (time.perf_counter() - started) * 1000
+
+
+async def _search(findings: RouterFindings, env: RouterEnvironment) -> None:
+    findings.discovery = await discover_igds(
+        findings.interfaces, gateway=findings.gateway, targets=env.ssdp_targets,
+        timeout=env.timeout, settle=env.settle)
+    if findings.igd is None:
+        return
+    try:
+        findings.upnp_external = await findings.igd.external_address()
+    except RouterError as problem:
+        findings.upnp_error = problem.words
+
+
+async def find_router(env: RouterEnvironment) -> RouterFindings:
+    """Search for the router by UPnP and NAT-PMP at once; at most about env.timeout twice
+    (the search, then one question to the router found)."""
+    started = time.perf_counter()
+    interfaces = list(env.interfaces) if env.interfaces is not None else lan_interfaces()
+    findings = RouterFindings(interfaces, await _gateway(env))
+    await asyncio.gather(_search(findings, env), _ask_natpmp(findings, env))
+    findings.elapsed_ms = (time.perf_counter() - started) * 1000
+    return findings
+
+
+def _ssdp_result(findings: RouterFindings, env: RouterEnvironment) -> ProbeResult:
+    discovery = findings.discovery
+    details: dict[str, object] = {
+        "searched": discovery.searched,
+        "rejected": [{"source": r.source, "location": r.location, "reason": r.reason}
+                     for r in discovery.rejected],
+        "routers": [igd.info.location for igd in discovery.igds]}
+    target = ", ".join(discovery.searched) or "no interface"
+    if findings.igd is not None:
+        info = findings.igd.info
+        details.update({"location": info.location, "udn": info.udn,
+                        "friendly_name": info.friendly_name, "model": info.model,
+                        "igd_version": info.igd_version, "service": info.connection,
+                        "lan_address": str(info.interface.address)})
+        summary = (f"Found the router {info.friendly_name or info.host} ({info.model}) at "
+                   f"{info.host}: UPnP IGD v{info.igd_version}, {info.connection}.")
+        status = Status.OK
+        if len(discovery.igds) > 1:
+            others = ", ".join(igd.info.host for igd in discovery.igds[1:])
+            summary += f" Other routers answered too ({others}); using {info.host}."
+            status = Status.WARNING
+        return ProbeResult("router.ssdp", "ssdp", info.host, status, summary,
+                           "" if status is Status.OK else
+                           "Two routers on one network usually means double NAT: see the "
+                           "external address below.", discovery.elapsed_ms, details)
+    if discovery.problem:
+        return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, discovery.problem,
+                           "Connect this computer to your home network and check again.",
+                           discovery.elapsed_ms, details)
+    summary = (f"No UPnP router answered within {seconds(env.timeout)} on {target}.")
+    if discovery.rejected:
+        summary += " Devices that answered were not accepted: " + "; ".join(
+            f"{r.source}: {r.reason}" for r in discovery.rejected[:3]) + "."
+    return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, summary, UPNP_FIX,
+                       discovery.elapsed_ms, details)
+
+
+def _external_result(findings: RouterFindings) -> ProbeResult:
+    address = findings.external_address
+    nat = findings.nat
+    source = "UPnP" if findings.upnp_external else "NAT-PMP"
+    details = {"external_address": address, "nat": nat.value,
+               "upnp_external": findings.upnp_external,
+               "natpmp_external": findings.natpmp_external,
+               "lan_address": findings.lan_address}
+    service = "upnp" if findings.igd is not None else "natpmp"
+    target = address or "router"
+    if not findings.can_forward:
+        return ProbeResult(
+            "router.external", service, target, Status.FAILED,
+            "No UPnP and no NAT-PMP on this network: this wizard cannot open ports on the "
+            "router, and Open Cobalt's Automatic mode cannot either.",
+            "Switch on UPnP (or NAT-PMP) in the router's settings, or forward TCP ports "
+            "by hand in the router's settings and choose Manual forwarding. Without "
+            "either, choose LAN only.", findings.elapsed_ms, details)
+    if nat is Nat.PUBLIC:
+        return ProbeResult("router.external", service, target, Status.OK,
+                           f"The router's external address is {address} (from {source}).",
+                           "", findings.elapsed_ms, details)
+    if nat is Nat.CARRIER:
+        return ProbeResult(
+            "router.external", service, target, Status.WARNING,
+            f"The router's external address {address} is a carrier-grade NAT address: your "
+            "provider shares one public address among many customers, so forwarding on "
+            "your router cannot let friends in.",
+            "Ask your Internet provider for a public IPv4 address (often called a public "
+            "or dedicated IP, or 'turn off CGNAT'); until then choose LAN only.",
+            findings.elapsed_ms, details)
+    if nat is Nat.DOUBLE:
+        return ProbeResult(
+            "router.external", service, target, Status.WARNING,
+            f"The router's external address {address} is a private address: it sits "
+            "behind another router (double NAT), so forwarding on this router alone does "
+            "not let friends in.",
+            "Forward the same TCP ports on the outer router too, or set one of the two "
+            "routers to bridge (modem) or access-point mode.", findings.elapsed_ms, details)
+    words = findings.upnp_error or findings.natpmp_error
+    if nat is Nat.UNKNOWN:
+        return ProbeResult(
+            "router.external", service, target, Status.WARNING,
+            f"The router did not tell its external address ({words or 'no answer'}).",
+            "Check again in a minute; if it keeps failing, restart the router.",
+            findings.elapsed_ms, details)
+    return ProbeResult(
+        "router.external", service, target, Status.WARNING,
+        "The router has no external address: it is not connected to the Internet, or the "
+        "provider shares one public address among customers (carrier-grade NAT).",
+        "Check the router's Internet connection. If it is connected, ask your provider for "
+        "a public IPv4 address, or choose LAN only.", findings.elapsed_ms, details)
+
+
+def _natpmp_result(findings: RouterFindings) -> ProbeResult:
+    gateway = findings.gateway or "no gateway"
+    details = {"gateway": findings.gateway, "external_address": findings.natpmp_external}
+    if findings.natpmp_external is not None:
+        return ProbeResult("router.natpmp", "natpmp", gateway, Status.OK,
+                           f"NAT-PMP answers on the gateway {gateway} (external address "
+                           f"{findings.natpmp_external or 'none'}).", "",
+                           findings.natpmp_ms, details)
+    if not findings.gateway:
+        return ProbeResult("router.natpmp", "natpmp", gateway, Status.SKIPPED,
+                           "NAT-PMP not asked: this computer has no default gateway.", "",
+                           findings.natpmp_ms, details)
+    # Most routers speak only UPnP: no NAT-PMP matters only when UPnP is missing too.
+    status = Status.SKIPPED if findings.igd is not None else Status.WARNING
+    return ProbeResult("router.natpmp", "natpmp", gateway, status,
+                       f"No NAT-PMP on the gateway {gateway}: {findings.natpmp_error}", "",
+                       findings.natpmp_ms, {**details, "error": findings.natpmp_error})
+
+
+def router_results(findings: RouterFindings, env: RouterEnvironment) -> list[ProbeResult]:
+    """The router found, its external address (with NAT warnings) and NAT-PMP."""
+    return [_ssdp_result(findings, env), _external_result(findings), _natpmp_result(findings)]
