@@ -39,7 +39,6 @@ class SetupWizard(QWizard):
     def done(self, result: int) -> None:
         """Finish, Cancel, Esc or closing the window: stop every probe at once."""
         for page_id in self.pageIds():
-            runner = getattr(self.page(page_id), "runner", None)
-            if isinstance(runner, ProbeRunner):
+            for runner in self.page(page_id).findChildren(ProbeRunner):
                 runner.cancel()
         super().done(result)

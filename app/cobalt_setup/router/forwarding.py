@@ -194,6 +194,13 @@ def suggest_free_range(taken: Iterable[int], width: int, start: int = 6910,
     return None
 
 
+def _record(mapper: Mapper, mapping: PortMapping) -> MappingRecord:
+    return MappingRecord(mapper.method, mapper.router, mapper.router_address,
+                         mapping.external_port, mapping.protocol, mapping.internal_client,
+                         mapping.internal_port, mapping.description, mapping.lease_s,
+                         MappingRecord.now())
+
+
 # -- apply and verify -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -297,9 +304,14 @@ async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
     conflicts = {mapping.external_port: mapping for mapping in plan.conflicts}
     wanted = [PortMapping(port, PROTOCOL, plan.internal_client, port, description, lease)
               for port in plan.ports if port not in conflicts and not plan.is_mine(port)]
+    # Written down before asking: a cancel or a lost answer may leave mappings the router
+    # made all the same, and Undo must be able to find them.
+    records = {m.external_port: _record(mapper, m) for m in wanted}
+    if records:
+        remember(records_path, list(records.values()))
     answers = await _bounded(lambda m=m: _add_one(mapper, m) for m in wanted)
     added: list[PortMapping] = []
-    unanswered: list[PortMapping] = []  # the router may have made them after we gave up
+    refused: list[MappingRecord] = []  # the router said no: nothing to undo
     failures: dict[int, str] = {}
     for mapping, answer in zip(wanted, answers, strict=True):
         if isinstance(answer, tuple):
@@ -309,16 +321,17 @@ async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
             failures[mapping.external_port] = answer.words
             if answer.code == 718:
                 conflicts[mapping.external_port] = mapping
-            elif answer.code is None:
-                unanswered.append(mapping)
+            if answer.code is not None:
+                refused.append(records[mapping.external_port])
         elif isinstance(answer, BaseException):
             raise answer
-    if added or unanswered:
-        # Unanswered ones are recorded too, so Undo can remove them if they exist.
-        remember(records_path, [MappingRecord(
-            mapper.method, mapper.router, mapper.router_address, m.external_port, m.protocol,
-            m.internal_client, m.internal_port, m.description, m.lease_s,
-            MappingRecord.now()) for m in added + unanswered])
+    granted = [_record(mapper, m) for m in added
+               if m.external_port != m.internal_port or m.lease_s != records[m.internal_port]
+               .lease_s]  # NAT-PMP may grant another port or lease than asked
+    if refused:
+        forget(records_path, refused)
+    if granted:
+        remember(records_path, granted)
     checks = await _bounded(lambda m=m: _verify(mapper, m) for m in added)
     by_port = {m.internal_port: (m, check) for m, check in zip(added, checks, strict=True)}
     for port in plan.ports:
@@ -366,13 +379,15 @@ async def prove_automatic(mapper: Mapper, plan: ForwardPlan) -> ProbeResult:
     port = free[0]
     test = PortMapping(port, PROTOCOL, plan.internal_client, port, TEST_DESCRIPTION,
                        TEST_LEASE_S)
-    added: PortMapping | None = None
+    # Until the router answers "no", the test forwarding may exist: a cancel or a lost
+    # answer while it is being added still removes it.
+    added: PortMapping | None = test
     try:
         try:
             added, _note = await _add_one(mapper, test)
         except RouterError as problem:
-            if problem.code is None:
-                added = test  # no answer: it may exist all the same, so remove it
+            if problem.code is not None:
+                added = None  # refused: nothing was made
             return result(Status.FAILED,
                           f"The router refused a test forwarding of port {port}: "
                           f"{problem.words}.",

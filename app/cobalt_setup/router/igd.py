@@ -116,6 +116,8 @@ class IgdInfo:
     @property
     def model(self) -> str:
         parts = [self.manufacturer, self.model_name, self.model_number]
+        if self.manufacturer and self.model_name.startswith(self.manufacturer):
+            parts.pop(0)  # "Netgear", "Netgear R7000" -> "Netgear R7000"
         return " ".join(dict.fromkeys(part for part in parts if part)) or "unknown model"
 
 

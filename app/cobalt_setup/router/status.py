@@ -215,9 +215,11 @@ def _external_result(findings: RouterFindings) -> ProbeResult:
             "by hand in the router's settings and choose Manual forwarding. Without "
             "either, choose LAN only.", findings.elapsed_ms, details)
     if nat is Nat.PUBLIC:
+        here = f"; this computer is {findings.lan_address} behind it" \
+            if findings.lan_address else ""
         return ProbeResult("router.external", service, target, Status.OK,
-                           f"The router's external address is {address} (from {source}).",
-                           "", findings.elapsed_ms, details)
+                           f"The router's external address is {address} (from {source})"
+                           f"{here}.", "", findings.elapsed_ms, details)
     if nat is Nat.CARRIER:
         return ProbeResult(
             "router.external", service, target, Status.WARNING,

@@ -21,7 +21,7 @@ from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult
+from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.service_checks import OnResult
 from cobalt_setup.router.checks import RouterReport, check_router, manual_steps, teatime_ports
 from cobalt_setup.router.forwarding import forward_ports, plan_forwarding, undo_forwarding
@@ -110,7 +110,10 @@ class RouterPage(SetupPage):
         self.copy_steps_button = QPushButton(self.tr("&Copy the steps"), self.actions)
         self.copy_steps_button.clicked.connect(self._copy_steps)
         layout.addWidget(self.steps)
-        layout.addWidget(self.copy_steps_button)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_steps_button)
+        copy_row.addStretch(1)
+        layout.addLayout(copy_row)
         self.body.addWidget(self.actions)
         self.action_runner = ProbeRunner(self)
         self.action_runner.finished.connect(self._on_action_finished)
@@ -156,9 +159,9 @@ class RouterPage(SetupPage):
                                                  report.findings.gateway))
         self.steps.setVisible(show_steps)
         self.copy_steps_button.setVisible(show_steps)
-        self.actions.setVisible(any(widget.isVisibleTo(self.actions) for widget in (
-            self.conflict_line, self.forward_button, self.undo_button, self.steps,
-            self.action_results)) and bool(report))
+        self.actions.setVisible(bool(report) and (bool(self.action_results.lines) or any(
+            widget.isVisibleTo(self.actions) for widget in (
+                self.conflict_line, self.forward_button, self.undo_button, self.steps))))
 
     # -- checks ---------------------------------------------------------------------------
     def checks(self, settings: Settings, environment: CheckEnvironment,
@@ -258,9 +261,13 @@ class RouterPage(SetupPage):
         self._update_actions()
 
     def _on_action_failed(self, message: str) -> None:
-        self.conflict_line.setVisible(True)
-        self.conflict_line.show_status("error", self.tr(
-            "The router action stopped unexpectedly ({message}).").format(message=message))
+        self.action_results.show_results([ProbeResult(
+            "router.action", "upnp", "", Status.FAILED,
+            self.tr("The router action stopped unexpectedly ({message}).").format(
+                message=message),
+            self.tr("Check again; if it keeps failing, restart the router."))])
+        self.start_checks(now=True)  # show the router as it is now
+        self._update_actions()
 
     def _copy_steps(self) -> None:
         QGuiApplication.clipboard().setText(self.steps.toPlainText())
