@@ -18,6 +18,7 @@ import pytest
 from cobalt_setup.cli import main
 from cobalt_setup.probes.result import Status
 from cobalt_setup.router.forwarding import (
+    Mapper,
     forward_ports,
     mapper_for,
     plan_forwarding,
@@ -25,12 +26,26 @@ from cobalt_setup.router.forwarding import (
     undo_forwarding,
 )
 from cobalt_setup.router.records import default_records_path, load_records
-from cobalt_setup.router.status import Nat, RouterEnvironment, find_router, router_results
+from cobalt_setup.router.status import (
+    Nat,
+    RouterEnvironment,
+    RouterFindings,
+    find_router,
+    router_results,
+)
 from lab.router_lab import RouterLab
 
 pytestmark = pytest.mark.lab
 
 TEATIME = list(range(6900, 6910))
+
+
+async def router_mapper(env: RouterEnvironment) -> tuple[RouterFindings, Mapper]:
+    """Find the router (from the namespace this thread is in) and how to forward on it."""
+    findings = await find_router(env)
+    mapper = mapper_for(findings, env)
+    assert mapper is not None, router_results(findings, env)
+    return findings, mapper
 
 
 @pytest.fixture
@@ -57,9 +72,7 @@ async def test_the_router_is_found_with_its_external_address_and_nat_pmp(
 async def test_forwarding_teatime_is_verified_by_upnpc_and_reaches_this_computer_from_wan(
         router_lab: RouterLab, env: RouterEnvironment) -> None:
     with router_lab.inside(router_lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        _findings, mapper = await router_mapper(env)
         plan = await plan_forwarding(mapper, TEATIME, router_lab.lan_address)
         outcome = await forward_ports(mapper, plan, env.records())
         listener = socket.create_server(("0.0.0.0", 6905))
@@ -87,9 +100,7 @@ async def test_forwarding_teatime_is_verified_by_upnpc_and_reaches_this_computer
 async def test_automatic_mode_is_proven_and_leaves_no_mapping_behind(
         router_lab: RouterLab, env: RouterEnvironment) -> None:
     with router_lab.inside(router_lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        _findings, mapper = await router_mapper(env)
         proof = await prove_automatic(mapper, await plan_forwarding(
             mapper, TEATIME, router_lab.lan_address))
     assert proof.status is Status.OK, proof.summary
@@ -101,9 +112,7 @@ async def test_a_port_another_host_forwarded_is_reported_and_kept(
         router_lab: RouterLab, env: RouterEnvironment) -> None:
     router_lab.add_mapping_from_peer(6903, 6903, "NAS")
     with router_lab.inside(router_lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        _findings, mapper = await router_mapper(env)
         plan = await plan_forwarding(mapper, TEATIME, router_lab.lan_address)
         outcome = await forward_ports(mapper, plan, env.records())
     assert [m.external_port for m in plan.conflicts] == [6903]
@@ -121,9 +130,7 @@ async def test_undo_removes_this_tools_mappings_and_not_the_peers(
         router_lab: RouterLab, env: RouterEnvironment) -> None:
     router_lab.add_mapping_from_peer(7000, 7000, "NAS")
     with router_lab.inside(router_lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        _findings, mapper = await router_mapper(env)
         await forward_ports(mapper, await plan_forwarding(
             mapper, [6900, 6901], router_lab.lan_address), env.records())
         outcome = await undo_forwarding(mapper, env.records())
@@ -138,9 +145,7 @@ async def test_a_port_outside_the_routers_rules_is_refused_in_words(
         make_router_lab: Callable[..., RouterLab], env: RouterEnvironment) -> None:
     lab = make_router_lab(allowed_ports="6900-6904")
     with lab.inside(lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        _findings, mapper = await router_mapper(env)
         outcome = await forward_ports(mapper, await plan_forwarding(
             mapper, TEATIME, lab.lan_address), env.records())
     states = {port.port: port for port in outcome.ports}
@@ -156,9 +161,7 @@ async def test_without_upnp_nat_pmp_forwards_the_ports(
     lab = router_lab_natpmp_only
     env = RouterEnvironment(records_path=env.records_path, timeout=0.5)
     with lab.inside(lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None and mapper.method == "natpmp"
+        findings, mapper = await router_mapper(env)
         outcome = await forward_ports(mapper, await plan_forwarding(
             mapper, [6900, 6901], lab.lan_address), env.records())
         listener = socket.create_server(("0.0.0.0", 6901))
@@ -184,9 +187,7 @@ async def test_carrier_grade_nat_is_explained_and_forwarding_fails_in_words(
         router_lab_cgnat: RouterLab, env: RouterEnvironment) -> None:
     lab = router_lab_cgnat
     with lab.inside(lab.lan):
-        findings = await find_router(env)
-        mapper = mapper_for(findings, env)
-        assert mapper is not None
+        findings, mapper = await router_mapper(env)
         outcome = await forward_ports(mapper, await plan_forwarding(
             mapper, [6900], lab.lan_address), env.records())
     external = router_results(findings, env)[1]
@@ -228,8 +229,9 @@ def test_command_line_status_forward_and_undo(
     assert status["router"]["external_address"] == router_lab.external_address
     assert status["router"]["upnp"]["igd_version"] == 2
     assert status["ports"]["held_elsewhere"][0]["internal_client"] == router_lab.peer_address
-    conflict = next(c for c in status["checks"] if c["id"] == "router.conflict")
-    assert "6910-6919" in conflict["fix"]
+    conflict = next(c for c in status["checks"] if c["id"] == "router.ports")
+    assert conflict["status"] == "failed" and "6910-6919" in conflict["fix"]
+    assert status["ports"]["offer"] == [6910, 6919]
     assert code == 0
     assert [p["port"] for p in forwarded["ports"] if p["verified"]] == list(range(6900, 6905))
     assert sorted(m.external_port for m in listed) == [6900, 6901, 6902, 6903, 6904, 6909]

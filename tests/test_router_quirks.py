@@ -16,6 +16,7 @@ import pytest
 
 from cobalt_setup.probes.result import Status
 from cobalt_setup.router.forwarding import (
+    Mapper,
     forward_ports,
     mapper_for,
     plan_forwarding,
@@ -24,7 +25,12 @@ from cobalt_setup.router.forwarding import (
 )
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.records import load_records
-from cobalt_setup.router.status import RouterEnvironment, find_router, router_results
+from cobalt_setup.router.status import (
+    RouterEnvironment,
+    RouterFindings,
+    find_router,
+    router_results,
+)
 from lab.igd_simulator import IgdSimulator, PortMapping
 
 LOOPBACK = LanInterface("lo", ipaddress.IPv4Address("127.0.0.1"),
@@ -39,6 +45,14 @@ def lab_env(tmp_path: Path, *routers: IgdSimulator, timeout: float = 1.0) -> Rou
     return RouterEnvironment(interfaces=(LOOPBACK,), gateway="",
                              ssdp_targets=tuple(r.ssdp_address for r in routers),
                              timeout=timeout, records_path=tmp_path / "mappings.json")
+
+
+async def router_mapper(env: RouterEnvironment) -> tuple[RouterFindings, Mapper]:
+    """Find the simulated router and how to forward on it."""
+    findings = await find_router(env)
+    mapper = mapper_for(findings, env)
+    assert mapper is not None, router_results(findings, env)
+    return findings, mapper
 
 
 @pytest.mark.asyncio
@@ -88,6 +102,8 @@ async def test_older_and_ppp_routers_are_driven_too(
     assert sorted(m.external_port for m in router.mappings) == TEATIME
     # IGD v1 takes 0 (until removed); v2 routers get the longest lease they allow.
     assert {m.lease_duration for m in router.mappings} == ({0} if version == 1 else {604800})
+    # ... and the user is told when they will go away.
+    assert ("keeps them for 7 days" in outcome.result().summary) == (version == 2)
 
 
 @pytest.mark.asyncio
@@ -95,9 +111,7 @@ async def test_a_router_that_takes_only_permanent_leases_gets_one_and_the_user_i
         igd_simulator: Simulators, tmp_path: Path) -> None:
     router = igd_simulator(only_permanent_leases=True)
     env = lab_env(tmp_path, router)
-    findings = await find_router(env)
-    mapper = mapper_for(findings, env)
-    assert mapper is not None
+    _findings, mapper = await router_mapper(env)
     outcome = await forward_ports(mapper, await plan_forwarding(mapper, TEATIME, ME),
                                   env.records(), lease_s=3600)
     assert outcome.ok
@@ -114,9 +128,7 @@ async def test_lease_is_sent_in_whole_seconds_with_an_empty_remote_host(
     """async-upnp-client's own helper would send 86400 s as 0 and RemoteHost 0.0.0.0."""
     router = igd_simulator()
     env = lab_env(tmp_path, router)
-    findings = await find_router(env)
-    mapper = mapper_for(findings, env)
-    assert mapper is not None
+    _findings, mapper = await router_mapper(env)
     await forward_ports(mapper, await plan_forwarding(mapper, [6900], ME), env.records(),
                         lease_s=86400)
     add = next(call for call in router.calls if call.action == "AddPortMapping")
@@ -199,9 +211,7 @@ async def test_a_port_held_by_another_device_is_never_overwritten(
     nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
     router = igd_simulator(existing=[nas])
     env = lab_env(tmp_path, router)
-    findings = await find_router(env)
-    mapper = mapper_for(findings, env)
-    assert mapper is not None
+    _findings, mapper = await router_mapper(env)
     plan = await plan_forwarding(mapper, TEATIME, ME)
     assert [m.external_port for m in plan.conflicts] == [6903]
     outcome = await forward_ports(mapper, plan, env.records())
@@ -219,9 +229,7 @@ async def test_undo_removes_only_what_this_tool_made(
     nas = PortMapping(7000, "TCP", "192.168.1.40", 7000, "NAS")
     router = igd_simulator(existing=[nas])
     env = lab_env(tmp_path, router)
-    findings = await find_router(env)
-    mapper = mapper_for(findings, env)
-    assert mapper is not None
+    _findings, mapper = await router_mapper(env)
     await forward_ports(mapper, await plan_forwarding(mapper, [6900, 6901], ME), env.records())
     assert len(load_records(env.records())) == 2
     outcome = await undo_forwarding(mapper, env.records())
@@ -235,9 +243,7 @@ async def test_the_automatic_mode_test_mapping_is_removed_even_when_reading_it_f
         igd_simulator: Simulators, tmp_path: Path) -> None:
     router = igd_simulator(action_errors={"GetSpecificPortMappingEntry": 899})
     env = lab_env(tmp_path, router)
-    findings = await find_router(env)
-    mapper = mapper_for(findings, env)
-    assert mapper is not None
+    _findings, mapper = await router_mapper(env)
     plan = await plan_forwarding(mapper, TEATIME, ME)
     proof = await prove_automatic(mapper, plan)
     assert proof.status is Status.FAILED

@@ -97,9 +97,10 @@ def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
                        "", 0.0, details)
 
 
-async def check_router(settings: Settings, env: RouterEnvironment, on_result: OnResult
-                       ) -> RouterReport:
-    """Find the router, read the TeaTime ports on it and, in Automatic mode, prove it."""
+async def check_router(settings: Settings, env: RouterEnvironment, on_result: OnResult,
+                       prove: bool | None = None) -> RouterReport:
+    """Find the router, read the TeaTime ports on it and prove that Open Cobalt can open
+    them (by default in Automatic mode only)."""
     findings = await find_router(env)
     report = RouterReport(findings)
     for result in router_results(findings, env):
@@ -122,7 +123,7 @@ async def check_router(settings: Settings, env: RouterEnvironment, on_result: On
     if ports_result is not None:
         report.results.append(ports_result)
         on_result(ports_result)
-    if settings.router.mode is RouterMode.UPNP:
+    if prove if prove is not None else settings.router.mode is RouterMode.UPNP:
         proof = await prove_automatic(report.mapper, report.plan)
         report.results.append(proof)
         on_result(proof)

@@ -17,16 +17,8 @@ from typing import Any
 from cobalt_setup import __version__
 from cobalt_setup.addresses import InvalidValue, parse_port_range
 from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.router.forwarding import (
-    ForwardOutcome,
-    Mapper,
-    conflict_words,
-    forward_ports,
-    mapper_for,
-    plan_forwarding,
-    suggest_free_range,
-    undo_forwarding,
-)
+from cobalt_setup.router.checks import RouterReport, check_router
+from cobalt_setup.router.forwarding import forward_ports, mapper_for, undo_forwarding
 from cobalt_setup.router.records import RecordsError
 from cobalt_setup.router.status import (
     RouterEnvironment,
@@ -34,6 +26,7 @@ from cobalt_setup.router.status import (
     find_router,
     router_results,
 )
+from cobalt_setup.settings import Settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MAX_LEASE_S = 2**32 - 1
@@ -91,60 +84,49 @@ def _print_result(result: ProbeResult) -> None:
         print(f"          Fix: {result.fix}")
 
 
-def _ports(text: str | None, default: str) -> list[int]:
+def _settings(ports: str, origin: str) -> Settings:
+    """Default settings but for the TeaTime ports (the router checks need no other)."""
     try:
-        span = parse_port_range(text or default)
+        span = parse_port_range(ports)
     except InvalidValue as problem:
-        raise ValueError(f"--ports {text}: {problem}") from None
-    return list(range(span.first, span.last + 1))
+        raise ValueError(f"{origin} {ports}: {problem}") from None
+    return Settings.from_texts({("Router", "Ports"): str(span),
+                                ("Router", "DispatcherPort"): str(span.first)})
 
 
-async def _status(env: RouterEnvironment, ports: list[int]) -> tuple[dict[str, Any], int]:
-    findings = await find_router(env)
-    results = router_results(findings, env)
-    mapper = mapper_for(findings, env)
-    report: dict[str, Any] = {"router": _findings_dict(findings)}
-    if mapper is not None and mapper.can_read and findings.lan_address:
-        plan = await plan_forwarding(mapper, ports, findings.lan_address)
-        report["ports"] = {
-            "forwarded_here": plan.already_forwarded,
+def _ports_dict(report: RouterReport) -> dict[str, Any]:
+    plan = report.plan
+    if plan is None:
+        return {}
+    return {"forwarded_here": plan.already_forwarded,
             "held_elsewhere": [{"port": m.external_port, "internal_client": m.internal_client,
-                                "description": m.description} for m in plan.conflicts]}
-        if plan.conflicts:
-            results.append(_conflict_result(plan, mapper, ports))
+                                "description": m.description} for m in plan.conflicts],
+            "offer": list(report.offer) if report.offer else None}
+
+
+async def _status(env: RouterEnvironment, settings: Settings) -> tuple[dict[str, Any], int]:
+    report = await check_router(settings, env, lambda _result: None, prove=False)
+    results = report.results
+    output: dict[str, Any] = {"router": _findings_dict(report.findings),
+                              "ports": _ports_dict(report),
+                              "checks": [result_dict(r) for r in results]}
     bad = any(r.status is Status.FAILED for r in results)
-    report["checks"] = [result_dict(r) for r in results]
-    return report, EXIT_PROBLEMS if bad else EXIT_OK
+    return output, EXIT_PROBLEMS if bad else EXIT_OK
 
 
-def _conflict_result(plan: Any, mapper: Mapper, ports: list[int]) -> ProbeResult:
-    taken = {m.external_port for m in plan.conflicts}
-    offer = suggest_free_range(taken | set(plan.existing), len(ports), start=ports[-1] + 1)
-    fix = (f"Use ports {offer[0]}-{offer[1]} instead (cobalt-setup router forward --ports "
-           f"{offer[0]}-{offer[1]}), or remove that forwarding in the router's settings."
-           if offer else "Remove that forwarding in the router's settings.")
-    return ProbeResult("router.conflict", mapper.method, mapper.router_address,
-                       Status.FAILED, conflict_words(plan), fix, 0.0,
-                       {"ports": sorted(taken), "offer": list(offer) if offer else None})
-
-
-async def _forward(env: RouterEnvironment, ports: list[int], lease: int | None
+async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
                    ) -> tuple[dict[str, Any], int]:
-    findings = await find_router(env)
-    results = router_results(findings, env)
-    report: dict[str, Any] = {"router": _findings_dict(findings)}
-    mapper = mapper_for(findings, env)
-    if mapper is None or not findings.lan_address:
-        report["checks"] = [result_dict(r) for r in results]
-        return report, EXIT_PROBLEMS
-    plan = await plan_forwarding(mapper, ports, findings.lan_address)
-    outcome: ForwardOutcome = await forward_ports(mapper, plan, env.records(), lease)
+    report = await check_router(settings, env, lambda _result: None, prove=False)
+    results = report.results
+    output: dict[str, Any] = {"router": _findings_dict(report.findings)}
+    if report.mapper is None or report.plan is None:
+        output["checks"] = [result_dict(r) for r in results]
+        return output, EXIT_PROBLEMS
+    outcome = await forward_ports(report.mapper, report.plan, env.records(), lease)
     results.append(outcome.result())
-    if plan.conflicts:
-        results.append(_conflict_result(plan, mapper, ports))
-    report["ports"] = [vars(port) for port in outcome.ports]
-    report["checks"] = [result_dict(r) for r in results]
-    return report, EXIT_OK if outcome.ok and not plan.conflicts else EXIT_PROBLEMS
+    output["ports"] = [vars(port) for port in outcome.ports]
+    output["checks"] = [result_dict(r) for r in results]
+    return output, EXIT_OK if outcome.ok else EXIT_PROBLEMS
 
 
 async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
@@ -169,14 +151,15 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
         raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
     env = env or RouterEnvironment(timeout=args.timeout)
     if args.router_command == "forward":
-        ports = _ports(args.ports, settings_ports or DEFAULT_PORTS)
+        origin = "--ports" if args.ports else "[Router] Ports"
+        settings = _settings(args.ports or settings_ports or DEFAULT_PORTS, origin)
         if args.lease is not None and not 0 <= args.lease <= MAX_LEASE_S:
             raise ValueError(f"--lease {args.lease}: give 0 to {MAX_LEASE_S} seconds")
-        work = _forward(env, ports, args.lease)
+        work = _forward(env, settings, args.lease)
     elif args.router_command == "undo":
         work = _undo(env)
     else:
-        work = _status(env, _ports(None, settings_ports or DEFAULT_PORTS))
+        work = _status(env, _settings(settings_ports or DEFAULT_PORTS, "[Router] Ports"))
     try:
         report, code = asyncio.run(work)
     except RecordsError as problem:

@@ -238,6 +238,11 @@ class ForwardOutcome:
                        f"({self.internal_client}) and checked on the router.")
             if self.lease_note:
                 summary += " " + self.lease_note
+            leases = [o.lease_s for o in self.ports if o.state == "added"]
+            if leases and min(leases) > 0:
+                summary += (f" The router keeps them for {_duration(min(leases))}: forward "
+                            "them again then, or set them up in the router's own settings "
+                            "to keep them for good.")
             return ProbeResult("router.forward", self.method, target, Status.OK, summary, "",
                                self.elapsed_ms, details)
         reasons = "; ".join(f"{o.port}: {o.words}" for o in failed[:4])
@@ -249,6 +254,15 @@ class ForwardOutcome:
                "Forward the ports by hand in the router's settings (see the steps below).")
         return ProbeResult("router.forward", self.method, target, Status.FAILED, summary, fix,
                            self.elapsed_ms, details)
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 86400 and seconds % 86400 == 0:
+        days = seconds // 86400
+        return f"{days} day" + ("s" if days > 1 else "")
+    if seconds >= 3600:
+        return f"{seconds / 3600:.3g} hours"
+    return f"{seconds} seconds"
 
 
 def default_lease(mapper: Mapper) -> int:
