@@ -82,3 +82,21 @@ def test_a_test_that_swallows_the_error_still_fails(pytester: pytest.Pytester) -
         "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*Failed: outside network: sending to 8.8.8.8 port 53"])
+
+
+@pytest.mark.asyncio
+async def test_the_router_search_with_real_defaults_is_stopped_before_the_wire() -> None:
+    """Outside a lab namespace, the product's defaults (SSDP multicast on this machine's
+    interfaces, NAT-PMP to its gateway) would reach the real LAN: the guard stops them."""
+    from cobalt_setup.router.lan import default_gateway, lan_interfaces
+    from cobalt_setup.router.status import RouterEnvironment, find_router
+
+    if not lan_interfaces():
+        pytest.skip("this machine has no LAN interface, so the defaults send nothing")
+    findings = await find_router(RouterEnvironment(timeout=0.3))
+    violations = GUARD.take_violations()
+    assert findings.igd is None
+    assert any("239.255.255.250" in v for v in violations)
+    gateway = default_gateway()
+    if gateway:
+        assert any(gateway in v for v in violations)
