@@ -124,7 +124,7 @@ WAN_INTERFACE = "wan0"  # in rtr
 DEFAULT_ALLOWED_PORTS = "1024-65535"
 
 READY_TIMEOUT = 5.0  # seconds miniupnpd has to answer
-STOP_TIMEOUT = 2.0  # seconds between SIGTERM and SIGKILL
+STOP_TIMEOUT = 0.5  # SIGTERM to SIGKILL: its rules go with the namespace anyway
 COMMAND_TIMEOUT = 15.0  # seconds for one ip/nft/upnpc command
 NAME_PATTERN = re.compile(r"^cl(\d+)x(\d+)(lan|peer|rtr|wan)$")
 

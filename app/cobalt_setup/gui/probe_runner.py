@@ -37,7 +37,9 @@ class ProbeRunner(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        # Until its results are delivered, not merely until the task ends: a task that has
+        # ended waits for its done callback, and "not busy" then would show no results yet.
+        return self._task is not None
 
     def run(self, job: ProbeJob) -> None:
         """Start now, cancelling a run in progress."""
