@@ -245,6 +245,7 @@ async def test_the_automatic_mode_test_mapping_is_removed_even_when_reading_it_f
     env = lab_env(tmp_path, router)
     _findings, mapper = await router_mapper(env)
     plan = await plan_forwarding(mapper, TEATIME, ME)
+    assert len(plan.unreadable) == len(TEATIME)  # every read failed, none was guessed
     proof = await prove_automatic(mapper, plan)
     assert proof.status is Status.FAILED
     assert "899" in proof.summary

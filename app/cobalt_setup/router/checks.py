@@ -85,6 +85,11 @@ def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
         return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
                            "NAT-PMP cannot list forwardings; they are checked when made.",
                            "", 0.0, details)
+    if len(plan.unreadable) == len(ports):
+        reason = next(iter(plan.unreadable.values()))
+        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
+                           f"The router would not say what is forwarded on TCP {span} "
+                           f"({reason}).", "", 0.0, details)
     done = plan.already_forwarded
     if done and len(done) == len(ports):
         return ProbeResult("router.ports", mapper.method, target, Status.OK,
