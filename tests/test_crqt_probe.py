@@ -143,7 +143,7 @@ async def test_silence_is_not_a_failure_and_lasts_about_the_duration() -> None:
     result = await listen_for_spaces(0.5, port=port, host="127.0.0.1")
     took = time.monotonic() - started
     assert result.status is Status.OK
-    assert result.summary == "No spaces heard on the LAN in 0.5 s"
+    assert result.summary == "No spaces heard on the LAN in 0.5 s."
     assert "not a failure" in result.details["hint"]
     assert result.details["spaces"] == [] and result.details["ignored_packets"] == 0
     assert 0.45 <= took < 0.9

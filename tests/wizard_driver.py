@@ -59,10 +59,9 @@ def endpoint(server: DnsServer) -> Endpoint:
     return Endpoint(server.host, server.port)
 
 
-def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path,
-                version_check_url: str | None = None,
-                **environment_options: object) -> SetupSession:
-    """A session whose live checks go to the lab: DNS to its servers, the rest as given."""
+def lab_environment(lab: DnsLab, records_path: Path, **options: object) -> CheckEnvironment:
+    """Live checks that go to the lab: DNS to its servers, the rest as given; the router
+    checks search no interface and ask no gateway unless `router` says otherwise."""
     async def system() -> list[Endpoint]:
         return [endpoint(lab.good)]
 
@@ -72,18 +71,23 @@ def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path,
         public=(("Lab public", (lab.slow.endpoint, lab.dead.endpoint)),),
         nx_parent=HIJACK_DOMAIN, deadline=1.5, query_timeout=0.3, discovery_timeout=1.0,
     )
+    no_router = RouterEnvironment(interfaces=(), gateway="", records_path=records_path)
+    options = {"timeout": 1.0, "crqt_host": "127.0.0.1", "crqt_port": closed_port(),
+               "crqt_duration": 0.5, "router": no_router, **options}
+    return CheckEnvironment(dns=environment, **options)  # type: ignore[arg-type]
+
+
+def lab_session(lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+                version_check_url: str | None = None,
+                **environment_options: object) -> SetupSession:
+    """A session whose live checks go to the lab (see lab_environment)."""
     if version_check_url is None:  # a loopback port nothing listens on: a quick "refused"
         version_check_url = f"http://127.0.0.1:{closed_port()}/version"
-    # The router checks search no interface and ask no gateway unless a test says otherwise.
-    no_router = RouterEnvironment(interfaces=(), gateway="", records_path=ini_path.parent /
-                                  "port-mappings.json")
-    environment_options = {"timeout": 1.0, "crqt_host": "127.0.0.1",
-                           "crqt_port": closed_port(), "crqt_duration": 0.5,
-                           "router": no_router, **environment_options}
     ini_path.parent.mkdir(parents=True, exist_ok=True)
     ini_path.write_text(
         f"[DNS]\nServers = {lab.hijacking.endpoint}\nDispatcherDomain = {DOMAIN}\n"
         f"[SpaceDirectory]\nHost = directory.{DOMAIN}\n"
         f"[Web]\nVersionCheckURL = {version_check_url}\n")
-    return SetupSession(ini_path, cobalt_dir,
-                        CheckEnvironment(dns=environment, **environment_options))
+    environment = lab_environment(lab, ini_path.parent / "port-mappings.json",
+                                  **environment_options)
+    return SetupSession(ini_path, cobalt_dir, environment)

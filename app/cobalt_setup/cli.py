@@ -1,5 +1,5 @@
-"""`cobalt-setup`: the wizard (default), `apply` for unattended roll-outs, `router`,
-`screenshots`.
+"""`cobalt-setup`: the wizard (default), `diagnose`, `apply` for unattended roll-outs,
+`router`, `screenshots`.
 
 Exit codes: 0 success, 1 problems found (or the wizard was cancelled), 2 bad usage or input.
 """
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cobalt_setup import __version__
+from cobalt_setup.diagnosis_command import add_diagnose_command, run_diagnose
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.general_ini import IniReadError, read_general_ini
 from cobalt_setup.prefs.locations import default_ini_path, detect_cobalt_dir
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--dry-run", action="store_true",
                        help="show what would change, write nothing")
     _common_options(apply, defaults=False)
+    add_diagnose_command(commands, lambda sub: _common_options(sub, defaults=False))
     add_router_commands(commands, lambda sub: _common_options(sub, defaults=False))
     shots = commands.add_parser("screenshots", help="render every wizard page to PNG files")
     shots.add_argument("out_dir", type=Path, metavar="OUTDIR")
@@ -122,6 +124,14 @@ def run_apply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_diagnosis_command(args: argparse.Namespace) -> int:
+    files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
+    try:
+        return run_diagnose(args, load_current(files))
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+
+
 def run_router(args: argparse.Namespace) -> int:
     ini = read_general_ini(_ini_path(args))
     ports = ini.texts.get(("Router", "Ports")) if ini else None
@@ -137,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "apply":
             return run_apply(args)
+        if args.command == "diagnose":
+            return run_diagnosis_command(args)
         if args.command == "router":
             return run_router(args)
         if args.command == "screenshots":

@@ -256,7 +256,7 @@ async def listen_for_spaces(
     if spaces:
         summary = _heard_summary(spaces) + ignored
     else:
-        summary = f"No spaces heard on the LAN in {seconds(duration)}{ignored}"
+        summary = f"No spaces heard on the LAN in {seconds(duration)}{ignored}."
         details["hint"] = (
             "This is not a failure: no space may be running on this network right now. "
             "Spaces announce themselves every 5 seconds; start one on another computer of "

@@ -1,0 +1,137 @@
+"""Every check of every service at once, for the current settings: the troubleshooting run.
+
+`cobalt-setup diagnose`, the Summary page and the Welcome page's "Check my current setup"
+all call `run_diagnosis`; the report module turns its result into JSON or Markdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from cobalt_setup.probes.crqt import listen_for_spaces
+from cobalt_setup.probes.dns_checks import DnsChecks, run_dns_checks
+from cobalt_setup.probes.dns_results import dns_results
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.service_checks import (
+    OnResult,
+    check_chat,
+    check_space_directory,
+    check_teatime_outgoing,
+    check_xrfb,
+    run_reporting,
+)
+from cobalt_setup.probes.teatime import probe_teatime_hosting
+from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.router.checks import check_router
+from cobalt_setup.settings import Settings
+
+# The report's `service` values, in the order a report lists them. Add, never rename.
+SERVICES = ("dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
+            "natpmp", "crqt")
+SERVICE_NAMES = {
+    "dns": "DNS", "http": "Web (HTTP)", "ldap": "Space Directory (LDAP)",
+    "xrfb": "Xrfb control", "vnc": "VNC", "xmpp": "Chat (XMPP)", "teatime": "TeaTime",
+    "ssdp": "Router discovery (SSDP)", "upnp": "Router (UPnP)", "natpmp": "Router (NAT-PMP)",
+    "crqt": "Spaces on the LAN (CRQT)",
+}
+
+
+@dataclass
+class Diagnosis:
+    started: datetime
+    settings: Settings
+    checks: list[ProbeResult] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    def by_service(self) -> dict[str, list[ProbeResult]]:
+        """The checks grouped by service, in SERVICES order (services with none left out)."""
+        groups: dict[str, list[ProbeResult]] = {service: [] for service in SERVICES}
+        for check in self.checks:
+            groups.setdefault(check.service, []).append(check)
+        return {service: checks for service, checks in groups.items() if checks}
+
+    @property
+    def worst(self) -> Status:
+        statuses = {check.status for check in self.checks}
+        for status in (Status.FAILED, Status.WARNING, Status.OK):
+            if status in statuses:
+                return status
+        return Status.SKIPPED
+
+
+def parse_services(text: str) -> set[str]:
+    """`--only ldap,xmpp` -> {"ldap", "xmpp"}; ValueError naming what is unknown."""
+    wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
+    unknown = sorted(wanted - set(SERVICES))
+    if unknown or not wanted:
+        raise ValueError(f"--only {text}: unknown service {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(SERVICES)}")
+    return wanted
+
+
+async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
+                        only: Iterable[str] | None = None,
+                        on_result: OnResult | None = None) -> Diagnosis:
+    """Run the checks of every service (or of `only`) concurrently; report each result as it
+    arrives. Each check keeps its own timeout, so the whole run takes about the longest."""
+    wanted = set(only) if only is not None else set(SERVICES)
+    diagnosis = Diagnosis(datetime.now(timezone.utc).replace(microsecond=0), settings)
+    started = time.perf_counter()
+
+    def report(result: ProbeResult) -> None:
+        if result.service in wanted and on_result is not None:
+            on_result(result)
+
+    dns_task: asyncio.Task[DnsChecks] | None = None
+    if wanted & {"dns", "teatime"}:
+        dns_task = asyncio.ensure_future(run_dns_checks(settings, environment.dns))
+
+    async def dns_job() -> list[ProbeResult]:
+        assert dns_task is not None
+        return dns_results(await dns_task, settings)
+
+    async def teatime_outgoing() -> ProbeResult:
+        assert dns_task is not None
+        return await check_teatime_outgoing(await dns_task, settings, environment)
+
+    async def router_job() -> list[ProbeResult]:
+        return (await check_router(settings, environment.router, report, prove=False)).results
+
+    ports = settings.router.ports
+    jobs: list[tuple[set[str], Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]]] = [
+        ({"dns"}, dns_job),
+        ({"http"}, lambda: probe_version_check(settings.web.version_check_url,
+                                               environment.timeout)),
+        ({"ldap"}, lambda: check_space_directory(settings, environment)),
+        ({"xrfb", "vnc"}, lambda: check_xrfb(settings, environment)),
+        ({"xmpp"}, lambda: check_chat(settings, environment)),
+        ({"teatime"}, lambda: probe_teatime_hosting(ports.first, ports.last)),
+        ({"teatime"}, teatime_outgoing),
+        ({"crqt"}, lambda: listen_for_spaces(environment.crqt_duration, environment.crqt_port,
+                                             environment.crqt_host)),
+    ]
+    chosen = [start() for services, start in jobs if services & wanted]
+    router_wanted = bool(wanted & {"ssdp", "upnp", "natpmp"})
+    try:
+        # The router reports through `report` itself (its results arrive one by one).
+        grouped = await asyncio.gather(
+            run_reporting(chosen, report),
+            router_job() if router_wanted else _nothing())
+    finally:
+        if dns_task is not None and not dns_task.done():
+            dns_task.cancel()
+    results = [*grouped[0], *grouped[1]]
+    diagnosis.checks = [result for result in results if result.service in wanted]
+    order = {service: index for index, service in enumerate(SERVICES)}
+    diagnosis.checks.sort(key=lambda result: order.get(result.service, len(order)))
+    diagnosis.elapsed_ms = (time.perf_counter() - started) * 1000
+    return diagnosis
+
+
+async def _nothing() -> list[ProbeResult]:
+    return []

@@ -1,0 +1,111 @@
+"""`cobalt-setup diagnose`: every check of every service, from a terminal or over SSH.
+
+A live line per result goes to stderr when it is a terminal; the report (text, --json or
+--markdown) goes to stdout. Exit 0 when no check failed, 1 when one did, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dns.asyncbackend
+
+from cobalt_setup.diagnosis import SERVICE_NAMES, Diagnosis, parse_services, run_diagnosis
+from cobalt_setup.prefs.store import CurrentPreferences
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.report import STATUS_WORDS, diagnosis_json, diagnosis_markdown
+from cobalt_setup.router.status import RouterEnvironment
+from cobalt_setup.settings import Settings, SettingsInvalid
+
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+CRQT_LISTEN_S = 5.5  # spaces announce every 5 s
+
+
+def add_diagnose_command(commands: Any, common: Callable[[argparse.ArgumentParser], None]
+                         ) -> None:
+    diagnose = commands.add_parser(
+        "diagnose", help="check every service Open Cobalt needs with the current settings")
+    diagnose.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
+                          help="how long each check may wait for an answer (default 3)")
+    diagnose.add_argument("--only", metavar="SERVICE[,SERVICE]",
+                          help="check only these services (dns, http, ldap, xrfb, vnc, xmpp, "
+                          "teatime, ssdp, upnp, natpmp, crqt)")
+    output = diagnose.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--markdown", action="store_true",
+                        help="print Markdown, for a support ticket or a forum post")
+    common(diagnose)
+
+
+def settings_from(current: CurrentPreferences) -> Settings:
+    """The settings on disk; ValueError naming the file, line and rule of each bad value."""
+    if current.router_conf_error:
+        raise ValueError(current.router_conf_error)
+    try:
+        return Settings.from_texts(current.starting_texts())
+    except SettingsInvalid as invalid:
+        problems = []
+        ini = current.ini
+        for error in invalid.errors:
+            line = ini.lines.get(error.field.id) if ini else None
+            if line is not None and ini is not None:
+                where = f"{ini.path}, line {line}"
+            elif error.field.id in current.router_conf_texts:
+                where = str(current.files.router_conf_path)
+            else:
+                where = str(current.files.ini_path)
+            problems.append(f"{where}: [{error.field.section}] {error.field.key}: "
+                            f"{error.reason}")
+        raise ValueError("\n".join(problems)) from None
+
+
+def _progress_line(result: ProbeResult) -> None:
+    print(f"  {STATUS_WORDS[result.status]:<8} {result.service:<8} {result.summary}",
+          file=sys.stderr, flush=True)
+
+
+def diagnosis_text(diagnosis: Diagnosis) -> str:
+    lines = []
+    for service, checks in diagnosis.by_service().items():
+        lines.append(SERVICE_NAMES.get(service, service))
+        for check in checks:
+            lines.append(f"  [{STATUS_WORDS[check.status]}] {check.summary}")
+            if check.fix and check.status in (Status.WARNING, Status.FAILED):
+                lines.append(f"      Fix: {check.fix}")
+    failed = sum(1 for check in diagnosis.checks if check.status is Status.FAILED)
+    lines.append(f"{len(diagnosis.checks)} checks in {diagnosis.elapsed_ms / 1000:.1f} s: "
+                 + (f"{failed} found a problem." if failed else "no problem found."))
+    return "\n".join(lines)
+
+
+def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
+                 environment: CheckEnvironment | None = None) -> int:
+    """Run the diagnosis for the settings on disk; raises ValueError for bad usage."""
+    if not 0.1 <= args.timeout <= 60:
+        raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
+    only = parse_services(args.only) if args.only else None
+    settings = settings_from(current)
+    if environment is None:
+        environment = CheckEnvironment(
+            timeout=args.timeout, crqt_duration=min(CRQT_LISTEN_S, args.timeout),
+            router=RouterEnvironment(timeout=min(args.timeout, 2.0)))
+    progress = _progress_line if sys.stderr.isatty() else None
+    dns.asyncbackend.set_default_backend("asyncio")
+    diagnosis = asyncio.run(run_diagnosis(settings, environment, only, progress))
+    if args.json:
+        print(diagnosis_json(diagnosis))
+    elif args.markdown:
+        print(diagnosis_markdown(diagnosis), end="")
+    else:
+        print(diagnosis_text(diagnosis))
+    return EXIT_PROBLEMS if diagnosis.worst is Status.FAILED else EXIT_OK
+
+
+def default_report_name(diagnosis: Diagnosis, suffix: str) -> Path:
+    return Path(f"cobalt-diagnosis-{diagnosis.started:%Y%m%d-%H%M%S}{suffix}")

@@ -1,0 +1,110 @@
+"""A diagnosis as JSON (for tools; schema below, kept stable) or Markdown (for people).
+
+The JSON schema is part of the product's interface: fields are added, never renamed or
+removed. The README documents it; the tests validate every report against SCHEMA.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cobalt_setup import __version__
+from cobalt_setup.diagnosis import SERVICE_NAMES, SERVICES, Diagnosis
+from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.settings import FIELDS
+
+TOOL_NAME = "cobalt-setup"
+STATUSES = tuple(status.value for status in Status)
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "cobalt-setup diagnose --json",
+    "type": "object",
+    "required": ["tool", "started", "elapsed_ms", "settings", "checks"],
+    "properties": {
+        "tool": {"type": "object", "required": ["name", "version"],
+                 "properties": {"name": {"const": TOOL_NAME}, "version": {"type": "string"}}},
+        "started": {"type": "string", "format": "date-time"},
+        "elapsed_ms": {"type": "number", "minimum": 0},
+        "settings": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": {"type": "string"}}},
+        "checks": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "service", "target", "status", "summary", "fix", "elapsed_ms",
+                         "details"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                "service": {"enum": list(SERVICES)},
+                "target": {"type": "string"},
+                "status": {"enum": list(STATUSES)},
+                "summary": {"type": "string", "minLength": 1},
+                "fix": {"type": "string"},
+                "elapsed_ms": {"type": "number", "minimum": 0},
+                "details": {"type": "object"},
+            }}},
+    },
+}
+
+STATUS_WORDS = {Status.OK: "OK", Status.WARNING: "Warning", Status.FAILED: "Problem",
+                Status.SKIPPED: "Not run"}
+
+
+def check_dict(check: ProbeResult) -> dict[str, Any]:
+    return {"id": check.id, "service": check.service, "target": check.target,
+            "status": check.status.value, "summary": check.summary, "fix": check.fix,
+            "elapsed_ms": round(max(check.elapsed_ms, 0.0), 1),
+            "details": json.loads(json.dumps(check.details, default=str))}
+
+
+def settings_dict(diagnosis: Diagnosis) -> dict[str, dict[str, str]]:
+    """The settings as the INI file spells them: {section: {key: text}}."""
+    texts = diagnosis.settings.texts()
+    found: dict[str, dict[str, str]] = {}
+    for field in FIELDS:
+        found.setdefault(field.section, {})[field.key] = texts[field.id]
+    return found
+
+
+def diagnosis_dict(diagnosis: Diagnosis) -> dict[str, Any]:
+    return {
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "started": diagnosis.started.isoformat(),
+        "elapsed_ms": round(diagnosis.elapsed_ms, 1),
+        "settings": settings_dict(diagnosis),
+        "checks": [check_dict(check) for check in diagnosis.checks],
+    }
+
+
+def diagnosis_json(diagnosis: Diagnosis) -> str:
+    return json.dumps(diagnosis_dict(diagnosis), indent=2, ensure_ascii=False)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item (no table or HTML breaks)."""
+    return " ".join(text.replace("|", "\\|").replace("<", "&lt;").split())
+
+
+def diagnosis_markdown(diagnosis: Diagnosis) -> str:
+    """For a support ticket or a forum post: a headline, then each service's checks."""
+    checks = diagnosis.checks
+    counts = {status: sum(1 for c in checks if c.status is status) for status in Status}
+    lines = [
+        "# Open Cobalt network diagnosis",
+        "",
+        f"{TOOL_NAME} {__version__}, {diagnosis.started.isoformat()}, "
+        f"{diagnosis.elapsed_ms / 1000:.1f} s: "
+        f"{counts[Status.OK]} OK, {counts[Status.WARNING]} warnings, "
+        f"{counts[Status.FAILED]} problems, {counts[Status.SKIPPED]} not run.",
+    ]
+    for service, group in diagnosis.by_service().items():
+        lines += ["", f"## {SERVICE_NAMES.get(service, service)}", ""]
+        for check in group:
+            lines.append(f"- **{STATUS_WORDS[check.status]}**: {_cell(check.summary)}")
+            if check.fix and check.status in (Status.WARNING, Status.FAILED):
+                lines.append(f"  - Fix: {_cell(check.fix)}")
+    lines += ["", "## Settings", "", "| section | key | value |", "|---|---|---|"]
+    for section, keys in settings_dict(diagnosis).items():
+        for key, value in keys.items():
+            lines.append(f"| {section} | {key} | {_cell(value) or '(empty)'} |")
+    return "\n".join(lines) + "\n"
