@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import jsonschema
 import pytest
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from cobalt_setup.diagnosis_command import run_diagnose
 from cobalt_setup.gui.pages.summary import SummaryPage
+from cobalt_setup.prefs.store import PreferenceFiles, load_current
+from cobalt_setup.report import SCHEMA
 from lab.dns_servers import DnsLab
 from lab.sockets import Peer, closed_port
 from lab.xmpp_servers import ProsodyServer
@@ -50,9 +58,12 @@ def test_summary_shows_each_check_as_it_arrives(
                for t in texts), texts
     assert any("Heard 1 space: Lab Island" in t for t in texts), texts
     assert any("TeaTime" in t for t in texts), texts
-    assert "All 4 checks passed. 1 not run" in summary.probes.status.text.text()
-    assert [r.service for r in session.summary_results] == [
-        "xmpp", "http", "teatime", "teatime", "crqt"]
+    headings = [heading.accessibleName() for heading in summary.results.headings]
+    assert headings[:2] == ["DNS", "Web (HTTP)"]  # grouped by service, catalogue order
+    assert "Spaces on the LAN (CRQT)" in headings
+    assert session.diagnosis is not None
+    assert [c.summary for c in session.diagnosis.checks] == [
+        line.split(" Fix: ")[0].split(": ", 1)[1] for line in texts]
     assert any(t.startswith("Note:") and "No chat server is set" in t for t in texts), texts
 
 
@@ -74,3 +85,38 @@ def test_summary_checks_the_chat_server_open_cobalt_will_reach(
     chat = [t for t in summary.results.texts() if prosody.domain in t]
     assert any(t.startswith("OK:") and "resolves to 127.0.0.1" in t for t in chat), chat
     assert any(t.startswith("OK:") and "offers STARTTLS" in t for t in chat), chat
+
+
+def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
+    qtbot: QtBot, dns_lab: DnsLab, http_server: Peer, ini_path: Path, cobalt_dir: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir,
+                          version_check_url=f"http://{http_server.endpoint}/version")
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    wizard.setStartId(wizard.page_ids[SummaryPage])
+    wizard.restart()
+    summary = wizard.currentPage()
+    assert not summary.copy_report_button.isEnabled()  # nothing to copy yet
+    qtbot.waitUntil(lambda: not summary.runner.busy, timeout=8000)
+    shown = [(c.id, c.status.value) for c in session.diagnosis.checks]
+
+    args = argparse.Namespace(timeout=1.0, only=None, json=True, markdown=False)
+    assert session.checks is not None
+    current = load_current(PreferenceFiles(ini_path, cobalt_dir))
+    with ThreadPoolExecutor(1) as other_thread:  # the command line runs its own event loop
+        other_thread.submit(run_diagnose, args, current, session.checks).result()
+    reported = [(c["id"], c["status"]) for c in json.loads(capsys.readouterr().out)["checks"]]
+    assert shown == reported
+    assert len(summary.results.texts()) == len(reported)
+
+    summary.copy_report_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("# Open Cobalt network diagnosis")
+    assert "## Web (HTTP)" in copied
+    saved = tmp_path / "report.json"
+    summary.save_report_to(str(saved))
+    jsonschema.validate(json.loads(saved.read_text()), SCHEMA)
+    assert f"Report saved to {saved}" in summary.report_status.text.text()
+    summary.save_report_to(str(tmp_path / "no such folder" / "report.md"))
+    assert "could not be saved" in summary.report_status.text.text()

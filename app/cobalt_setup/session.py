@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cobalt_setup.diagnosis import Diagnosis
 from cobalt_setup.form import SettingsForm
 from cobalt_setup.prefs.atomic import WrittenFile
 from cobalt_setup.prefs.general_ini import IniReadError
@@ -23,7 +24,6 @@ from cobalt_setup.prefs.store import (
 )
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult
 
 
 class SetupSession:
@@ -33,7 +33,7 @@ class SetupSession:
         self.ini_path = ini_path
         self.checks = checks
         self.dns_checks: DnsChecks | None = None
-        self.summary_results: list[ProbeResult] | None = None
+        self.diagnosis: Diagnosis | None = None  # the Summary page's last full check
         self.cobalt_dir: Path | None = None
         self.current: CurrentPreferences | None = None
         self.load_error: str | None = None

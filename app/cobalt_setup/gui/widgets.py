@@ -153,24 +153,71 @@ STATUS_KINDS = {"ok": "ok", "warning": "warning", "failed": "error", "skipped": 
 
 
 class ResultList(QWidget):
-    """Probe results, one status line each (icon, word, summary), with the fix under it."""
+    """Probe results, one status line each (icon, word, summary), with the fix under it.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    With `group_names` ({service id: title}), results are grouped under a heading per
+    service, in that order (services not named come last, under their id).
+    """
+
+    def __init__(self, parent: QWidget | None = None,
+                 group_names: dict[str, str] | None = None) -> None:
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self.lines: list[StatusLine] = []
+        self.lines: list[StatusLine] = []  # in the order shown
+        self.headings: list[QLabel] = []
+        self.shown: list = []  # the results, in the order they were added
+        self._groups: dict[str, list[QWidget]] = {}
+        self.group_names = group_names
+
+    def _group_key(self, service: str) -> int:
+        order = list(self.group_names or {})
+        return order.index(service) if service in order else len(order)
 
     def show_results(self, results: list) -> None:
-        for line in self.lines:
-            line.deleteLater()
-        self.lines = []
-        for result in results:
-            line = StatusLine(self)
-            text = result.summary + (f" {self.tr('Fix:')} {result.fix}" if result.fix else "")
-            line.show_status(STATUS_KINDS[result.status.value], text)
-            self._layout.addWidget(line)
-            self.lines.append(line)
+        """Show exactly these results (a rebuild: for the final list, not each arrival)."""
+        if results == self.shown:
+            return
+        for widget in [*self.lines, *self.headings]:
+            widget.deleteLater()
+        self.lines, self.headings, self.shown, self._groups = [], [], [], {}
+        ordered = sorted(results, key=lambda r: self._group_key(r.service)) \
+            if self.group_names is not None else list(results)
+        for result in ordered:
+            self.add_result(result)
+
+    def add_result(self, result: object) -> None:
+        """One more result, placed in its group: no rebuild, so arrivals stay cheap."""
+        line = StatusLine(self)
+        fix = f" {self.tr('Fix:')} {result.fix}" if result.fix else ""  # type: ignore[attr-defined]
+        line.show_status(STATUS_KINDS[result.status.value],  # type: ignore[attr-defined]
+                         result.summary + fix)  # type: ignore[attr-defined]
+        position = self._layout.count()
+        if self.group_names is not None:
+            service = result.service  # type: ignore[attr-defined]
+            if service not in self._groups:
+                later = [widgets[0] for key, widgets in self._groups.items()
+                         if self._group_key(key) > self._group_key(service)]
+                position = min((self._layout.indexOf(w) for w in later), default=position)
+                title = translate(self.group_names.get(service, service))
+                heading = QLabel(f"<b>{escape(title)}</b>", self)
+                heading.setAccessibleName(title)
+                self._layout.insertWidget(position, heading)
+                self.headings.append(heading)
+                self._groups[service] = [heading]
+                position += 1
+            else:
+                position = self._layout.indexOf(self._groups[service][-1]) + 1
+            self._groups[service].append(line)
+        self._layout.insertWidget(position, line)
+        self.lines.insert(self._index_among_lines(line), line)
+        self.shown.append(result)
+
+    def _index_among_lines(self, line: StatusLine) -> int:
+        before = [w for w in (self._layout.itemAt(i).widget()
+                              for i in range(self._layout.indexOf(line)))
+                  if isinstance(w, StatusLine)]
+        return len(before)
 
     def texts(self) -> list[str]:
         return [line.accessibleName() for line in self.lines]

@@ -12,16 +12,14 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import dns.exception
 
-from cobalt_setup.probes.crqt import listen_for_spaces
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.dns_sd import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.name_resolution import compare_resolution
 from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
+from cobalt_setup.probes.teatime import probe_teatime_outgoing
 from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
-from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.probes.wording import port_list
 from cobalt_setup.probes.xmpp import probe_xmpp
 from cobalt_setup.probes.xrfb import probe_xrfb_control
@@ -196,19 +194,3 @@ async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Setting
     target = usable[0].targets[0]
     return await probe_teatime_outgoing(target.addresses[0], ports.first, ports.last,
                                         environment.timeout)
-
-
-async def summary_checks(settings: Settings, environment: CheckEnvironment,
-                         dns_checks: DnsChecks | None,
-                         on_result: OnResult | None = None) -> list[ProbeResult]:
-    """Chat, web, TeaTime and the spaces on the LAN: the Summary page's checks."""
-    ports = settings.router.ports
-    jobs: list[Awaitable[ProbeResult | list[ProbeResult]]] = [
-        check_chat(settings, environment),
-        probe_version_check(settings.web.version_check_url, environment.timeout),
-        probe_teatime_hosting(ports.first, ports.last),
-        check_teatime_outgoing(dns_checks, settings, environment),
-        listen_for_spaces(environment.crqt_duration, environment.crqt_port,
-                          environment.crqt_host),
-    ]
-    return await run_reporting(jobs, on_result)

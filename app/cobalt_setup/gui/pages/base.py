@@ -122,7 +122,7 @@ class SetupPage(QWizardPage):
 
     def _on_result(self, result: ProbeResult) -> None:
         self._live.append(result)
-        self.results.show_results(self._live)
+        self.results.add_result(result)
 
     def _on_finished(self, results: list[ProbeResult]) -> None:
         self.results.show_results(results)

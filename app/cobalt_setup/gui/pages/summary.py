@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from html import escape
+from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QWidget, QWizard
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QWidget,
+    QWizard,
+)
 
+from cobalt_setup.diagnosis import SERVICE_NAMES, Diagnosis, run_diagnosis
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import StatusLine, translate
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.result import ProbeResult
-from cobalt_setup.probes.service_checks import OnResult, summary_checks
+from cobalt_setup.probes.service_checks import OnResult
+from cobalt_setup.report import diagnosis_json, diagnosis_markdown
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Change, Settings, SettingsInvalid
 
@@ -38,8 +50,24 @@ class SummaryPage(SetupPage):
         self.body.addWidget(changes_label)
         self.body.addWidget(self.changes, 1)
         self.body.addWidget(self.problem)
-        self.add_live_checks(self.tr("Chat, web and spaces on your network"))
+        self.add_live_checks(self.tr("Every service, checked with these settings"))
+        self.results.group_names = SERVICE_NAMES
+        self.diagnosis: Diagnosis | None = None
+        report_row = QHBoxLayout()
+        self.copy_report_button = QPushButton(self.tr("C&opy report"), self)
+        self.copy_report_button.setToolTip(self.tr(
+            "Copy the checks as Markdown, for a support ticket or a forum post"))
+        self.copy_report_button.clicked.connect(self._copy_report)
+        self.save_report_button = QPushButton(self.tr("Sa&ve report..."), self)
+        self.save_report_button.clicked.connect(self._save_report)
+        self.report_status = StatusLine(self)
+        self.report_status.setVisible(False)
+        report_row.addWidget(self.copy_report_button)
+        report_row.addWidget(self.save_report_button)
+        report_row.addWidget(self.report_status, 1)
+        self.probes.layout().addLayout(report_row)
         self._can_write = False
+        self._update_report_buttons()
 
     def initializePage(self) -> None:
         self.problem.setVisible(False)
@@ -66,11 +94,67 @@ class SummaryPage(SetupPage):
 
     def checks(self, settings: Settings, environment: CheckEnvironment,
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
-        return summary_checks(settings, environment, self.session.dns_checks, on_result)
+        """The same diagnosis as `cobalt-setup diagnose`, for the settings about to be
+        written."""
+        async def run() -> list[ProbeResult]:
+            self.diagnosis = None
+            self._update_report_buttons()
+            diagnosis = await run_diagnosis(settings, environment, on_result=on_result)
+            self.diagnosis = diagnosis
+            return diagnosis.checks
+
+        return run()
 
     def _on_finished(self, results: list[ProbeResult]) -> None:
-        self.session.summary_results = results
+        self.session.diagnosis = self.diagnosis
         super()._on_finished(results)
+        self._update_report_buttons()
+
+    # -- the report ----------------------------------------------------------------------
+    def _update_report_buttons(self) -> None:
+        ready = self.diagnosis is not None
+        self.copy_report_button.setEnabled(ready)
+        self.save_report_button.setEnabled(ready)
+
+    def _copy_report(self) -> None:
+        if self.diagnosis is None:
+            return
+        QGuiApplication.clipboard().setText(diagnosis_markdown(self.diagnosis))
+        self.report_status.show_status("ok", self.tr("Report copied (Markdown)."))
+        self.report_status.setVisible(True)
+
+    def _save_report(self) -> None:
+        """A non-blocking file dialog (no exec() under qasync); the suffix picks the format."""
+        if self.diagnosis is None:
+            return
+        stamp = f"{self.diagnosis.started:%Y%m%d-%H%M%S}"
+        dialog = QFileDialog(self, self.tr("Save the report"),
+                             str(Path.home() / f"cobalt-diagnosis-{stamp}.md"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters([self.tr("Markdown (*.md)"), self.tr("JSON (*.json)")])
+        dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix(
+            "json" if "json" in chosen else "md"))
+        dialog.setDefaultSuffix("md")
+        dialog.fileSelected.connect(self.save_report_to)
+        self.save_dialog = dialog
+        dialog.open()
+
+    def save_report_to(self, path_text: str) -> None:
+        if self.diagnosis is None or not path_text:
+            return
+        path = Path(path_text)
+        text = diagnosis_json(self.diagnosis) + "\n" if path.suffix.lower() == ".json" \
+            else diagnosis_markdown(self.diagnosis)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as problem:
+            self.report_status.show_status("error", self.tr(
+                "The report could not be saved to {path}: {problem}").format(
+                    path=path, problem=problem.strerror or problem))
+        else:
+            self.report_status.show_status("ok", self.tr("Report saved to {path}.").format(
+                path=path))
+        self.report_status.setVisible(True)
 
     def _section(self, title: str, path: str, changes: list[Change], writes: bool) -> str:
         head = f"<h3>{escape(title)}</h3><p><code>{escape(path)}</code></p>"

@@ -1,0 +1,430 @@
+"""Firewall advice: the rules Open Cobalt needs with the current settings, as commands to copy.
+
+Everything comes from the catalogue (services.py) and the settings, so a changed port in
+the settings changes every command. The program never runs these commands: a firewall is
+the user's or the administrator's, and a wrong rule is theirs to choose. They are shown
+for Windows Defender Firewall (netsh), the macOS application firewall (socketfilterfw)
+and Linux (ufw, firewalld).
+
+A rule for "the local network" is `remote == LOCAL_SUBNET`, netsh's own keyword. ufw and
+firewalld have no such keyword: their commands name `lan_networks` instead, by default the
+private IPv4 ranges (everything Open Cobalt does on the LAN is IPv4 broadcast and
+multicast); the wizard, which knows the real network, can pass it for stricter rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from http.client import HTTPS_PORT
+from urllib.parse import urlsplit
+
+from cobalt_setup.addresses import PortRange
+from cobalt_setup.services import (
+    BY_ID,
+    CRQT_BROADCAST_ADDRESS,
+    SSDP_MULTICAST_GROUP,
+    Direction,
+    Service,
+    Transport,
+)
+from cobalt_setup.settings import RouterMode, Settings
+
+LOCAL_SUBNET = "localsubnet"  # netsh's keyword for "this computer's own network"
+# Hand-written: the ipaddress module can test is_private but has no list of the RFC 1918
+# blocks to name in a rule.
+PRIVATE_NETWORKS: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+ALL_PORTS = PortRange(1, 65535)  # for a service whose port the device chooses
+MACOS_APP = "/Applications/Open Cobalt.app"
+SOCKETFILTERFW = "/usr/libexec/ApplicationFirewall/socketfilterfw"
+NETSH_ADD_RULE = "netsh advfirewall firewall add rule"
+
+IN, OUT = "in", "out"
+
+
+@dataclass(frozen=True)
+class FirewallRule:
+    """One thing to allow through a firewall, independent of any firewall's syntax."""
+
+    service: str  # catalogue id
+    name: str  # stable: an administrator finds (and deletes) the rule by it
+    direction: str  # IN or OUT
+    protocol: str  # "tcp" or "udp"
+    ports: str  # "6900-6909" or "1389": the remote port going out, the local one coming in
+    remote: str = ""  # "" any; LOCAL_SUBNET; or addresses separated by commas
+    why: str = ""
+    replies: bool = False  # an inbound rule for answers: `ports` is the sender's port
+
+    @property
+    def lan(self) -> bool:
+        """Traffic that stays on the local network (Windows: the Private profile)."""
+        service = BY_ID.get(self.service)
+        return self.remote == LOCAL_SUBNET or (service is not None
+                                               and service.direction is Direction.LAN)
+
+    @property
+    def port_range(self) -> tuple[int, int]:
+        first, _, last = self.ports.partition("-")
+        return int(first), int(last or first)
+
+
+def _protocols(service: Service) -> tuple[str, ...]:
+    if service.transport is Transport.TCP_UDP:
+        return (Transport.UDP.value, Transport.TCP.value)
+    return (service.transport.value,)
+
+
+def _catalogue_ports(service: Service) -> str:
+    """The catalogue's ports; a port of 0 means the device chooses, so any port."""
+    return service.ports_text if service.first_port else str(ALL_PORTS)
+
+
+def _name(service: Service, what: str, qualifier: str = "") -> str:
+    return f"Open Cobalt {service.name}{' ' + qualifier if qualifier else ''} ({what})"
+
+
+def _ip_literal(host: str) -> str:
+    """`host` when it is an IP address (a rule can name it), else "" (a name: any host)."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return ""
+
+
+def _dns_rules(settings: Settings) -> list[FirewallRule]:
+    dns = BY_ID["dns"]
+    by_port: dict[int, list[str]] = {}
+    if settings.dns.servers:
+        for server in settings.dns.servers:
+            by_port.setdefault(server.port or dns.first_port, []).append(server.host)
+        why = ("Chat and the Space Directory look up names at the DNS servers in the settings "
+               "(UDP, and TCP for long answers).")
+    else:
+        by_port[dns.first_port] = []
+        why = ("The DNS servers setting is empty, so Open Cobalt asks this computer's own "
+               "resolver (most systems allow this already).")
+    rules = []
+    for port, hosts in by_port.items():
+        qualifier = "" if port == dns.first_port else f"port {port}"
+        for protocol in _protocols(dns):
+            rules.append(FirewallRule(
+                dns.id, _name(dns, f"{protocol.upper()} {OUT}", qualifier), OUT, protocol,
+                str(port), ",".join(dict.fromkeys(hosts)), why))
+    return rules
+
+
+def _url_port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (HTTPS_PORT if parts.scheme == "https" else BY_ID["http"].first_port)
+
+
+def _web_rules(settings: Settings) -> list[FirewallRule]:
+    http = BY_ID["http"]
+    (protocol,) = _protocols(http)
+    rules = [FirewallRule(http.id, _name(http, OUT), OUT, protocol, _catalogue_ports(http),
+                          why=f"{http.used_for}.")]
+    port = _url_port(settings.web.version_check_url)
+    if port != http.first_port:
+        rules.append(FirewallRule(
+            http.id, _name(http, OUT, "version check"), OUT, protocol, str(port),
+            why=f"The version check URL {settings.web.version_check_url} uses port {port}."))
+    return rules
+
+
+def _server_rules(settings: Settings) -> list[FirewallRule]:
+    """The organisation's servers: Space Directory, Xrfb/VNC (if set) and chat (if set)."""
+    ldap, xrfb, vnc, xmpp = BY_ID["ldap"], BY_ID["xrfb"], BY_ID["vnc"], BY_ID["xmpp"]
+    directory = settings.space_directory
+    rules = [FirewallRule(
+        ldap.id, _name(ldap, OUT), OUT, _protocols(ldap)[0], str(directory.port),
+        _ip_literal(directory.host),
+        f"Finding and publishing spaces on the Space Directory {directory.host}.")]
+    host = settings.xrfb.server_host_address
+    if host:
+        rules.append(FirewallRule(
+            xrfb.id, _name(xrfb, OUT), OUT, _protocols(xrfb)[0],
+            str(settings.xrfb.server_port_number), _ip_literal(host),
+            f"Controlling shared applications on the Xrfb server {host}."))
+        rules.append(FirewallRule(
+            vnc.id, _name(vnc, OUT), OUT, _protocols(vnc)[0], str(settings.xrfb.vnc_ports),
+            _ip_literal(host), f"Showing and using shared applications from {host}."))
+    chat = settings.chat
+    if chat.server:
+        if chat.port == xmpp.first_port:  # the standard port: direct TLS is tried as well
+            ports = xmpp.ports_text
+            why = (f"Chat with {chat.server}: port {xmpp.first_port} with STARTTLS, "
+                   f"{xmpp.last_port} with direct TLS. If the domain's _xmpp-client._tcp "
+                   "record names another port, allow that one.")
+        else:  # a port the user typed means "connect here", nothing else
+            ports = str(chat.port)
+            why = f"Chat with {chat.server} on the port in the settings."
+        rules.append(FirewallRule(xmpp.id, _name(xmpp, OUT), OUT, _protocols(xmpp)[0], ports,
+                                  _ip_literal(chat.server), why))
+    return rules
+
+
+def _teatime_rules(settings: Settings) -> list[FirewallRule]:
+    teatime = BY_ID["teatime"]
+    (protocol,) = _protocols(teatime)
+    ports = str(settings.router.ports)
+    rules = [FirewallRule(teatime.id, _name(teatime, OUT), OUT, protocol, ports,
+                          why="Connecting to other people's routers and spaces.")]
+    if settings.router.mode is RouterMode.LAN_ONLY:
+        rules.append(FirewallRule(
+            teatime.id, _name(teatime, IN), IN, protocol, ports, LOCAL_SUBNET,
+            "LAN-only mode forwards nothing from the Internet, but computers on the local "
+            "network still connect to your spaces: allow them, and only them."))
+    else:
+        rules.append(FirewallRule(
+            teatime.id, _name(teatime, IN), IN, protocol, ports,
+            why="Peers reach your spaces on these ports (the router forwards them here)."))
+    return rules
+
+
+def _lan_rules(settings: Settings) -> list[FirewallRule]:
+    """Finding the router and asking it to forward (not in LAN-only mode), LAN discovery."""
+    ssdp, upnp, crqt = BY_ID["ssdp"], BY_ID["upnp"], BY_ID["crqt"]
+    rules = []
+    if settings.router.mode is not RouterMode.LAN_ONLY:
+        (protocol,) = _protocols(ssdp)
+        ports = _catalogue_ports(ssdp)
+        rules += [
+            FirewallRule(ssdp.id, _name(ssdp, OUT), OUT, protocol, ports,
+                         SSDP_MULTICAST_GROUP, "Searching for the router (Internet gateway)."),
+            FirewallRule(ssdp.id, _name(ssdp, "answers in"), IN, protocol, ports,
+                         LOCAL_SUBNET, "The router answers the search from this port.",
+                         replies=True),
+            FirewallRule(upnp.id, _name(upnp, OUT), OUT, _protocols(upnp)[0],
+                         _catalogue_ports(upnp), LOCAL_SUBNET,
+                         "Asking the router to forward the TeaTime ports. The router chooses "
+                         "the port it listens on, so any port on the local network; needed "
+                         "only if your firewall filters outgoing traffic on the local network."),
+        ]
+    (protocol,) = _protocols(crqt)
+    ports = _catalogue_ports(crqt)
+    rules += [
+        FirewallRule(crqt.id, _name(crqt, OUT), OUT, protocol, ports, CRQT_BROADCAST_ADDRESS,
+                     "Your spaces announce themselves to the local network."),
+        FirewallRule(crqt.id, _name(crqt, IN), IN, protocol, ports, LOCAL_SUBNET,
+                     "Seeing the spaces that others run on the local network."),
+    ]
+    return rules
+
+
+def firewall_rules(settings: Settings) -> list[FirewallRule]:
+    """The rules for the services in use with these settings, in catalogue order.
+
+    Not in use: Xrfb/VNC without an Xrfb server, chat without a chat server, and router
+    discovery and forwarding (SSDP, UPnP) in LAN-only mode.
+    """
+    return [*_dns_rules(settings), *_web_rules(settings), *_server_rules(settings),
+            *_teatime_rules(settings), *_lan_rules(settings)]
+
+
+def describe_rule(rule: FirewallRule) -> str:
+    """One line for people: what the rule allows, and why."""
+    protocol = rule.protocol.upper()
+    plural = "s" if "-" in rule.ports else ""
+    if rule.remote == LOCAL_SUBNET:
+        where = "the local network"
+    else:
+        where = ", ".join(rule.remote.split(",")) if rule.remote else "any address"
+    if rule.ports == str(ALL_PORTS):
+        what = f"{protocol} to any port on {where}"
+    elif rule.replies:
+        what = f"{protocol} answers from port{plural} {rule.ports} on {where}"
+    elif rule.direction == OUT:
+        what = f"{protocol} to port{plural} {rule.ports} on {where}"
+    else:
+        what = f"{protocol} port{plural} {rule.ports} on this computer, from {where}"
+    return f"{rule.name}: {what}. {rule.why}".rstrip()
+
+
+def _short(rule: FirewallRule) -> str:
+    """`TCP 6900-6909`, for lists inside a comment line."""
+    ports = "any port" if rule.ports == str(ALL_PORTS) else rule.ports
+    if rule.replies:
+        return f"{rule.protocol.upper()} answers from {ports}"
+    return f"{rule.protocol.upper()} {ports}"
+
+
+def _cmd_quoted(text: str) -> str:
+    """`text` in double quotes for cmd.exe, which has no escape inside them: a quote would
+    end the string and %NAME% would expand, so those are refused."""
+    if any(char in text for char in '"%\r\n'):
+        raise ValueError(f"{text!r} cannot be quoted for cmd.exe (it contains \", % or a "
+                         "line break)")
+    return f'"{text}"'
+
+
+def windows_commands(rules: Iterable[FirewallRule]) -> list[str]:
+    """One `netsh advfirewall firewall add rule` line per rule, for an administrator's
+    Command Prompt. Rules for the local network apply to the Private profile only."""
+    commands = []
+    for rule in rules:
+        port_key = "localport" if rule.direction == IN and not rule.replies else "remoteport"
+        parts = [NETSH_ADD_RULE, f"name={_cmd_quoted(rule.name)}", f"dir={rule.direction}",
+                 "action=allow", f"protocol={rule.protocol.upper()}", f"{port_key}={rule.ports}"]
+        if rule.remote:
+            parts.append(f"remoteip={rule.remote}")
+        if rule.lan:
+            parts.append("profile=private")
+        commands.append(" ".join(parts))
+    return commands
+
+
+def macos_commands(rules: Iterable[FirewallRule], app_path: str = MACOS_APP) -> list[str]:
+    """The application firewall allows or blocks an application, for incoming connections
+    only: two commands cover every inbound rule, with comment lines saying what they do not."""
+    inbound = [rule for rule in rules if rule.direction == IN]
+    lines = ["# The application firewall decides per application and filters incoming "
+             "connections only: outgoing traffic is not filtered by it. (pf, the packet "
+             "filter, is out of scope here.)"]
+    if not inbound:
+        return [*lines, "# Nothing comes in with these settings: no command is needed."]
+    accepted = ", ".join(_short(rule) for rule in inbound)
+    lines.append(f"# Allowing Open Cobalt lets it accept: {accepted}.")
+    if any(rule.remote for rule in inbound):
+        lines.append("# It cannot limit them to the local network: it allows the application "
+                     "for every network.")
+    app = shlex.quote(app_path)
+    return [*lines, f"sudo {SOCKETFILTERFW} --add {app}",
+            f"sudo {SOCKETFILTERFW} --unblockapp {app}"]
+
+
+def _networks(lan_networks: Sequence[str]) -> list[str]:
+    """The networks as ufw and firewalld accept them; ValueError for anything else."""
+    return [str(ipaddress.ip_network(network.strip(), strict=False))
+            for network in lan_networks]
+
+
+def _addresses(rule: FirewallRule, networks: Sequence[str]) -> list[str]:
+    """The addresses a POSIX rule names, one command each: [] means any."""
+    if rule.remote == LOCAL_SUBNET:
+        return list(networks)
+    return [address for address in rule.remote.split(",") if address]
+
+
+def _lan_note(rules: Sequence[FirewallRule], networks: Sequence[str], tool: str) -> list[str]:
+    if not any(rule.remote == LOCAL_SUBNET for rule in rules):
+        return []
+    note = (f"# {tool} has no 'local network' keyword: rules for the local network name "
+            f"{', '.join(networks)}.")
+    if tuple(networks) == PRIVATE_NETWORKS:
+        note += (" These are all private networks: replace them with your own (for example "
+                 "192.168.1.0/24) to be stricter.")
+    return [note]
+
+
+def _ufw_comment(name: str) -> str:
+    # ufw 0.36 refuses a comment with "'" ("Comment may not contain"): a typographic
+    # apostrophe reads the same.
+    return shlex.quote(name.replace("'", "\u2019"))
+
+
+def ufw_commands(rules: Iterable[FirewallRule],
+                 lan_networks: Sequence[str] = PRIVATE_NETWORKS) -> list[str]:
+    """`sudo ufw allow ...` lines (port ranges written 6900:6909), with a comment naming
+    each rule; one line per address where a rule names several."""
+    rules = list(rules)
+    networks = _networks(lan_networks)
+    lines = ["# ufw allows all outgoing traffic by default: the 'allow out' lines matter only "
+             "after 'sudo ufw default deny outgoing'.",
+             *_lan_note(rules, networks, "ufw")]
+    for rule in rules:
+        ports = rule.ports.replace("-", ":")
+        comment = f"comment {_ufw_comment(rule.name)}"
+        addresses = _addresses(rule, networks)
+        if not addresses and not rule.replies:
+            lines.append(f"sudo ufw allow {rule.direction} {ports}/{rule.protocol} {comment}")
+            continue
+        for address in addresses or ["any"]:
+            where = shlex.quote(address)
+            if rule.direction == OUT:
+                match = f"to {where} port {ports}"
+            elif rule.replies:
+                match = f"from {where} port {ports}"
+            else:
+                match = f"from {where} to any port {ports}"
+            lines.append(f"sudo ufw allow {rule.direction} proto {rule.protocol} {match} "
+                         f"{comment}")
+    return lines
+
+
+def firewalld_commands(rules: Iterable[FirewallRule],
+                       lan_networks: Sequence[str] = PRIVATE_NETWORKS) -> list[str]:
+    """`firewall-cmd --permanent` lines for the inbound rules, then `--reload`.
+
+    firewalld filters incoming traffic only (by default), so outbound rules become one
+    comment line. A rule for certain addresses becomes a rich rule per address.
+    """
+    rules = list(rules)
+    networks = _networks(lan_networks)
+    outbound = [rule for rule in rules if rule.direction == OUT]
+    inbound = [rule for rule in rules if rule.direction == IN]
+    lines = []
+    if outbound:
+        listed = ", ".join(_short(rule) for rule in outbound)
+        lines.append(f"# firewalld filters incoming traffic only by default: outgoing "
+                     f"{listed} need no command.")
+    lines += ["# These change the default zone; add --zone=NAME for another (see "
+              "'firewall-cmd --get-active-zones').", *_lan_note(inbound, networks, "firewalld")]
+    for rule in inbound:
+        lines.append(f"# {rule.name}")
+        addresses = _addresses(rule, networks)
+        if not addresses:
+            option = "--add-source-port" if rule.replies else "--add-port"
+            lines.append(f"sudo firewall-cmd --permanent {option}={rule.ports}/{rule.protocol}")
+        for address in addresses:
+            family = f"ipv{ipaddress.ip_network(address, strict=False).version}"
+            element = "source-port" if rule.replies else "port"
+            rich = (f'rule family="{family}" source address="{address}" '
+                    f'{element} port="{rule.ports}" protocol="{rule.protocol}" accept')
+            lines.append(f"sudo firewall-cmd --permanent --add-rich-rule={shlex.quote(rich)}")
+    lines.append("sudo firewall-cmd --reload")
+    return lines
+
+
+def _section(title: str, intro: Sequence[str], lines: Sequence[str]) -> str:
+    return "\n".join([title, "-" * len(title), *intro, "", *lines])
+
+
+def firewall_text(settings: Settings, app_path: str = MACOS_APP,
+                  lan_networks: Sequence[str] = PRIVATE_NETWORKS) -> str:
+    """The rules and the commands of all four firewalls, as plain text to read and copy:
+    one command per line, nothing to run by the program."""
+    rules = firewall_rules(settings)
+    title = "Firewall rules for Open Cobalt"
+    overview = "\n".join([
+        title, "=" * len(title),
+        "What Open Cobalt needs with the current settings. Cobalt Network Setup only shows "
+        "these commands: copy the ones for your system and run them yourself, as an "
+        "administrator.", "",
+        *(f"- {describe_rule(rule)}" for rule in rules)])
+    windows = _section(
+        "Windows (Windows Defender Firewall)",
+        ["Run these in a Command Prompt opened as administrator (not PowerShell, which splits "
+         "lists at commas). Windows allows outgoing connections unless an administrator "
+         "changed that. Rules for the local network apply when Windows knows the network as "
+         "Private."],
+        windows_commands(rules))
+    macos = _section(
+        "macOS (application firewall)",
+        ["Run these in Terminal. If Open Cobalt is installed elsewhere, change the path."],
+        macos_commands(rules, app_path))
+    ufw = _section("Linux with ufw", ["Run these in a terminal."],
+                   ufw_commands(rules, lan_networks))
+    firewalld = _section(
+        "Linux with firewalld",
+        ["Run these in a terminal."],
+        firewalld_commands(rules, lan_networks))
+    return "\n\n".join([overview, windows, macos, ufw, firewalld]) + "\n"
+
+
+__all__ = [
+    "LOCAL_SUBNET", "MACOS_APP", "PRIVATE_NETWORKS", "FirewallRule", "describe_rule",
+    "firewall_rules", "firewall_text", "firewalld_commands", "macos_commands",
+    "ufw_commands", "windows_commands",
+]
