@@ -13,11 +13,14 @@ from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.prefs.general_ini import read_general_ini
 from cobalt_setup.prefs.router_conf import find_dispatcher_block
 from cobalt_setup.settings import RouterMode
+from lab.dns_servers import DOMAIN, DnsLab
+from lab.sockets import closed_port
 from wizard_driver import (
     COMMIT,
     FINISH,
     NEXT,
     field_input,
+    lab_session,
     open_wizard,
     press,
     problem_texts,
@@ -191,3 +194,26 @@ def test_an_unreadable_settings_file_is_explained_and_not_overwritten(
     assert "cannot be read" in text and "line 2" in text
     assert not wizard.button(NEXT).isEnabled()
     assert ini_path.read_text() == "[DNS]\nthis line is not a setting\n"
+
+
+@pytest.mark.usefixtures("qasync_loop")
+def test_check_my_current_setup_runs_the_diagnosis_and_shows_the_first_problem_page(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir)
+    ini_path.write_text(  # a re-run: settings exist; the directory server is not running
+        f"[DNS]\nServers = {dns_lab.good.endpoint}\n"
+        f"[SpaceDirectory]\nHost = directory.{DOMAIN}\nPort = {closed_port()}\n"
+        f"[Web]\nVersionCheckURL = http://127.0.0.1:{closed_port()}/version\n")
+    session.choose_cobalt_dir(cobalt_dir)
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    welcome = wizard.currentPage()
+    assert welcome.check_button.isVisible()
+    welcome.check_button.click()
+    qtbot.waitUntil(lambda: wizard.currentPage() is not welcome, timeout=8000)
+    assert wizard.currentPage().title() == "Space Directory and chat", [
+        (c.id, c.status.value, c.summary) for c in session.diagnosis.checks if c.service == "dns"]
+    assert "checks found a problem" in welcome.check_status.text.text()
+    assert session.diagnosis is not None
+    failed = {c.service for c in session.diagnosis.checks if c.status.value == "failed"}
+    assert "ldap" in failed and "dns" not in failed

@@ -36,6 +36,20 @@ class SetupWizard(QWizard):
             self.page_ids[page_class] = self.addPage(page_class(session, self))
         self.resize(QSize(800, 700))
 
+    def go_to_first_problem(self, problem_services: set[str]) -> str | None:
+        """After a diagnosis: move on (as Next would) to the first page that deals with a
+        service that has a problem; returns its title, or None when no page has one."""
+        targets = [self.page(page_id) for page_id in self.pageIds()
+                   if set(getattr(self.page(page_id), "services", ())) & problem_services]
+        if not targets:
+            return None
+        while self.currentPage() not in targets and self.currentPage().isComplete():
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:
+                break
+        return self.currentPage().title()
+
     def done(self, result: int) -> None:
         """Finish, Cancel, Esc or closing the window: stop every probe at once."""
         for page_id in self.pageIds():

@@ -64,9 +64,9 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
                                    fix, ranking.elapsed_s * 1000))
     chosen = {str(server) for server in settings.dns.servers}
     if recommendation is not None and recommendation.servers:
-        wanted = set() if recommendation.use_system else \
-            {str(server) for server in recommendation.servers}
-        same = wanted == chosen
+        wanted = {str(server) for server in recommendation.servers}
+        # The system resolver is recommended: an empty Servers, or the same servers typed.
+        same = wanted == chosen or (recommendation.use_system and not chosen)
         results.append(ProbeResult(
             "dns.recommendation", "dns", recommendation.servers_text or "system",
             Status.OK if same else Status.WARNING,

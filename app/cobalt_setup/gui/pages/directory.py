@@ -62,6 +62,8 @@ class SrvOffer(QWidget):
 
 
 class SpaceDirectoryPage(SetupPage):
+    services = ("ldap", "xmpp")  # the diagnosis' services this page deals with
+
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setTitle(self.tr("Space Directory and chat"))

@@ -51,6 +51,8 @@ COLUMNS = ("Resolver", "Provider", "First look-up", "Median", "p90", "Answered",
 
 
 class DnsPage(SetupPage):
+    services = ("dns",)  # the diagnosis' services this page deals with
+
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setTitle(self.tr("Name resolution (DNS)"))

@@ -35,6 +35,8 @@ LOCAL_ADDRESS_FIELD = ("Router", "LocalAddress")
 
 
 class RouterPage(SetupPage):
+    services = ("teatime", "ssdp", "upnp", "natpmp")  # the diagnosis' services this page deals with
+
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setTitle(self.tr("Router exposure"))

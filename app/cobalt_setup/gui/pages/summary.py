@@ -31,6 +31,8 @@ from cobalt_setup.settings import Change, Settings, SettingsInvalid
 
 
 class SummaryPage(SetupPage):
+    services = ("http", "crqt")  # the diagnosis' services this page deals with
+
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setTitle(self.tr("Summary"))

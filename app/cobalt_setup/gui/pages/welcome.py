@@ -15,8 +15,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from cobalt_setup.diagnosis import Diagnosis, run_diagnosis
+from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import StatusLine
+from cobalt_setup.probes.result import Status
 from cobalt_setup.session import SetupSession
+from cobalt_setup.settings import SettingsInvalid
 
 
 class WelcomePage(QWizardPage):
@@ -47,7 +51,23 @@ class WelcomePage(QWizardPage):
         layout.addWidget(self.folder_status, 1, 1, 1, 2)
         layout.addWidget(self.settings_status, 2, 0, 1, 3)
         layout.addWidget(self.use_defaults, 3, 0, 1, 3)
-        layout.setRowStretch(4, 1)
+        self.check_button = QPushButton(self.tr("&Check my current setup"), self)
+        self.check_button.setToolTip(self.tr(
+            "Check every service now with your current settings, then go to the first page "
+            "with a problem"))
+        self.check_status = StatusLine(self)
+        self.check_status.setVisible(False)
+        layout.addWidget(self.check_button, 4, 0)
+        layout.addWidget(self.check_status, 4, 1, 1, 2)
+        layout.setRowStretch(5, 1)
+        self.check_runner = ProbeRunner(self)
+        self.check_runner.finished.connect(self._on_checked)
+        self.check_runner.failed.connect(lambda message: self.check_status.show_status(
+            "error", self.tr("The check stopped unexpectedly ({message}).").format(
+                message=message)))
+        self.check_runner.busy_changed.connect(lambda busy: self.check_button.setEnabled(
+            not busy))
+        self.check_button.clicked.connect(self._check_current_setup)
         layout.setColumnStretch(1, 1)
         self.folder.textChanged.connect(self._on_folder_typed)
         self.browse.clicked.connect(self._on_browse)
@@ -114,7 +134,48 @@ class WelcomePage(QWizardPage):
                 "Open Cobalt's defaults."
             ).format(path=session.ini_path))
         self.use_defaults.setVisible(session.is_rerun)
+        self.check_button.setVisible(session.is_rerun and session.checks is not None)
         self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:
+        self.check_runner.cancel()
+        super().cleanupPage()
+
+    def _check_current_setup(self) -> None:
+        environment = self.session.checks
+        if environment is None:
+            return
+        try:
+            settings = self.session.form.settings()
+        except SettingsInvalid as invalid:
+            self.check_status.show_status("error", self.tr(
+                "Your current settings break a rule, so they cannot be checked: {problems}"
+            ).format(problems=invalid))
+            self.check_status.setVisible(True)
+            return
+        self.check_status.show_status("busy", self.tr(
+            "Checking every service with your current settings..."))
+        self.check_status.setVisible(True)
+        self.check_runner.run(lambda progress: run_diagnosis(settings, environment,
+                                                             on_result=progress))
+
+    def _on_checked(self, diagnosis: Diagnosis) -> None:
+        self.session.diagnosis = diagnosis
+        problems = {check.service for check in diagnosis.checks
+                    if check.status in (Status.FAILED, Status.WARNING)}
+        wizard = self.wizard()
+        if not problems:
+            self.check_status.show_status("ok", self.tr(
+                "All {count} checks passed: nothing to fix.").format(
+                    count=len(diagnosis.checks)))
+            return
+        count = sum(1 for check in diagnosis.checks
+                    if check.status in (Status.FAILED, Status.WARNING))
+        self.check_status.show_status("warning", self.tr(
+            "{count} checks found a problem; showing the first page concerned.").format(
+                count=count))
+        if hasattr(wizard, "go_to_first_problem"):
+            wizard.go_to_first_problem(problems)
 
     def isComplete(self) -> bool:
         return self.session.can_continue_from_welcome()

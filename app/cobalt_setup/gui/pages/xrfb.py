@@ -17,6 +17,8 @@ from cobalt_setup.settings import Settings
 
 
 class XrfbPage(SetupPage):
+    services = ("xrfb", "vnc")  # the diagnosis' services this page deals with
+
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setTitle(self.tr("Shared applications (Xrfb / VNC)"))
