@@ -67,13 +67,15 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
         wanted = {str(server) for server in recommendation.servers}
         # The system resolver is recommended: an empty Servers, or the same servers typed.
         same = wanted == chosen or (recommendation.use_system and not chosen)
+        using = ", ".join(sorted(chosen)) or "the system resolver"
         results.append(ProbeResult(
             "dns.recommendation", "dns", recommendation.servers_text or "system",
             Status.OK if same else Status.WARNING,
-            recommendation.sentence if not same else
-            "Open Cobalt uses the recommended DNS servers.",
+            "Open Cobalt uses the recommended DNS servers." if same else
+            f"Open Cobalt uses {using}, but {better} is the better choice here.",
             "" if same else fix, ranking.elapsed_s * 1000,
-            {"servers": recommendation.servers_text, "use_system": recommendation.use_system}))
+            {"servers": recommendation.servers_text, "use_system": recommendation.use_system,
+             "why": recommendation.sentence}))
     discovery = checks.discovery
     if discovery is None:
         results.append(ProbeResult(

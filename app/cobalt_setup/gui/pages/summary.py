@@ -67,6 +67,7 @@ class SummaryPage(SetupPage):
         report_row.addWidget(self.copy_report_button)
         report_row.addWidget(self.save_report_button)
         report_row.addWidget(self.report_status, 1)
+        report_row.addStretch(1)
         self.probes.layout().addLayout(report_row)
         self._can_write = False
         self._update_report_buttons()
