@@ -110,6 +110,9 @@ def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
     assert shown == reported
     assert len(summary.results.texts()) == len(reported)
 
+    rules = summary.firewall.toPlainText()  # shown for these settings, never applied
+    assert "netsh advfirewall firewall add rule" in rules and "6900:6909/tcp" in rules
+
     summary.copy_report_button.click()
     copied = QGuiApplication.clipboard().text()
     assert copied.startswith("# Open Cobalt network diagnosis")

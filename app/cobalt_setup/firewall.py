@@ -185,7 +185,7 @@ def _teatime_rules(settings: Settings) -> list[FirewallRule]:
 
 def _lan_rules(settings: Settings) -> list[FirewallRule]:
     """Finding the router and asking it to forward (not in LAN-only mode), LAN discovery."""
-    ssdp, upnp, crqt = BY_ID["ssdp"], BY_ID["upnp"], BY_ID["crqt"]
+    ssdp, upnp, natpmp, crqt = BY_ID["ssdp"], BY_ID["upnp"], BY_ID["natpmp"], BY_ID["crqt"]
     rules = []
     if settings.router.mode is not RouterMode.LAN_ONLY:
         (protocol,) = _protocols(ssdp)
@@ -201,6 +201,9 @@ def _lan_rules(settings: Settings) -> list[FirewallRule]:
                          "Asking the router to forward the TeaTime ports. The router chooses "
                          "the port it listens on, so any port on the local network; needed "
                          "only if your firewall filters outgoing traffic on the local network."),
+            FirewallRule(natpmp.id, _name(natpmp, OUT), OUT, _protocols(natpmp)[0],
+                         _catalogue_ports(natpmp), LOCAL_SUBNET,
+                         "Asking the router to forward ports when it has no UPnP (NAT-PMP)."),
         ]
     (protocol,) = _protocols(crqt)
     ports = _catalogue_ports(crqt)
@@ -217,7 +220,7 @@ def firewall_rules(settings: Settings) -> list[FirewallRule]:
     """The rules for the services in use with these settings, in catalogue order.
 
     Not in use: Xrfb/VNC without an Xrfb server, chat without a chat server, and router
-    discovery and forwarding (SSDP, UPnP) in LAN-only mode.
+    discovery and forwarding (SSDP, UPnP, NAT-PMP) in LAN-only mode.
     """
     return [*_dns_rules(settings), *_web_rules(settings), *_server_rules(settings),
             *_teatime_rules(settings), *_lan_rules(settings)]

@@ -70,6 +70,8 @@ CATALOGUE: tuple[Service, ...] = (
             f"Finding the Internet gateway (multicast {SSDP_MULTICAST_GROUP})"),
     Service("upnp", "UPnP port forwarding (SOAP)", Transport.TCP, 0, 0, Direction.LAN,
             "Asking the gateway to forward ports (port chosen by the device)"),
+    Service("natpmp", "NAT-PMP port forwarding", Transport.UDP, 5351, 5351, Direction.LAN,
+            "Asking the gateway to forward ports when it has no UPnP (RFC 6886)"),
     Service("crqt", "LAN discovery (CRQT)", Transport.UDP, 43215, 43215, Direction.LAN,
             f"Open Cobalt's own discovery of local spaces (broadcast {CRQT_BROADCAST_ADDRESS})"),
 )

@@ -9,17 +9,21 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTextBrowser,
+    QVBoxLayout,
     QWidget,
     QWizard,
 )
 
 from cobalt_setup.diagnosis import SERVICE_NAMES, Diagnosis, run_diagnosis
+from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import StatusLine, translate
+from cobalt_setup.gui.widgets import StatusLine, muted, translate
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.probes.environment import CheckEnvironment
@@ -69,12 +73,14 @@ class SummaryPage(SetupPage):
         report_row.addWidget(self.report_status, 1)
         report_row.addStretch(1)
         self.probes.layout().addLayout(report_row)
+        self._build_firewall()
         self._can_write = False
         self._update_report_buttons()
 
     def initializePage(self) -> None:
         self.problem.setVisible(False)
         super().initializePage()
+        self._show_firewall()
         try:
             plan = self.session.plan()
         except (SettingsInvalid, RouterConfError, ValueError) as error:
@@ -112,6 +118,40 @@ class SummaryPage(SetupPage):
         self.session.diagnosis = self.diagnosis
         super()._on_finished(results)
         self._update_report_buttons()
+
+    # -- firewall rules: shown and copyable, never applied ------------------------------------
+    def _build_firewall(self) -> None:
+        box = QGroupBox(self.tr("Firewall rules for these settings (shown, not applied)"), self)
+        layout = QVBoxLayout(box)
+        note = QLabel(self.tr(
+            "If a firewall on this computer or your network blocks Open Cobalt, these are the "
+            "rules it needs, as commands for Windows, macOS and Linux. Nothing here is run."),
+            box)
+        note.setWordWrap(True)
+        muted(note)
+        self.firewall = QPlainTextEdit(box)
+        self.firewall.setReadOnly(True)
+        self.firewall.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.firewall.setMinimumHeight(180)
+        self.firewall.setAccessibleName(self.tr("Firewall rules"))
+        copy = QPushButton(self.tr("Copy firewall &rules"), box)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
+            self.firewall.toPlainText()))
+        row = QHBoxLayout()
+        row.addWidget(copy)
+        row.addStretch(1)
+        layout.addWidget(note)
+        layout.addWidget(self.firewall)
+        layout.addLayout(row)
+        self.body.addWidget(box)
+
+    def _show_firewall(self) -> None:
+        try:
+            settings = self.session.form.settings()
+        except SettingsInvalid as invalid:
+            self.firewall.setPlainText(str(invalid))
+            return
+        self.firewall.setPlainText(firewall_text(settings))
 
     # -- the report ----------------------------------------------------------------------
     def _update_report_buttons(self) -> None:
