@@ -1,0 +1,270 @@
+"""Benchmark: the full diagnosis (`run_diagnosis`, what `cobalt-setup diagnose`, the Summary
+page and "Check my current setup" run), every service at once.
+
+Figures, median and max over RUNS:
+1. Every server up: dnsmasq, slapd with the Open Cobalt schema, an Xvnc range, prosody and
+   an HTTP server on loopback, the router checks pointed at the IGD simulator on loopback;
+   once with the passive CRQT listen (0.5 s, a fixed length by design) and once without
+   it (the "<1 s wall" target). The router checks are then timed again against a real
+   miniupnpd, inside the router lab's `lan` namespace (one thread cannot be in two network
+   namespaces, so that part runs apart, with RouterEnvironment's defaults).
+2. Every target silent (TCP servers that accept and never answer, DNS and router UDP ports
+   that never answer), timeout 1.0 s: the whole run should end within timeout + 10 %.
+Needs root (network namespaces) and the lab's Debian packages. Prints; asserts nothing.
+Run: `.venv/bin/python tests/benchmarks/bench_diagnose.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import ipaddress
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import dns.asyncbackend
+
+from cobalt_setup.addresses import Endpoint
+from cobalt_setup.diagnosis import SERVICES, Diagnosis, run_diagnosis
+from cobalt_setup.probes.dns_checks import DnsEnvironment
+from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.router.lan import LanInterface
+from cobalt_setup.router.status import RouterEnvironment
+from cobalt_setup.settings import Settings
+from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
+from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
+from lab.igd_simulator import IgdSimulator
+from lab.router_lab import start_router_lab, stop_router_lab
+from network_guard import GUARD
+from wizard_driver import lab_environment
+
+RUNS = 5
+ROUTER_SERVICES = {"ssdp", "upnp", "natpmp"}
+WITHOUT_CRQT = set(SERVICES) - {"crqt"}
+LOOPBACK = LanInterface("lo", ipaddress.IPv4Address("127.0.0.1"),
+                        ipaddress.IPv4Network("127.0.0.0/8"))
+
+
+def line(label: str, times: list[float], target: str) -> None:
+    print(f"{label}: median {statistics.median(times):.3f} s, max {max(times):.3f} s "
+          f"over {len(times)} runs (target {target})")
+
+
+def outcome(diagnosis: Diagnosis) -> None:
+    """What the last run found, and its slowest check: where the time went."""
+    counts = Counter(check.status.value for check in diagnosis.checks)
+    slowest = max(diagnosis.checks, key=lambda check: check.elapsed_ms)
+    print(f"  {len(diagnosis.checks)} checks: "
+          + ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+          + f"; slowest {slowest.id} {slowest.elapsed_ms:.0f} ms ({slowest.status.value})")
+
+
+def not_ok(diagnosis: Diagnosis) -> None:
+    """With every server up, anything but ok says the benchmark is not measuring the path it
+    means to (or that the product has a problem): list it."""
+    for check in diagnosis.checks:
+        if check.status.value != "ok":
+            print(f"    {check.status.value}: {check.id}: {check.summary}")
+        if "Too many security failures" in check.summary:
+            print("    (expected after 5 runs: Xvnc blocks a prober whose connections end "
+                  "before authentication; see cobalt_setup/probes/vnc.py)")
+
+
+async def timed(settings: Settings, environment: CheckEnvironment,
+                only: Iterable[str] | None) -> tuple[list[float], Diagnosis]:
+    times, diagnosis = [], None
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        diagnosis = await run_diagnosis(settings, environment, only)
+        times.append(time.perf_counter() - started)
+    assert diagnosis is not None
+    return times, diagnosis
+
+
+def all_up_dns(dns_lab: DnsLab, base: DnsEnvironment) -> DnsEnvironment:
+    """lab_environment's DNS, but every resolver it benchmarks answers (its "public" ones are
+    the lab's dead and 150 ms-slow servers, which would measure the DNS deadline instead)."""
+    return dataclasses.replace(base, open_cobalt_default=(dns_lab.hijacking.endpoint,),
+                               public=(("Lab public", (dns_lab.split.endpoint,)),))
+
+
+def every_server_up(tmp: Path, dns_lab: DnsLab) -> None:
+    slapd = ldap_servers.start_slapd(tmp / "ldap", with_cobalt_schema=True)
+    vnc = vnc_servers.start_xvnc_range(tmp / "vnc")
+    chat = xmpp_servers.start_prosody(tmp / "xmpp")
+    http = sockets.start_http_server()
+    router = IgdSimulator(friendly_name="Lab gateway").start()
+    try:
+        settings = Settings.from_texts({
+            ("DNS", "Servers"): dns_lab.good.endpoint,
+            ("DNS", "DispatcherDomain"): DOMAIN,
+            ("SpaceDirectory", "Host"): f"directory.{DOMAIN}",
+            ("SpaceDirectory", "Port"): str(slapd.port),
+            ("Xrfb", "ServerHostAddress"): f"apps.{DOMAIN}",
+            ("Xrfb", "ServerPortNumber"): str(http.port),
+            ("Xrfb", "VncPorts"): f"{vnc.first}-{vnc.last}",
+            ("Chat", "Server"): chat.domain,
+            ("Chat", "Port"): str(chat.port),
+            ("Web", "VersionCheckURL"): f"http://{http.endpoint}/version",
+        })
+        records = tmp / "mappings.json"
+        # The simulator speaks UPnP only: NAT-PMP goes to a closed loopback port (refused).
+        simulated = RouterEnvironment(
+            interfaces=(LOOPBACK,), gateway="127.0.0.1", natpmp_port=sockets.closed_port(),
+            ssdp_targets=(router.ssdp_address,), timeout=1.0, records_path=records)
+        base = lab_environment(dns_lab, records, timeout=3.0, router=simulated,
+                               crqt_duration=0.5)
+        environment = dataclasses.replace(base, dns=all_up_dns(dns_lab, base.dns))
+        times, diagnosis = asyncio.run(timed(settings, environment, None))
+        line("every server up, full run with a 0.5 s CRQT listen", times,
+             "none: the listen is fixed-length by design")
+        outcome(diagnosis)
+        times, diagnosis = asyncio.run(timed(settings, environment, WITHOUT_CRQT))
+        line("every server up, every service but crqt", times,
+             "1.00 s; the '<1 s wall' target applies to this run, without the fixed listen")
+        outcome(diagnosis)
+        not_ok(diagnosis)
+        times, diagnosis = asyncio.run(timed(settings, base, WITHOUT_CRQT))
+        line("  same, with lab_environment's dead + slow 'public' resolvers", times,
+             "none: shows the DNS deadline")
+        outcome(diagnosis)
+    finally:
+        router.stop()
+        http.stop()
+        xmpp_servers.stop_prosody(chat)
+        vnc_servers.stop_servers(vnc.servers)
+        ldap_servers.stop_slapd(slapd)
+    real_router(tmp, settings)
+
+
+def real_router(tmp: Path, settings: Settings) -> None:
+    lab = start_router_lab(tmp / "router")
+    try:
+        with lab.inside(lab.lan):
+            # RouterEnvironment's defaults: this namespace's interfaces and gateway,
+            # multicast SSDP (which reaches only the lab from in here).
+            environment = CheckEnvironment(
+                router=RouterEnvironment(records_path=tmp / "router-mappings.json"))
+            times, diagnosis = asyncio.run(timed(settings, environment, ROUTER_SERVICES))
+        line("router checks only (ssdp, upnp, natpmp) against a real miniupnpd in the lab",
+             times, "1.00 s, the diagnosis's")
+        outcome(diagnosis)
+        not_ok(diagnosis)
+    finally:
+        stop_router_lab(lab)
+
+
+async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
+    """`size` consecutive loopback ports whose servers accept and never say a word."""
+    first = vnc_servers.free_tcp_port_block(size)
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Ended by the benchmark's clean-up: a quiet end, not an error to log.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        writer.close()
+
+    servers = [await asyncio.start_server(mute, "127.0.0.1", port)
+               for port in range(first, first + size)]
+    return servers, first
+
+
+def resolvers_at(server: DnsServer) -> Callable[[], Awaitable[list[Endpoint]]]:
+    """A "system resolvers" lookup that names only `server`."""
+    async def system() -> list[Endpoint]:
+        return [Endpoint(server.host, server.port)]
+
+    return system
+
+
+def silent_udp_port() -> socket.socket:
+    """A bound UDP socket nobody reads: datagrams to it vanish, like behind a firewall."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def every_target_silent(tmp: Path, dns_lab: DnsLab) -> None:
+    timeout = 1.0
+    silent_dns = dns_lab.silent.endpoint
+    natpmp, ssdp = silent_udp_port(), silent_udp_port()
+    loop = asyncio.new_event_loop()
+    mutes, first = loop.run_until_complete(silent_block(9))
+    try:
+        settings = Settings.from_texts({
+            ("DNS", "Servers"): silent_dns,
+            ("DNS", "DispatcherDomain"): DOMAIN,
+            ("SpaceDirectory", "Host"): "127.0.0.1",
+            ("SpaceDirectory", "Port"): str(first),
+            ("Xrfb", "ServerHostAddress"): "127.0.0.1",
+            ("Xrfb", "ServerPortNumber"): str(first + 1),
+            ("Xrfb", "VncPorts"): f"{first + 2}-{first + 7}",
+            ("Chat", "Server"): "127.0.0.1",
+            ("Chat", "Port"): str(first + 8),
+            ("Web", "VersionCheckURL"): f"http://127.0.0.1:{first}/version",
+        })
+        # Every resolver is the silent one; the DNS deadlines are the run's timeout.
+        silent_resolvers = DnsEnvironment(
+            system_resolvers=resolvers_at(dns_lab.silent), open_cobalt_default=(silent_dns,),
+            public=(("Lab public", (silent_dns,)),), nx_parent=HIJACK_DOMAIN,
+            deadline=timeout, query_timeout=0.3, discovery_timeout=timeout)
+        router = RouterEnvironment(
+            interfaces=(LOOPBACK,), gateway="127.0.0.1", natpmp_port=natpmp.getsockname()[1],
+            ssdp_targets=(ssdp.getsockname(),), timeout=timeout,
+            records_path=tmp / "silent-mappings.json")
+        environment = CheckEnvironment(
+            dns=silent_resolvers, timeout=timeout, crqt_host="127.0.0.1",
+            crqt_port=sockets.closed_port(), crqt_duration=timeout, router=router)
+        times = []
+        diagnosis = None
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            diagnosis = loop.run_until_complete(run_diagnosis(settings, environment))
+            times.append(time.perf_counter() - started)
+        assert diagnosis is not None
+        line(f"every target silent, timeout {timeout:.1f} s, full run", times,
+             f"{timeout * 1.1:.2f} s")
+        outcome(diagnosis)
+        if max(times) > timeout * 1.1:
+            over = sorted(diagnosis.checks, key=lambda check: -check.elapsed_ms)[:5]
+            print("  slowest checks of the last run: " + "; ".join(
+                f"{check.id} {check.elapsed_ms:.0f} ms" for check in over))
+    finally:
+        for server in mutes:
+            server.close()
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        loop.close()
+        natpmp.close()
+        ssdp.close()
+
+
+def main() -> None:
+    GUARD.install()
+    dns.asyncbackend.set_default_backend("asyncio")
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        dns_lab = dns_servers.start_dns_lab(tmp / "dns")
+        try:
+            every_server_up(tmp, dns_lab)
+            every_target_silent(tmp, dns_lab)
+        finally:
+            dns_servers.stop_dns_lab(dns_lab)
+    violations = GUARD.take_violations()
+    if violations:
+        raise SystemExit(f"the benchmark tried to reach the outside network: {violations}")
+
+
+if __name__ == "__main__":
+    main()
