@@ -28,17 +28,11 @@ from cobalt_setup.probes.service_checks import (
 from cobalt_setup.probes.teatime import probe_teatime_hosting
 from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.router.checks import check_router
+from cobalt_setup.services import SERVICE_NAMES, SERVICES
 from cobalt_setup.settings import Settings
 
-# The report's `service` values, in the order a report lists them. Add, never rename.
-SERVICES = ("dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
-            "natpmp", "crqt")
-SERVICE_NAMES = {
-    "dns": "DNS", "http": "Web (HTTP)", "ldap": "Space Directory (LDAP)",
-    "xrfb": "Xrfb control", "vnc": "VNC", "xmpp": "Chat (XMPP)", "teatime": "TeaTime",
-    "ssdp": "Router discovery (SSDP)", "upnp": "Router (UPnP)", "natpmp": "Router (NAT-PMP)",
-    "crqt": "Spaces on the LAN (CRQT)",
-}
+__all__ = ["SERVICES", "SERVICE_NAMES", "Diagnosis", "parse_services", "run_diagnosis"]
+
 
 
 @dataclass

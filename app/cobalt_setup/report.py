@@ -7,12 +7,15 @@ removed. The README documents it; the tests validate every report against SCHEMA
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
-from cobalt_setup.diagnosis import SERVICE_NAMES, SERVICES, Diagnosis
 from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.services import SERVICE_NAMES, SERVICES
 from cobalt_setup.settings import FIELDS
+
+if TYPE_CHECKING:
+    from cobalt_setup.diagnosis import Diagnosis
 
 TOOL_NAME = "cobalt-setup"
 STATUSES = tuple(status.value for status in Status)

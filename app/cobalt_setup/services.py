@@ -77,3 +77,13 @@ CATALOGUE: tuple[Service, ...] = (
 )
 
 BY_ID: dict[str, Service] = {service.id: service for service in CATALOGUE}
+
+# The report's `service` values, in the order a report lists them. Add, never rename.
+SERVICES = ("dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
+            "natpmp", "crqt")
+SERVICE_NAMES = {
+    "dns": "DNS", "http": "Web (HTTP)", "ldap": "Space Directory (LDAP)",
+    "xrfb": "Xrfb control", "vnc": "VNC", "xmpp": "Chat (XMPP)", "teatime": "TeaTime",
+    "ssdp": "Router discovery (SSDP)", "upnp": "Router (UPnP)", "natpmp": "Router (NAT-PMP)",
+    "crqt": "Spaces on the LAN (CRQT)",
+}

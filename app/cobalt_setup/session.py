@@ -7,8 +7,8 @@ Nothing is written until `write()`: Cancel leaves the user's files untouched.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cobalt_setup.diagnosis import Diagnosis
 from cobalt_setup.form import SettingsForm
 from cobalt_setup.prefs.atomic import WrittenFile
 from cobalt_setup.prefs.general_ini import IniReadError
@@ -22,8 +22,11 @@ from cobalt_setup.prefs.store import (
     plan_write,
     write,
 )
-from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.environment import CheckEnvironment
+
+if TYPE_CHECKING:
+    from cobalt_setup.diagnosis import Diagnosis
+    from cobalt_setup.probes.dns_checks import DnsChecks
 
 
 class SetupSession:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -76,7 +76,9 @@ class StatusLine(QWidget):
         word = self.word(kind)
         self.text.setText(f"<b>{escape(word)}</b> {escape(text)}" if text else "")
         self.setAccessibleName(f"{word} {text}")
-        self.setStyleSheet(ERROR_STYLE if kind == "error" else "")
+        style = ERROR_STYLE if kind == "error" else ""
+        if self.styleSheet() != style:  # restyling re-polishes every child: only on change
+            self.setStyleSheet(style)
         self.setVisible(bool(text))
 
 
@@ -149,6 +151,7 @@ def muted(label: QLabel) -> None:
 
 
 
+BATCH_MS = 0  # results arriving in the same turn of the event loop are laid out together
 STATUS_KINDS = {"ok": "ok", "warning": "warning", "failed": "error", "skipped": "info"}
 
 
@@ -168,26 +171,79 @@ class ResultList(QWidget):
         self.headings: list[QLabel] = []
         self.shown: list = []  # the results, in the order they were added
         self._groups: dict[str, list[QWidget]] = {}
+        self._result_of: dict[QWidget, object] = {}
         self.group_names = group_names
+        self._pending: list = []
+        self._batch = QTimer(self)
+        self._batch.setSingleShot(True)
+        self._batch.setInterval(BATCH_MS)
+        self._batch.timeout.connect(self.flush)
 
     def _group_key(self, service: str) -> int:
         order = list(self.group_names or {})
         return order.index(service) if service in order else len(order)
 
     def show_results(self, results: list) -> None:
-        """Show exactly these results (a rebuild: for the final list, not each arrival)."""
-        if results == self.shown:
+        self.flush()
+        self._show_exactly(results)
+
+    def _show_exactly(self, results: list) -> None:
+        """Show exactly these results (a rebuild: for the final list, not each arrival).
+
+        The final list of a run holds the results that arrived one by one: when it is the
+        same set, nothing is rebuilt (a rebuild re-lays out the whole page).
+        """
+        if len(results) == len(self.shown) and \
+                {id(result) for result in results} == {id(result) for result in self.shown}:
+            self._reorder(results)
             return
         for widget in [*self.lines, *self.headings]:
             widget.deleteLater()
         self.lines, self.headings, self.shown, self._groups = [], [], [], {}
+        self._result_of = {}
         ordered = sorted(results, key=lambda r: self._group_key(r.service)) \
             if self.group_names is not None else list(results)
         for result in ordered:
-            self.add_result(result)
+            self._insert(result)
+
+    def _reorder(self, results: list) -> None:
+        """Put the existing lines in the order of `results`, under their headings: widgets
+        are moved, not made again."""
+        if [id(r) for r in results] == [id(r) for r in self.shown]:
+            return
+        rank = {id(result): index for index, result in enumerate(results)}
+        if self.group_names is None:
+            lines = sorted(self.lines, key=lambda line: rank[id(self._result_of[line])])
+            for position, line in enumerate(lines):
+                self._layout.insertWidget(position, line)  # moves it
+            self.lines = lines
+        else:
+            for widgets in self._groups.values():
+                start = self._layout.indexOf(widgets[0]) + 1
+                ordered = sorted(widgets[1:], key=lambda w: rank[id(self._result_of[w])])
+                for offset, line in enumerate(ordered):
+                    self._layout.insertWidget(start + offset, line)
+                widgets[1:] = ordered
+            self.lines.sort(key=self._layout.indexOf)
+        self.shown = list(results)
 
     def add_result(self, result: object) -> None:
-        """One more result, placed in its group: no rebuild, so arrivals stay cheap."""
+        """One more result, shown at the next turn of the event loop: results that arrive
+        together share one re-layout of the page (each costs tens of milliseconds on a full
+        page; a longer wait makes fewer but longer stalls, measured)."""
+        self._pending.append(result)
+        if not self._batch.isActive():
+            self._batch.start()
+
+    def flush(self) -> None:
+        """Show the results still waiting for their batch."""
+        self._batch.stop()
+        pending, self._pending = self._pending, []
+        for result in pending:
+            self._insert(result)
+
+    def _insert(self, result: object) -> None:
+        """Place one result's line in its group: no rebuild."""
         line = StatusLine(self)
         fix = f" {self.tr('Fix:')} {result.fix}" if result.fix else ""  # type: ignore[attr-defined]
         line.show_status(STATUS_KINDS[result.status.value],  # type: ignore[attr-defined]
@@ -204,6 +260,7 @@ class ResultList(QWidget):
                 heading.setAccessibleName(title)
                 self._layout.insertWidget(position, heading)
                 self.headings.append(heading)
+                self.headings.sort(key=self._layout.indexOf)  # kept in the order shown
                 self._groups[service] = [heading]
                 position += 1
             else:
@@ -211,6 +268,7 @@ class ResultList(QWidget):
             self._groups[service].append(line)
         self._layout.insertWidget(position, line)
         self.lines.insert(self._index_among_lines(line), line)
+        self._result_of[line] = result
         self.shown.append(result)
 
     def _index_among_lines(self, line: StatusLine) -> int:
@@ -220,4 +278,5 @@ class ResultList(QWidget):
         return len(before)
 
     def texts(self) -> list[str]:
+        self.flush()
         return [line.accessibleName() for line in self.lines]

@@ -8,7 +8,7 @@ servers they started on loopback, so nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,9 +16,6 @@ import dns.resolver
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_endpoint, parse_ip
 from cobalt_setup.probes.dns_resolvers import (
-    DEFAULT_DEADLINE_S,
-    DEFAULT_QUERY_TIMEOUT_S,
-    PUBLIC_RESOLVERS,
     BenchmarkPlan,
     ResolverCandidate,
     ResolverRanking,
@@ -27,11 +24,8 @@ from cobalt_setup.probes.dns_resolvers import (
     benchmark_resolvers,
 )
 from cobalt_setup.probes.dns_sd import Discovery, discover
-from cobalt_setup.services import GOOGLE_DNS
+from cobalt_setup.probes.dns_terms import DnsEnvironment
 from cobalt_setup.settings import Settings
-
-# Random labels under this name must not exist: IANA keeps example.com without a wildcard.
-NX_PARENT = "example.com"
 
 
 def read_system_resolvers() -> list[Endpoint]:
@@ -60,17 +54,6 @@ async def system_resolvers() -> list[Endpoint]:
     if _system_resolvers is None:
         _system_resolvers = await asyncio.to_thread(read_system_resolvers)
     return list(_system_resolvers)
-
-
-@dataclass(frozen=True)
-class DnsEnvironment:
-    system_resolvers: Callable[[], Awaitable[list[Endpoint]]] = system_resolvers
-    open_cobalt_default: tuple[str, ...] = GOOGLE_DNS
-    public: tuple[tuple[str, tuple[str, ...]], ...] = PUBLIC_RESOLVERS
-    nx_parent: str = NX_PARENT
-    deadline: float = DEFAULT_DEADLINE_S
-    query_timeout: float = DEFAULT_QUERY_TIMEOUT_S
-    discovery_timeout: float = DEFAULT_DEADLINE_S
 
 
 def resolver_candidates(environment: DnsEnvironment, system: list[Endpoint],

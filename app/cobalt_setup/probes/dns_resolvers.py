@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 
 import dns.asyncquery
 import dns.exception
@@ -26,22 +25,21 @@ import dns.rcode
 import dns.rdatatype
 
 from cobalt_setup.addresses import Endpoint
+
+# Re-exported: the names live in dns_terms, which loads no DNS library.
+from cobalt_setup.probes.dns_terms import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_QUERY_TIMEOUT_S,
+    Source,
+    Verdict,
+)
 from cobalt_setup.probes.wording import milliseconds
 
 DNS_PORT = 53
-DEFAULT_DEADLINE_S = 2.0
-DEFAULT_QUERY_TIMEOUT_S = 0.6
 GIVE_UP_AFTER_FAILURES = 3  # in a row, before any answer: the server is dead
 RELIABLE_SHARE = 0.9  # answered / sent below this is unreliable
 SLOW_FACTOR, SLOW_MARGIN_MS = 3.0, 50.0  # slow: 3x the best and 50 ms more
 TIE_FLOOR_MS, TIE_SHARE = 5.0, 0.25  # inside this, two medians are the same speed
-
-
-class Source(str, Enum):
-    SYSTEM = "system"
-    OPEN_COBALT = "open-cobalt"  # Open Cobalt's default, Google Public DNS
-    PUBLIC = "public"
-    YOURS = "yours"  # typed by the user
 
 
 @dataclass(frozen=True)
@@ -63,10 +61,6 @@ class ResolverCandidate:
         return self.endpoint.port or DNS_PORT
 
 
-PUBLIC_RESOLVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Cloudflare", ("1.1.1.1", "1.0.0.1")),
-    ("Quad9", ("9.9.9.9", "149.112.112.112")),
-)
 
 
 @dataclass(frozen=True)
@@ -114,17 +108,6 @@ class ResolverStats:
     @property
     def cold_median_ms(self) -> float | None:
         return statistics.median(self.cold_ms) if self.cold_ms else None
-
-
-class Verdict(str, Enum):
-    RECOMMENDED = "recommended"
-    FINE = "fine"
-    SLOW = "slow"
-    UNRELIABLE = "unreliable"
-    DEAD = "dead"
-    HIJACKS = "hijacks NXDOMAIN"
-    NO_DISPATCHER = "cannot find the dispatcher"
-    CHECKING = "checking"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
 import dns.asyncresolver
@@ -153,16 +153,21 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
         found = await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers))
         return tuple(sorted(found, key=_usable_first))
 
+    async def within_timeout(job: Awaitable[tuple]) -> tuple:
+        # dnspython waits a back-off before it notices its lifetime is over: hold it to ours.
+        return await asyncio.wait_for(job, max(0.0, started + timeout - time.perf_counter()))
+
     results = await asyncio.gather(
-        browse_dispatchers(),
-        _srv_targets(resolver, f"{LDAP_SERVICE}.{domain}"),
-        _srv_targets(resolver, f"{XMPP_CLIENT_SERVICE}.{domain}"),
+        within_timeout(browse_dispatchers()),
+        within_timeout(_srv_targets(resolver, f"{LDAP_SERVICE}.{domain}")),
+        within_timeout(_srv_targets(resolver, f"{XMPP_CLIENT_SERVICE}.{domain}")),
         return_exceptions=True,
     )
     found: list[tuple] = []
     for what, result in zip(("dispatchers", "LDAP servers", "chat servers"), results,
                             strict=True):
-        if isinstance(result, dns.exception.Timeout | dns.resolver.LifetimeTimeout):
+        if isinstance(result, dns.exception.Timeout | dns.resolver.LifetimeTimeout
+                      | asyncio.TimeoutError | TimeoutError):
             problems.append(f"Looking up {what} in {domain} timed out: the DNS servers did "
                             "not answer in time.")
             found.append(())

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cobalt_setup.probes.dns_checks import DnsEnvironment
-from cobalt_setup.router.status import RouterEnvironment
+from cobalt_setup.probes.dns_terms import DnsEnvironment
+from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.services import BY_ID
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -24,3 +25,6 @@ class ProbeResult:
     fix: str = ""
     elapsed_ms: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
+
+
+OnResult = Callable[[ProbeResult], None]  # called with each result as it arrives

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from async_upnp_client.search import SsdpSearchListener
 from async_upnp_client.utils import CaseInsensitiveDict
 
+from cobalt_setup.router.environment import SETTLE_S
 from cobalt_setup.router.igd import Igd, NotAnIgd, open_igd
 from cobalt_setup.router.lan import LanInterface
 
@@ -30,7 +31,6 @@ SEARCH_TYPES = (
 )
 MX_S = 1  # the smallest delay UPnP allows a multicast answer to be spread over
 RESEND_AFTER_S = (0.25, 1.0)  # SSDP is UDP: ask again if nothing valid came in
-SETTLE_S = 0.15  # after a first router, how long to wait for a second one
 
 
 @dataclass(frozen=True)

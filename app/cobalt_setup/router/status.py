@@ -13,35 +13,18 @@ import sys
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import seconds
 from cobalt_setup.router import natpmp
+from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.igd import Igd, RouterError
 from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for, lan_interfaces
-from cobalt_setup.router.records import default_records_path
-from cobalt_setup.router.ssdp import SETTLE_S, Discovery, discover_igds
+from cobalt_setup.router.ssdp import Discovery, discover_igds
 
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
 UPNP_FIX = ("Switch on UPnP in the router's settings (often under NAT, Advanced or Sharing), "
             "or forward the ports by hand (Manual forwarding).")
-
-
-@dataclass(frozen=True)
-class RouterEnvironment:
-    """Where the router checks look. None means: this computer's own (the real network)."""
-
-    interfaces: tuple[LanInterface, ...] | None = None
-    gateway: str | None = None  # "" for no gateway (no NAT-PMP question)
-    ssdp_targets: tuple[tuple[str, int], ...] | None = None
-    natpmp_port: int = natpmp.NATPMP_PORT
-    timeout: float = 2.0
-    settle: float = SETTLE_S  # after a first router, how long to wait for a second
-    records_path: Path | None = None
-
-    def records(self) -> Path:
-        return self.records_path or default_records_path()
 
 
 class Nat(str, Enum):

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizard
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.service_checks import OnResult
+from cobalt_setup.probes.result import OnResult, ProbeResult, Status
 from cobalt_setup.settings import SettingsInvalid
 
 if TYPE_CHECKING:

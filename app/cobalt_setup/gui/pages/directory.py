@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import StatusLine
-from cobalt_setup.probes.dns_sd import SrvTarget
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult
-from cobalt_setup.probes.service_checks import OnResult, check_space_directory
+from cobalt_setup.probes.result import OnResult, ProbeResult
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
+
+if TYPE_CHECKING:
+    from cobalt_setup.probes.dns_sd import SrvTarget
 
 
 class SrvOffer(QWidget):
@@ -94,6 +96,10 @@ class SpaceDirectoryPage(SetupPage):
 
     def checks(self, settings: Settings, environment: CheckEnvironment,
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        from cobalt_setup.probes.service_checks import (
+            check_space_directory,  # loaded on first use: the wizard starts faster
+        )
+
         return check_space_directory(settings, environment, on_result)
 
     def checked_fields(self) -> set[FieldId]:

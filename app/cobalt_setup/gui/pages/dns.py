@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,16 +24,14 @@ from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
-from cobalt_setup.probes.dns_checks import DnsChecks, run_dns_checks
-from cobalt_setup.probes.dns_resolvers import (
-    RankedResolver,
-    ResolverRanking,
-    ResolverStats,
-    Verdict,
-)
-from cobalt_setup.probes.dns_sd import Discovery
+from cobalt_setup.probes.dns_terms import Verdict
 from cobalt_setup.probes.wording import milliseconds
 from cobalt_setup.session import SetupSession
+
+if TYPE_CHECKING:
+    from cobalt_setup.probes.dns_checks import DnsChecks
+    from cobalt_setup.probes.dns_resolvers import RankedResolver, ResolverRanking, ResolverStats
+    from cobalt_setup.probes.dns_sd import Discovery
 
 SERVERS = ("DNS", "Servers")
 PAGE_FIELDS = (SERVERS, ("DNS", "DispatcherDomain"), ("DNS", "DispatcherService"))
@@ -147,8 +146,9 @@ class DnsPage(SetupPage):
             "asking each resolver the names Open Cobalt needs..."))
 
         async def job(progress):
-            return await run_dns_checks(settings, environment, progress)
+            from cobalt_setup.probes.dns_checks import run_dns_checks  # loads dnspython
 
+            return await run_dns_checks(settings, environment, progress)
 
         (self.runner.run if now else self.runner.run_later)(job)
 

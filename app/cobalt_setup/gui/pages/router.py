@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -21,12 +22,13 @@ from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.service_checks import OnResult
-from cobalt_setup.router.checks import RouterReport, check_router, manual_steps, teatime_ports
-from cobalt_setup.router.forwarding import forward_ports, plan_forwarding, undo_forwarding
+from cobalt_setup.probes.result import OnResult, ProbeResult, Status
+from cobalt_setup.router.instructions import manual_steps, teatime_ports
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import FIELDS_BY_ID, RouterMode, Settings
+
+if TYPE_CHECKING:
+    from cobalt_setup.router.checks import RouterReport
 
 MODE_FIELD = ("Router", "Mode")
 PORTS_FIELD = ("Router", "Ports")
@@ -168,6 +170,10 @@ class RouterPage(SetupPage):
     # -- checks ---------------------------------------------------------------------------
     def checks(self, settings: Settings, environment: CheckEnvironment,
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+        from cobalt_setup.router.checks import (
+            check_router,  # loaded on first use: the wizard starts faster
+        )
+
         async def run() -> list[ProbeResult]:
             report = await check_router(settings, environment.router, on_result)
             self.report = report
@@ -232,6 +238,8 @@ class RouterPage(SetupPage):
         mapper, ports = report.mapper, list(report.plan.ports)
         client = report.plan.internal_client
 
+        from cobalt_setup.router.forwarding import forward_ports, plan_forwarding
+
         async def job(_progress: OnResult) -> list[ProbeResult]:
             plan = await plan_forwarding(mapper, ports, client)  # the router may have changed
             outcome = await forward_ports(mapper, plan, env.router.records())
@@ -247,6 +255,8 @@ class RouterPage(SetupPage):
         if report is None or report.mapper is None or env is None:
             return
         mapper = report.mapper
+
+        from cobalt_setup.router.forwarding import undo_forwarding
 
         async def job(_progress: OnResult) -> list[ProbeResult]:
             outcome = await undo_forwarding(mapper, env.router.records())

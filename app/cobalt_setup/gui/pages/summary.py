@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -20,18 +21,20 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from cobalt_setup.diagnosis import SERVICE_NAMES, Diagnosis, run_diagnosis
 from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import StatusLine, muted, translate
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult
-from cobalt_setup.probes.service_checks import OnResult
+from cobalt_setup.probes.result import OnResult, ProbeResult
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown
+from cobalt_setup.services import SERVICE_NAMES
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Change, Settings, SettingsInvalid
+
+if TYPE_CHECKING:
+    from cobalt_setup.diagnosis import Diagnosis
 
 
 class SummaryPage(SetupPage):
@@ -105,6 +108,10 @@ class SummaryPage(SetupPage):
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
         """The same diagnosis as `cobalt-setup diagnose`, for the settings about to be
         written."""
+        from cobalt_setup.diagnosis import (
+            run_diagnosis,  # loaded on first use: the wizard starts faster
+        )
+
         async def run() -> list[ProbeResult]:
             self.diagnosis = None
             self._update_report_buttons()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,12 +16,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from cobalt_setup.diagnosis import Diagnosis, run_diagnosis
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import StatusLine
 from cobalt_setup.probes.result import Status
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import SettingsInvalid
+
+if TYPE_CHECKING:
+    from cobalt_setup.diagnosis import Diagnosis
 
 
 class WelcomePage(QWizardPage):
@@ -153,6 +156,10 @@ class WelcomePage(QWizardPage):
             ).format(problems=invalid))
             self.check_status.setVisible(True)
             return
+        from cobalt_setup.diagnosis import (
+            run_diagnosis,  # loaded on first use: the wizard starts faster
+        )
+
         self.check_status.show_status("busy", self.tr(
             "Checking every service with your current settings..."))
         self.check_status.setVisible(True)

@@ -1,0 +1,59 @@
+"""The DNS checks' vocabulary and where they look, without loading any DNS library.
+
+The wizard's pages name verdicts and build environments when they are created; dnspython
+loads only when a check first runs, which keeps the wizard's start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from cobalt_setup.addresses import Endpoint
+from cobalt_setup.services import GOOGLE_DNS
+
+DEFAULT_DEADLINE_S = 2.0
+DEFAULT_QUERY_TIMEOUT_S = 0.6
+# Random labels under this name must not exist: IANA keeps example.com without a wildcard.
+NX_PARENT = "example.com"
+
+PUBLIC_RESOLVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Cloudflare", ("1.1.1.1", "1.0.0.1")),
+    ("Quad9", ("9.9.9.9", "149.112.112.112")),
+)
+
+
+class Source(str, Enum):
+    SYSTEM = "system"
+    OPEN_COBALT = "open-cobalt"  # Open Cobalt's default, Google Public DNS
+    PUBLIC = "public"
+    YOURS = "yours"  # typed by the user
+
+
+class Verdict(str, Enum):
+    RECOMMENDED = "recommended"
+    FINE = "fine"
+    SLOW = "slow"
+    UNRELIABLE = "unreliable"
+    DEAD = "dead"
+    HIJACKS = "hijacks NXDOMAIN"
+    NO_DISPATCHER = "cannot find the dispatcher"
+    CHECKING = "checking"
+
+
+async def _system_resolvers() -> list[Endpoint]:
+    from cobalt_setup.probes.dns_checks import system_resolvers  # loads dnspython
+
+    return await system_resolvers()
+
+
+@dataclass(frozen=True)
+class DnsEnvironment:
+    system_resolvers: Callable[[], Awaitable[list[Endpoint]]] = _system_resolvers
+    open_cobalt_default: tuple[str, ...] = GOOGLE_DNS
+    public: tuple[tuple[str, tuple[str, ...]], ...] = PUBLIC_RESOLVERS
+    nx_parent: str = NX_PARENT
+    deadline: float = DEFAULT_DEADLINE_S
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT_S
+    discovery_timeout: float = DEFAULT_DEADLINE_S
