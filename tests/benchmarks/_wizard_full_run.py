@@ -46,8 +46,8 @@ from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.status import RouterEnvironment
 from cobalt_setup.session import SetupSession
 from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
-from lab.dns_servers import DOMAIN
 from lab.igd_simulator import IgdSimulator
+from lab.whole_lab import lab_settings_texts
 from network_guard import GUARD
 from wizard_driver import lab_environment
 
@@ -209,18 +209,7 @@ def main() -> None:
             ini_path.parent.mkdir()
             cobalt_dir = tmp / "OpenCobalt"
             (cobalt_dir / "config").mkdir(parents=True)
-            write_ini(ini_path, {
-                ("DNS", "Servers"): dns_lab.good.endpoint,
-                ("DNS", "DispatcherDomain"): DOMAIN,
-                ("SpaceDirectory", "Host"): f"directory.{DOMAIN}",
-                ("SpaceDirectory", "Port"): str(slapd.port),
-                ("Xrfb", "ServerHostAddress"): f"apps.{DOMAIN}",
-                ("Xrfb", "ServerPortNumber"): str(http.port),
-                ("Xrfb", "VncPorts"): f"{vnc.first}-{vnc.last}",
-                ("Chat", "Server"): chat.domain,
-                ("Chat", "Port"): str(chat.port),
-                ("Web", "VersionCheckURL"): f"http://{http.endpoint}/version",
-            })
+            write_ini(ini_path, lab_settings_texts(dns_lab.good, slapd, vnc, chat, http))
             ini_before = ini_path.read_text()
             records = tmp / "port-mappings.json"
             environment = lab_environment(dns_lab, records, router=RouterEnvironment(

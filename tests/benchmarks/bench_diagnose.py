@@ -17,7 +17,6 @@ Run: `.venv/bin/python tests/benchmarks/bench_diagnose.py`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import ipaddress
 import socket
@@ -44,6 +43,7 @@ from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
 from lab.igd_simulator import IgdSimulator
 from lab.router_lab import start_router_lab, stop_router_lab
+from lab.whole_lab import lab_settings_texts, silent_block
 from network_guard import GUARD
 from wizard_driver import lab_environment
 
@@ -104,18 +104,7 @@ def every_server_up(tmp: Path, dns_lab: DnsLab) -> None:
     http = sockets.start_http_server()
     router = IgdSimulator(friendly_name="Lab gateway").start()
     try:
-        settings = Settings.from_texts({
-            ("DNS", "Servers"): dns_lab.good.endpoint,
-            ("DNS", "DispatcherDomain"): DOMAIN,
-            ("SpaceDirectory", "Host"): f"directory.{DOMAIN}",
-            ("SpaceDirectory", "Port"): str(slapd.port),
-            ("Xrfb", "ServerHostAddress"): f"apps.{DOMAIN}",
-            ("Xrfb", "ServerPortNumber"): str(http.port),
-            ("Xrfb", "VncPorts"): f"{vnc.first}-{vnc.last}",
-            ("Chat", "Server"): chat.domain,
-            ("Chat", "Port"): str(chat.port),
-            ("Web", "VersionCheckURL"): f"http://{http.endpoint}/version",
-        })
+        settings = Settings.from_texts(lab_settings_texts(dns_lab.good, slapd, vnc, chat, http))
         records = tmp / "mappings.json"
         # The simulator speaks UPnP only: NAT-PMP goes to a closed loopback port (refused).
         simulated = RouterEnvironment(
@@ -161,21 +150,6 @@ def real_router(tmp: Path, settings: Settings) -> None:
         not_ok(diagnosis)
     finally:
         stop_router_lab(lab)
-
-
-async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
-    """`size` consecutive loopback ports whose servers accept and never say a word."""
-    first = vnc_servers.free_tcp_port_block(size)
-
-    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # Ended by the benchmark's clean-up: a quiet end, not an error to log.
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.sleep(3600)
-        writer.close()
-
-    servers = [await asyncio.start_server(mute, "127.0.0.1", port)
-               for port in range(first, first + size)]
-    return servers, first
 
 
 def resolvers_at(server: DnsServer) -> Callable[[], Awaitable[list[Endpoint]]]:

@@ -9,7 +9,6 @@ The passive CRQT listen lasts its configured duration by design; it is timed apa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.settings import Settings
 from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN
+from lab.whole_lab import silent_block
 from network_guard import GUARD
 
 RUNS = 5
@@ -72,21 +72,6 @@ def report(label: str, times: list[float], results: list[ProbeResult], budget: f
     statuses = ", ".join(f"{r.id}={r.status.value}" for r in results)
     print(f"{label}: {len(results)} results, median {statistics.median(times):.3f} s, "
           f"max {max(times):.3f} s over {RUNS} runs (budget {budget:.2f} s)\n  {statuses}")
-
-
-async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
-    """`size` consecutive loopback ports whose servers accept and never say a word."""
-    first = vnc_servers.free_tcp_port_block(size)
-
-    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # Ended by the benchmark's clean-up: a quiet end, not an error to log.
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.sleep(3600)
-        writer.close()
-
-    servers = [await asyncio.start_server(mute, "127.0.0.1", port)
-               for port in range(first, first + size)]
-    return servers, first
 
 
 def main() -> None:

@@ -1,0 +1,49 @@
+"""Pieces the benchmarks share: settings pointing at every lab server, and silent peers.
+
+The tests build the same lab from fixtures; the benchmarks start the servers themselves
+(they run outside pytest) and use these two helpers so the lab is described once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from lab import vnc_servers
+from lab.dns_servers import DOMAIN, DnsServer
+from lab.ldap_servers import SlapdServer
+from lab.sockets import Peer
+from lab.vnc_servers import VncRange
+from lab.xmpp_servers import ProsodyServer
+
+
+def lab_settings_texts(dns: DnsServer, slapd: SlapdServer, vnc: VncRange,
+                       chat: ProsodyServer, http: Peer) -> dict[tuple[str, str], str]:
+    """Settings (as the INI spells them) that point every service at a lab server."""
+    return {
+        ("DNS", "Servers"): dns.endpoint,
+        ("DNS", "DispatcherDomain"): DOMAIN,
+        ("SpaceDirectory", "Host"): f"directory.{DOMAIN}",
+        ("SpaceDirectory", "Port"): str(slapd.port),
+        ("Xrfb", "ServerHostAddress"): f"apps.{DOMAIN}",
+        ("Xrfb", "ServerPortNumber"): str(http.port),
+        ("Xrfb", "VncPorts"): f"{vnc.first}-{vnc.last}",
+        ("Chat", "Server"): chat.domain,
+        ("Chat", "Port"): str(chat.port),
+        ("Web", "VersionCheckURL"): f"http://{http.endpoint}/version",
+    }
+
+
+async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
+    """`size` consecutive loopback ports whose servers accept and never say a word."""
+    first = vnc_servers.free_tcp_port_block(size)
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Ended by the benchmark's clean-up: a quiet end, not an error to log.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        writer.close()
+
+    servers = [await asyncio.start_server(mute, "127.0.0.1", port)
+               for port in range(first, first + size)]
+    return servers, first
