@@ -94,7 +94,9 @@ async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
         return await check_teatime_outgoing(await dns_task, settings, environment)
 
     async def router_job() -> list[ProbeResult]:
-        return (await check_router(settings, environment.router, report, prove=False)).results
+        # No test forwarding: a diagnosis looks, it does not change the router.
+        report = await check_router(settings, environment.router, lambda _r: None, prove=False)
+        return report.results
 
     ports = settings.router.ports
     jobs: list[tuple[set[str], Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]]] = [
@@ -108,24 +110,16 @@ async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
         ({"teatime"}, teatime_outgoing),
         ({"crqt"}, lambda: listen_for_spaces(environment.crqt_duration, environment.crqt_port,
                                              environment.crqt_host)),
+        ({"ssdp", "upnp", "natpmp"}, router_job),
     ]
     chosen = [start() for services, start in jobs if services & wanted]
-    router_wanted = bool(wanted & {"ssdp", "upnp", "natpmp"})
     try:
-        # The router reports through `report` itself (its results arrive one by one).
-        grouped = await asyncio.gather(
-            run_reporting(chosen, report),
-            router_job() if router_wanted else _nothing())
+        results = await run_reporting(chosen, report)
     finally:
         if dns_task is not None and not dns_task.done():
             dns_task.cancel()
-    results = [*grouped[0], *grouped[1]]
     diagnosis.checks = [result for result in results if result.service in wanted]
     order = {service: index for index, service in enumerate(SERVICES)}
     diagnosis.checks.sort(key=lambda result: order.get(result.service, len(order)))
     diagnosis.elapsed_ms = (time.perf_counter() - started) * 1000
     return diagnosis
-
-
-async def _nothing() -> list[ProbeResult]:
-    return []

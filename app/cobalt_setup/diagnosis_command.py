@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import dns.asyncbackend
@@ -106,6 +105,3 @@ def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
         print(diagnosis_text(diagnosis))
     return EXIT_PROBLEMS if diagnosis.worst is Status.FAILED else EXIT_OK
 
-
-def default_report_name(diagnosis: Diagnosis, suffix: str) -> Path:
-    return Path(f"cobalt-diagnosis-{diagnosis.started:%Y%m%d-%H%M%S}{suffix}")
