@@ -1,0 +1,101 @@
+"""Every page works for a screen reader and a keyboard: names, mnemonics, status words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTextBrowser,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from cobalt_setup.gui.widgets import StatusLine
+from cobalt_setup.gui.wizard import PAGES, SetupWizard
+from wizard_driver import open_wizard
+
+INPUTS = (QLineEdit, QAbstractButton, QPlainTextEdit, QTextBrowser, QTableWidget)
+
+
+def accessible_name(widget: QWidget) -> str:
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name).strip() if interface else ""
+
+
+def visible_inputs(page: QWidget, wizard: SetupWizard) -> list[QWidget]:
+    found = [w for kind in INPUTS for w in page.findChildren(kind)
+             if w.isVisibleTo(wizard) and not isinstance(w.parentWidget(), QAbstractScrollArea)]
+    return [w for w in found if type(w).__name__ not in ("QScrollBar",)]
+
+
+@pytest.fixture
+def every_page(qtbot: QtBot, ini_path: Path, cobalt_dir: Path) -> SetupWizard:
+    return open_wizard(qtbot, ini_path, cobalt_dir)
+
+
+@pytest.mark.parametrize("page_class", PAGES, ids=[p.__name__ for p in PAGES])
+def test_every_input_and_status_row_has_a_name(every_page: SetupWizard,
+                                               page_class: type) -> None:
+    wizard = every_page
+    wizard.setStartId(wizard.page_ids[page_class])
+    wizard.restart()
+    page = wizard.currentPage()
+    unnamed = [f"{type(w).__name__} {w.objectName() or ''}".strip()
+               for w in visible_inputs(page, wizard) if not accessible_name(w)]
+    assert unnamed == [], f"inputs without an accessible name on {page.title()}"
+    rows = [row for row in page.findChildren(StatusLine) if row.isVisibleTo(wizard)]
+    for row in rows:
+        assert row.accessibleName().strip(), f"a status row without words on {page.title()}"
+        assert row.text.text() and "<b>" in row.text.text(), "status is a word, not a colour"
+
+
+@pytest.mark.parametrize("page_class", PAGES, ids=[p.__name__ for p in PAGES])
+def test_every_input_has_a_mnemonic(every_page: SetupWizard, page_class: type) -> None:
+    wizard = every_page
+    wizard.setStartId(wizard.page_ids[page_class])
+    wizard.restart()
+    page = wizard.currentPage()
+    buddies = {label.buddy(): label for label in page.findChildren(QLabel) if label.buddy()}
+    missing = []
+    for widget in visible_inputs(page, wizard):
+        if isinstance(widget, QPushButton | QCheckBox | QRadioButton):
+            text = widget.text()
+        elif widget in buddies:
+            text = buddies[widget].text()
+        else:
+            continue  # read-only views reached with Tab
+        if "&" not in text.replace("&&", ""):
+            missing.append(text or type(widget).__name__)
+    assert missing == [], f"no mnemonic on {page.title()}"
+
+
+def test_the_wizard_is_usable_with_the_keyboard_only(every_page: SetupWizard,
+                                                     qtbot: QtBot) -> None:
+    """Tab reaches every enabled input of a page, in the order the page shows them."""
+    wizard = every_page
+    for page_class in PAGES:
+        wizard.setStartId(wizard.page_ids[page_class])
+        wizard.restart()
+        page = wizard.currentPage()
+        wanted = [w for w in visible_inputs(page, wizard)
+                  if w.isEnabled() and w.focusPolicy() & w.focusPolicy().TabFocus]
+        reached, widget = [], page
+        for _ in range(300):  # the focus chain Tab follows, from the page's top
+            widget = widget.nextInFocusChain()
+            if widget in wanted and widget not in reached:
+                reached.append(widget)
+        assert set(reached) == set(wanted), page.title()
+        tops = [w.mapTo(wizard, w.rect().topLeft()).y() for w in reached
+                if not isinstance(w, QRadioButton)]
+        assert tops == sorted(tops), f"Tab order jumps around on {page.title()}"
