@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                "1 problems found, 2 bad usage or input.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--lang", metavar="LANG", default=None,
+                        help="the wizard's language (de, fr, en); default: the system's")
     _common_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wizard = commands.add_parser("wizard", help="open the wizard (the default)")
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_router_commands(commands, lambda sub: _common_options(sub, defaults=False))
     shots = commands.add_parser("screenshots", help="render every wizard page to PNG files")
     shots.add_argument("out_dir", type=Path, metavar="OUTDIR")
+    shots.add_argument("--dark", action="store_true", help="with a dark palette")
     _common_options(shots, defaults=False)
     return parser
 
@@ -81,6 +84,15 @@ def _cobalt_dir(args: argparse.Namespace, required: bool) -> Path | None:
 
 def _ini_path(args: argparse.Namespace) -> Path:
     return args.settings.expanduser() if args.settings else default_ini_path()
+
+
+def _check_language(language: str | None) -> None:
+    from cobalt_setup.gui.translations import available_languages
+
+    known = ["en", *available_languages()]
+    if language and language.split("_")[0].lower() not in known:
+        raise UsageError(f"--lang {language}: not a language of this wizard; "
+                         f"choose from {', '.join(known)}")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -152,17 +164,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "router":
             return run_router(args)
         if args.command == "screenshots":
+            _check_language(args.lang)
             from cobalt_setup.gui.app import save_screenshots
 
             for path in save_screenshots(_ini_path(args), _cobalt_dir(args, required=False),
-                                         args.out_dir):
+                                         args.out_dir, args.lang, args.dark):
                 print(path)
             return EXIT_OK
+        _check_language(args.lang)
         from cobalt_setup.gui.app import run_wizard
         from cobalt_setup.probes.environment import CheckEnvironment
 
         return run_wizard(_ini_path(args), _cobalt_dir(args, required=False),
-                          CheckEnvironment())
+                          CheckEnvironment(), args.lang)
     except (UsageError, IniReadError, PrefsReadError, RouterConfError) as error:
         print(f"cobalt-setup: {error}", file=sys.stderr)
         return EXIT_USAGE
