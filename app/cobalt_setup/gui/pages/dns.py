@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -45,7 +45,17 @@ VERDICT_KINDS = {
     Verdict.HIJACKS: "error",
     Verdict.CHECKING: "busy",
 }
-COLUMNS = ("Resolver", "Provider", "First look-up", "Median", "p90", "Answered", "Verdict")
+# Marked for lupdate (shown through self.tr() below).
+COLUMNS = (
+    QT_TRANSLATE_NOOP("DnsPage", "Resolver"), QT_TRANSLATE_NOOP("DnsPage", "Provider"),
+    QT_TRANSLATE_NOOP("DnsPage", "First look-up"), QT_TRANSLATE_NOOP("DnsPage", "Median"),
+    QT_TRANSLATE_NOOP("DnsPage", "p90"), QT_TRANSLATE_NOOP("DnsPage", "Answered"),
+    QT_TRANSLATE_NOOP("DnsPage", "Verdict"))
+VERDICT_WORDS = (  # Verdict values, marked for lupdate
+    QT_TRANSLATE_NOOP("DnsPage", "recommended"), QT_TRANSLATE_NOOP("DnsPage", "fine"),
+    QT_TRANSLATE_NOOP("DnsPage", "slow"), QT_TRANSLATE_NOOP("DnsPage", "unreliable"),
+    QT_TRANSLATE_NOOP("DnsPage", "dead"), QT_TRANSLATE_NOOP("DnsPage", "hijacks NXDOMAIN"),
+    QT_TRANSLATE_NOOP("DnsPage", "cannot find the dispatcher"))
 
 
 
