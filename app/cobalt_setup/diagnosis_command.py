@@ -10,17 +10,20 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dns.asyncbackend
 
-from cobalt_setup.diagnosis import SERVICE_NAMES, Diagnosis, parse_services, run_diagnosis
 from cobalt_setup.prefs.store import CurrentPreferences
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.report import STATUS_WORDS, diagnosis_json, diagnosis_markdown
-from cobalt_setup.router.status import RouterEnvironment
+from cobalt_setup.router.environment import RouterEnvironment
+from cobalt_setup.services import SERVICE_NAMES
 from cobalt_setup.settings import Settings, SettingsInvalid
+
+if TYPE_CHECKING:
+    from cobalt_setup.diagnosis import Diagnosis
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 CRQT_LISTEN_S = 5.5  # spaces announce every 5 s
@@ -86,6 +89,9 @@ def diagnosis_text(diagnosis: Diagnosis) -> str:
 def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
                  environment: CheckEnvironment | None = None) -> int:
     """Run the diagnosis for the settings on disk; raises ValueError for bad usage."""
+    # Loaded here, not at the top: `cobalt-setup --version` and the wizard start faster.
+    from cobalt_setup.diagnosis import parse_services, run_diagnosis
+
     if not 0.1 <= args.timeout <= 60:
         raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
     only = parse_services(args.only) if args.only else None

@@ -12,21 +12,18 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
 from cobalt_setup.addresses import InvalidValue, parse_port_range
 from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.router.checks import RouterReport, check_router
-from cobalt_setup.router.forwarding import forward_ports, mapper_for, undo_forwarding
+from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.records import RecordsError
-from cobalt_setup.router.status import (
-    RouterEnvironment,
-    RouterFindings,
-    find_router,
-    router_results,
-)
 from cobalt_setup.settings import Settings
+
+if TYPE_CHECKING:
+    from cobalt_setup.router.checks import RouterReport
+    from cobalt_setup.router.status import RouterFindings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MAX_LEASE_S = 2**32 - 1
@@ -104,7 +101,11 @@ def _ports_dict(report: RouterReport) -> dict[str, Any]:
             "offer": list(report.offer) if report.offer else None}
 
 
+# The router libraries load inside the commands: `cobalt-setup --version` stays fast.
+
 async def _status(env: RouterEnvironment, settings: Settings) -> tuple[dict[str, Any], int]:
+    from cobalt_setup.router.checks import check_router
+
     report = await check_router(settings, env, lambda _result: None, prove=False)
     results = report.results
     output: dict[str, Any] = {"router": _findings_dict(report.findings),
@@ -116,6 +117,9 @@ async def _status(env: RouterEnvironment, settings: Settings) -> tuple[dict[str,
 
 async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
                    ) -> tuple[dict[str, Any], int]:
+    from cobalt_setup.router.checks import check_router
+    from cobalt_setup.router.forwarding import forward_ports
+
     report = await check_router(settings, env, lambda _result: None, prove=False)
     results = report.results
     output: dict[str, Any] = {"router": _findings_dict(report.findings)}
@@ -130,6 +134,9 @@ async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
 
 
 async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
+    from cobalt_setup.router.forwarding import mapper_for, undo_forwarding
+    from cobalt_setup.router.status import find_router, router_results
+
     findings = await find_router(env)
     results = router_results(findings, env)[:1]
     report: dict[str, Any] = {"router": _findings_dict(findings)}
