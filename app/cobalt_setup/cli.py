@@ -25,7 +25,7 @@ from cobalt_setup.prefs.store import (
     write,
 )
 from cobalt_setup.router.command import add_router_commands, run_router_command
-from cobalt_setup.settings import Settings, SettingsInvalid
+from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -109,12 +109,11 @@ def run_apply(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_texts({**current.starting_texts(), **source.texts})
     except SettingsInvalid as invalid:
-        lines = []
-        for error in invalid.errors:
-            line = source.lines.get(error.field.id)
-            where = f"{args.source}, line {line}" if line else str(args.source)
-            lines.append(f"{where}: [{error.field.section}] {error.field.key}: {error.reason}")
-        raise UsageError("\n".join(lines)) from None
+        def where(field: Field) -> str:
+            line = source.lines.get(field.id)
+            return f"{args.source}, line {line}" if line else str(args.source)
+
+        raise UsageError(invalid.located(where)) from None
     plan = plan_write(current, settings)
     for title, path, changes in (
         ("General preferences", files.ini_path, plan.ini_changes),

@@ -20,7 +20,7 @@ from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.report import STATUS_WORDS, diagnosis_json, diagnosis_markdown
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.services import SERVICE_NAMES
-from cobalt_setup.settings import Settings, SettingsInvalid
+from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
     from cobalt_setup.diagnosis import Diagnosis
@@ -52,19 +52,17 @@ def settings_from(current: CurrentPreferences) -> Settings:
     try:
         return Settings.from_texts(current.starting_texts())
     except SettingsInvalid as invalid:
-        problems = []
         ini = current.ini
-        for error in invalid.errors:
-            line = ini.lines.get(error.field.id) if ini else None
+
+        def where(field: Field) -> str:
+            line = ini.lines.get(field.id) if ini else None
             if line is not None and ini is not None:
-                where = f"{ini.path}, line {line}"
-            elif error.field.id in current.router_conf_texts:
-                where = str(current.files.router_conf_path)
-            else:
-                where = str(current.files.ini_path)
-            problems.append(f"{where}: [{error.field.section}] {error.field.key}: "
-                            f"{error.reason}")
-        raise ValueError("\n".join(problems)) from None
+                return f"{ini.path}, line {line}"
+            if field.id in current.router_conf_texts:
+                return str(current.files.router_conf_path)
+            return str(current.files.ini_path)
+
+        raise ValueError(invalid.located(where)) from None
 
 
 def _progress_line(result: ProbeResult) -> None:

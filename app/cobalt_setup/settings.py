@@ -88,6 +88,11 @@ class SettingsInvalid(ValueError):
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
 
+    def located(self, where: Callable[[Field], str]) -> str:
+        """One line per broken field, each prefixed with where it was read ("file, line 4")."""
+        return "\n".join(f"{where(error.field)}: [{error.field.section}] {error.field.key}: "
+                         f"{error.reason}" for error in self.errors)
+
 
 _TEATIME = BY_ID["teatime"]
 _VNC = BY_ID["vnc"]

@@ -43,7 +43,7 @@ from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer
 from lab.igd_simulator import IgdSimulator
 from lab.router_lab import start_router_lab, stop_router_lab
-from lab.whole_lab import lab_settings_texts, silent_block
+from lab.whole_lab import lab_settings_texts, silent_block, silent_settings_texts
 from network_guard import GUARD
 from wizard_driver import lab_environment
 
@@ -174,18 +174,7 @@ def every_target_silent(tmp: Path, dns_lab: DnsLab) -> None:
     loop = asyncio.new_event_loop()
     mutes, first = loop.run_until_complete(silent_block(9))
     try:
-        settings = Settings.from_texts({
-            ("DNS", "Servers"): silent_dns,
-            ("DNS", "DispatcherDomain"): DOMAIN,
-            ("SpaceDirectory", "Host"): "127.0.0.1",
-            ("SpaceDirectory", "Port"): str(first),
-            ("Xrfb", "ServerHostAddress"): "127.0.0.1",
-            ("Xrfb", "ServerPortNumber"): str(first + 1),
-            ("Xrfb", "VncPorts"): f"{first + 2}-{first + 7}",
-            ("Chat", "Server"): "127.0.0.1",
-            ("Chat", "Port"): str(first + 8),
-            ("Web", "VersionCheckURL"): f"http://127.0.0.1:{first}/version",
-        })
+        settings = Settings.from_texts(silent_settings_texts(first, silent_dns, DOMAIN))
         # Every resolver is the silent one; the DNS deadlines are the run's timeout.
         silent_resolvers = DnsEnvironment(
             system_resolvers=resolvers_at(dns_lab.silent), open_cobalt_default=(silent_dns,),

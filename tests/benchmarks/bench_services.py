@@ -35,7 +35,7 @@ from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.settings import Settings
 from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN
-from lab.whole_lab import silent_block
+from lab.whole_lab import silent_block, silent_settings_texts
 from network_guard import GUARD
 
 RUNS = 5
@@ -103,17 +103,7 @@ def main() -> None:
             timeout = 1.0
             loop = asyncio.new_event_loop()
             mutes, first = loop.run_until_complete(silent_block(9))
-            silent = Settings.from_texts({
-                ("DNS", "Servers"): lab.good.endpoint,
-                ("SpaceDirectory", "Host"): "127.0.0.1",
-                ("SpaceDirectory", "Port"): str(first),
-                ("Xrfb", "ServerHostAddress"): "127.0.0.1",
-                ("Xrfb", "ServerPortNumber"): str(first + 1),
-                ("Xrfb", "VncPorts"): f"{first + 2}-{first + 7}",
-                ("Chat", "Server"): "127.0.0.1",
-                ("Chat", "Port"): str(first + 8),
-                ("Web", "VersionCheckURL"): f"http://127.0.0.1:{first}/version",
-            })
+            silent = Settings.from_texts(silent_settings_texts(first, lab.good.endpoint))
             env = environment(lab.good, timeout)
             silent_times = []
             for _ in range(RUNS):

@@ -47,3 +47,23 @@ async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
     servers = [await asyncio.start_server(mute, "127.0.0.1", port)
                for port in range(first, first + size)]
     return servers, first
+
+
+def silent_settings_texts(first: int, dns_server: str, domain: str = ""
+                          ) -> dict[tuple[str, str], str]:
+    """Settings whose every service is one of the 9 silent ports from `first` (see
+    silent_block); DNS goes to `dns_server`."""
+    texts = {
+        ("DNS", "Servers"): dns_server,
+        ("SpaceDirectory", "Host"): "127.0.0.1",
+        ("SpaceDirectory", "Port"): str(first),
+        ("Xrfb", "ServerHostAddress"): "127.0.0.1",
+        ("Xrfb", "ServerPortNumber"): str(first + 1),
+        ("Xrfb", "VncPorts"): f"{first + 2}-{first + 7}",
+        ("Chat", "Server"): "127.0.0.1",
+        ("Chat", "Port"): str(first + 8),
+        ("Web", "VersionCheckURL"): f"http://127.0.0.1:{first}/version",
+    }
+    if domain:
+        texts["DNS", "DispatcherDomain"] = domain
+    return texts

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
 from cobalt_setup.addresses import InvalidValue, parse_port_range
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.result import Status
+from cobalt_setup.report import STATUS_WORDS, check_dict
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.records import RecordsError
 from cobalt_setup.settings import Settings
@@ -53,12 +54,6 @@ def add_router_commands(commands: Any, common: Callable[[argparse.ArgumentParser
         common(parser)
 
 
-def result_dict(result: ProbeResult) -> dict[str, Any]:
-    return {"id": result.id, "service": result.service, "target": result.target,
-            "status": result.status.value, "summary": result.summary, "fix": result.fix,
-            "elapsed_ms": round(result.elapsed_ms, 1), "details": result.details}
-
-
 def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
     igd = findings.igd
     return {
@@ -75,10 +70,12 @@ def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
     }
 
 
-def _print_result(result: ProbeResult) -> None:
-    print(f"[{result.status.value:>7}] {result.summary}")
-    if result.fix and result.status in (Status.WARNING, Status.FAILED):
-        print(f"          Fix: {result.fix}")
+def _print_check(check: dict[str, Any]) -> None:
+    """One check of the JSON report as a line (and its fix) for a terminal."""
+    status = Status(check["status"])
+    print(f"[{STATUS_WORDS[status]}] {check['summary']}")
+    if check["fix"] and status in (Status.WARNING, Status.FAILED):
+        print(f"      Fix: {check['fix']}")
 
 
 def _settings(ports: str, origin: str) -> Settings:
@@ -110,7 +107,7 @@ async def _status(env: RouterEnvironment, settings: Settings) -> tuple[dict[str,
     results = report.results
     output: dict[str, Any] = {"router": _findings_dict(report.findings),
                               "ports": _ports_dict(report),
-                              "checks": [result_dict(r) for r in results]}
+                              "checks": [check_dict(r) for r in results]}
     bad = any(r.status is Status.FAILED for r in results)
     return output, EXIT_PROBLEMS if bad else EXIT_OK
 
@@ -124,12 +121,12 @@ async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
     results = report.results
     output: dict[str, Any] = {"router": _findings_dict(report.findings)}
     if report.mapper is None or report.plan is None:
-        output["checks"] = [result_dict(r) for r in results]
+        output["checks"] = [check_dict(r) for r in results]
         return output, EXIT_PROBLEMS
     outcome = await forward_ports(report.mapper, report.plan, env.records(), lease)
     results.append(outcome.result())
     output["ports"] = [vars(port) for port in outcome.ports]
-    output["checks"] = [result_dict(r) for r in results]
+    output["checks"] = [check_dict(r) for r in results]
     return output, EXIT_OK if outcome.ok else EXIT_PROBLEMS
 
 
@@ -142,12 +139,12 @@ async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
     report: dict[str, Any] = {"router": _findings_dict(findings)}
     mapper = mapper_for(findings, env)
     if mapper is None:
-        report["checks"] = [result_dict(r) for r in results]
+        report["checks"] = [check_dict(r) for r in results]
         return report, EXIT_PROBLEMS
     outcome = await undo_forwarding(mapper, env.records())
     results.append(outcome.result(mapper.router_address))
     report["removed"] = [record.external_port for record in outcome.removed]
-    report["checks"] = [result_dict(r) for r in results]
+    report["checks"] = [check_dict(r) for r in results]
     return report, EXIT_OK if results[-1].status is Status.OK else EXIT_PROBLEMS
 
 
@@ -177,6 +174,5 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
                           **report}, indent=2))
     else:
         for check in report["checks"]:
-            _print_result(ProbeResult(check["id"], check["service"], check["target"],
-                                      Status(check["status"]), check["summary"], check["fix"]))
+            _print_check(check)
     return code
