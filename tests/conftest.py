@@ -12,6 +12,7 @@ from pathlib import Path
 import dns.asyncbackend
 import pytest
 
+from cobalt_setup.i18n import use_language
 from network_guard import GUARD
 
 pytest_plugins = [
@@ -26,6 +27,9 @@ pytest_plugins = [
 ]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests read the English texts; a contributor's German desktop must not change them
+# (gettext reads LANGUAGE first; commands the tests start inherit it).
+os.environ["LANGUAGE"] = "en"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,6 +48,13 @@ def no_outside_network() -> Iterator[None]:
     violations = GUARD.take_violations()
     if violations:
         pytest.fail("the test tried to reach the outside network: " + "; ".join(violations))
+
+
+@pytest.fixture(autouse=True)
+def english_findings() -> Iterator[None]:
+    """A test that switches the core's language cannot leave it switched for the next."""
+    yield
+    use_language("en")
 
 
 @pytest.fixture(autouse=True)

@@ -161,3 +161,11 @@ def test_form_keeps_typed_text_when_reseeded() -> None:
     form.reseed({("Chat", "Server"): "other.example.org", ("Chat", "Port"): "5222"})
     assert form.text(("Chat", "Server")) == "other.example.org"
     assert form.text(("Chat", "Port")) == "5223"
+
+
+@pytest.mark.parametrize("text", ["http://[::1/", "http://[fe80::1"])
+def test_a_half_typed_ipv6_web_address_is_a_clear_error_not_a_crash(text: str) -> None:
+    with pytest.raises(SettingsInvalid) as caught:
+        Settings.from_texts({("Web", "VersionCheckURL"): text})
+    assert "Version check URL: " in str(caught.value)
+    assert "a [ in it has no matching ]" in str(caught.value)

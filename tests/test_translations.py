@@ -1,21 +1,34 @@
-"""The wizard speaks German and French: page titles, its own texts and Qt's buttons."""
+"""The wizard speaks German and French: page titles, its own texts, Qt's buttons, and the
+core's findings, fixes and error messages (gettext catalogues)."""
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from string import Formatter
+from types import ModuleType
 from xml.etree import ElementTree
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWizard
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWizard
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.cli import main
 from cobalt_setup.gui.pages.router import RouterPage
-from cobalt_setup.gui.translations import QM_FOLDER, available_languages, install_translations
-from wizard_driver import open_wizard
+from cobalt_setup.gui.translations import QM_FOLDER, install_translations
+from cobalt_setup.i18n import available_languages, use_language
+from cobalt_setup.probes.result import Status
+from cobalt_setup.probes.vnc import probe_vnc_port
+from lab.dns_servers import DnsLab
+from lab.ldap_servers import SlapdServer
+from wizard_driver import NEXT, field_input, lab_session, open_wizard, press, retype
 
 ROOT = Path(__file__).resolve().parents[1]
 TS_FOLDER = ROOT / "resources" / "translations"
@@ -73,3 +86,164 @@ def test_every_text_is_translated_and_the_compiled_file_is_current(
     shipped = QM_FOLDER / f"cobalt_setup_{language}.qm"
     assert shipped.read_bytes() == rebuilt.read_bytes(), \
         "run resources/translations/update.py --release"
+
+
+# -- the core's texts (gettext) -------------------------------------------------------------
+def _update_tool() -> ModuleType:
+    """resources/translations/update.py, the tool that extracts and compiles the catalogues."""
+    spec = importlib.util.spec_from_file_location("translations_update",
+                                                  TS_FOLDER / "update.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _text, name, _spec, _conv in Formatter().parse(text) if name is not None}
+
+
+def _catalogue(language: str) -> Catalog:
+    with (TS_FOLDER / "core" / f"{language}.po").open("rb") as file:
+        return read_po(file)
+
+
+def translation_of(english: str, language: str) -> str:
+    """What the catalogue makes of an English text the core produced: the most specific
+    msgid whose pattern matches it (the most fixed words: "{port}: {reason}" matches
+    nearly anything), its translation filled with the same values, each translated the
+    same way when it is itself a catalogue text ("Start {listener}" with "the VNC server")."""
+    found = _translated(english, _catalogue(language))
+    assert found is not None, f"no catalogue entry produces {english!r}"
+    return found
+
+
+def _translated(english: str, catalogue: Catalog) -> str | None:
+    best: tuple[int, str, dict[str, str]] | None = None
+    for message in catalogue:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        parts = list(Formatter().parse(message.id))
+        pattern, seen = "", set()
+        for text, name, _spec, _conv in parts:
+            pattern += re.escape(text)
+            if name:
+                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+                seen.add(name)
+        match = re.fullmatch(pattern, english, re.DOTALL)
+        fixed = sum(len(text) for text, *_rest in parts)
+        if match and fixed and (best is None or fixed > best[0]):
+            best = (fixed, message.string, match.groupdict())
+    if best is None:
+        return None
+    values = {name: _translated(value, catalogue) or value for name, value in best[2].items()}
+    return best[1].format(**values)
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_every_core_text_is_translated_and_the_compiled_file_is_current(
+        language: str) -> None:
+    tool = _update_tool()
+    catalogue = _catalogue(language)
+    in_source = {message.id for message in tool.core_template() if message.id}
+    in_catalogue = {message.id for message in catalogue if message.id}
+    assert not in_source - in_catalogue, \
+        "texts not in the catalogue: run resources/translations/update.py and translate them"
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert "fuzzy" not in message.flags, ids[0]
+        for text in strings:
+            assert text.strip(), f"untranslated: {ids[0]!r}"
+            assert _fields(text) == _fields(ids[-1]), f"placeholders differ: {ids[0]!r}"
+    shipped = tool.mo_path(language).read_bytes()
+    assert shipped == tool.compiled(catalogue), "run resources/translations/update.py --release"
+
+
+def test_the_core_picks_its_language_like_the_desktop_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert use_language("de_AT.UTF-8") == "de"
+    assert use_language("fr_CA") == "fr"
+    assert use_language("xx") == "en"
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANGUAGE", "xx:fr:de")  # the first language we have wins
+    assert use_language(None) == "fr"
+    monkeypatch.setenv("LANGUAGE", "en_GB")
+    assert use_language(None) == "en"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("language", ["de", "fr"])
+async def test_a_failed_check_explains_itself_in_the_users_language(
+        language: str, closed_port: int) -> None:
+    english = await probe_vnc_port("127.0.0.1", closed_port, timeout=1.0)
+    assert english.status is Status.FAILED and english.fix
+    use_language(language)
+    translated = await probe_vnc_port("127.0.0.1", closed_port, timeout=1.0)
+    assert translated.status is Status.FAILED
+    assert translated.summary == translation_of(english.summary, language) != english.summary
+    assert translated.fix == translation_of(english.fix, language) != english.fix
+    assert translated.details == english.details, "machine-readable details stay as they are"
+
+
+def test_a_bad_setting_is_refused_in_german_on_the_command_line(
+        tmp_path: Path, cobalt_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "bad.ini"
+    source.write_text("[SpaceDirectory]\nPort = 70000\n", encoding="utf-8")
+    assert main(["--lang", "de", "apply", str(source), "--dry-run",
+                 "--cobalt-dir", str(cobalt_dir)]) == 2
+    german = capsys.readouterr().err
+    use_language("en")
+    assert main(["apply", str(source), "--dry-run", "--cobalt-dir", str(cobalt_dir)]) == 2
+    english = capsys.readouterr().err
+    rule = "70000 is not a port number: ports go from 1 to 65535"
+    assert rule in english
+    assert translation_of(rule, "de") in german and rule not in german
+
+
+@pytest.mark.usefixtures("qasync_loop")
+def test_the_directory_page_shows_a_german_finding_and_fix(
+        speaking: object, qtbot: QtBot, dns_lab: DnsLab, plain_slapd: SlapdServer,
+        ini_path: Path, cobalt_dir: Path) -> None:
+    speaking("de")  # type: ignore[operator]
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, lab_session(dns_lab, ini_path, cobalt_dir))
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
+    press(wizard, NEXT)
+    page = wizard.currentPage()
+    help_texts = [label.text() for label in page.findChildren(QLabel)]
+    assert translation_of("The LDAP server where spaces are published and found.",
+                          "de") in help_texts
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Port"), str(plain_slapd.port))
+    warning = QCoreApplication.translate("StatusLine", "Warning:")
+    qtbot.waitUntil(lambda: any(text.startswith(warning) for text in page.results.texts()),
+                    timeout=5000)
+    shown = next(text for text in page.results.texts() if text.startswith(warning))
+    # The static words of the plain-LDAP finding, in German, are on the page.
+    finding = next(m.string for m in _catalogue("de") if isinstance(m.id, str)
+                   and "not an Open Cobalt Space Directory" in m.id)
+    longest_words = max(re.split(r"\{[^}]*\}", finding), key=len).strip()
+    assert len(longest_words) > 15 and longest_words in shown
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_inputs_line_up_however_long_the_translated_labels_are(
+        language: str, speaking: object, qtbot: QtBot, ini_path: Path,
+        cobalt_dir: Path) -> None:
+    speaking(language)  # type: ignore[operator]
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    for page_id in wizard.pageIds():
+        wizard.setStartId(page_id)
+        wizard.restart()
+        page = wizard.currentPage()
+        rows = list(getattr(page, "rows", {}).values())
+        if len(rows) < 2:
+            continue
+        qtbot.waitUntil(lambda rows=rows: all(row.input.width() > 100 for row in rows))
+        starts = {row.input.mapTo(row.parentWidget(), row.input.rect().topLeft()).x()
+                  for row in rows}
+        assert len(starts) == 1, f"{page.title()}: inputs start at {sorted(starts)}"

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import idna
 
+from cobalt_setup.i18n import _
+
 MAX_HOSTNAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 _SERVICE_LABEL = re.compile(r"_[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -56,12 +58,17 @@ def _shown(text: str) -> str:
 def parse_port(text: str) -> int:
     text = text.strip()
     if not text:
-        raise InvalidValue("a port number is required")
+        # Translators: the rules broken by what was typed are shown after the
+        # field's name and a colon ("Chat port: a port number is required"), so
+        # they start lower case.
+        raise InvalidValue(_("a port number is required"))
     if not text.isdigit() or not text.isascii():
-        raise InvalidValue(f"{_shown(text)} is not a port number: use digits only, 1 to 65535")
+        raise InvalidValue(_("{value} is not a port number: use digits only, 1 to 65535")
+                           .format(value=_shown(text)))
     port = int(text)
     if not 1 <= port <= 65535:
-        raise InvalidValue(f"{port} is not a port number: ports go from 1 to 65535")
+        raise InvalidValue(_("{port} is not a port number: ports go from 1 to 65535")
+                           .format(port=port))
     return port
 
 
@@ -69,7 +76,7 @@ def parse_port_range(text: str) -> PortRange:
     """`6900-6909` or a single port `6900`."""
     text = text.strip()
     if not text:
-        raise InvalidValue("a port range is required, for example 6900-6909")
+        raise InvalidValue(_("a port range is required, for example 6900-6909"))
     first_text, dash, last_text = text.partition("-")
     if not dash:
         port = parse_port(first_text)
@@ -77,9 +84,13 @@ def parse_port_range(text: str) -> PortRange:
     try:
         first, last = parse_port(first_text), parse_port(last_text)
     except InvalidValue as error:
-        raise InvalidValue(f"in the range {_shown(text)}, {error}") from None
+        # Translators: {error} is the rule the port broke, e.g. "70000 is not a
+        # port number: ports go from 1 to 65535".
+        raise InvalidValue(_("in the range {range}, {error}")
+                           .format(range=_shown(text), error=error)) from None
     if first > last:
-        raise InvalidValue(f"the range {text} runs backwards: write the lower port first")
+        raise InvalidValue(_("the range {range} runs backwards: write the lower port first")
+                           .format(range=text))
     return PortRange(first, last)
 
 
@@ -90,16 +101,18 @@ def parse_ip(text: str) -> str:
     try:
         return str(ipaddress.ip_address(bare))
     except ValueError:
-        raise InvalidValue(f"{_shown(text)} is not an IPv4 or IPv6 address") from None
+        raise InvalidValue(_("{value} is not an IPv4 or IPv6 address")
+                           .format(value=_shown(text))) from None
 
 
 def parse_hostname(text: str) -> str:
     """A DNS host name (international names allowed) or an IP literal."""
     text = text.strip()
     if not text:
-        raise InvalidValue("a host name or address is required")
+        raise InvalidValue(_("a host name or address is required"))
     if any(ch.isspace() for ch in text):
-        raise InvalidValue(f"{_shown(text)} contains a space: host names cannot have spaces")
+        raise InvalidValue(_("{value} contains a space: host names cannot have spaces")
+                           .format(value=_shown(text)))
     if ":" in text or text.startswith("["):
         return parse_ip(text)
     labels = text.rstrip(".").split(".")
@@ -107,28 +120,31 @@ def parse_hostname(text: str) -> str:
         return parse_ip(text)
     if len(text.rstrip(".")) > MAX_HOSTNAME_LENGTH:
         raise InvalidValue(
-            f"the name is {len(text)} characters long: host names have at most "
-            f"{MAX_HOSTNAME_LENGTH}"
+            _("the name is {length} characters long: host names have at most {maximum}")
+            .format(length=len(text), maximum=MAX_HOSTNAME_LENGTH)
         )
     for label in labels:
         if not label:
-            raise InvalidValue(f"{_shown(text)} has an empty part between dots")
+            raise InvalidValue(_("{value} has an empty part between dots")
+                               .format(value=_shown(text)))
         if len(label) > MAX_LABEL_LENGTH:
             raise InvalidValue(
-                f"the part {_shown(label)} is {len(label)} characters long: each part "
-                f"between dots has at most {MAX_LABEL_LENGTH}"
+                _("the part {part} is {length} characters long: each part between dots has "
+                  "at most {maximum}")
+                .format(part=_shown(label), length=len(label), maximum=MAX_LABEL_LENGTH)
             )
     try:
         ascii_name = idna.encode(text.rstrip("."), uts46=True).decode("ascii")
     except idna.IDNAError as error:
         raise InvalidValue(
-            f"{_shown(text)} is not a valid host name: use letters, digits and hyphens "
-            f"between dots ({error})"
+            # Translators: {error} is the IDNA library's own explanation, in English.
+            _("{value} is not a valid host name: use letters, digits and hyphens between dots "
+              "({error})").format(value=_shown(text), error=error)
         ) from None
     if len(ascii_name) > MAX_HOSTNAME_LENGTH:
         raise InvalidValue(
-            f"the name is {len(ascii_name)} characters long once encoded for DNS: "
-            f"host names have at most {MAX_HOSTNAME_LENGTH}"
+            _("the name is {length} characters long once encoded for DNS: host names have at "
+              "most {maximum}").format(length=len(ascii_name), maximum=MAX_HOSTNAME_LENGTH)
         )
     return text.rstrip(".").lower()
 
@@ -140,12 +156,14 @@ def parse_endpoint(text: str, *, names_allowed: bool = True) -> Endpoint:
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
-            raise InvalidValue(f"{_shown(text)} opens '[' without closing it")
+            raise InvalidValue(_("{value} opens '[' without closing it")
+                               .format(value=_shown(text)))
         host, rest = parse_ip(text[1:close]), text[close + 1 :]
         if not rest:
             return Endpoint(host)
         if not rest.startswith(":"):
-            raise InvalidValue(f"{_shown(text)}: after ']' write ':' and the port")
+            raise InvalidValue(_("{value}: after ']' write ':' and the port")
+                               .format(value=_shown(text)))
         return Endpoint(host, parse_port(rest[1:]))
     if text.count(":") > 1:  # a bare IPv6 literal cannot carry a port
         return Endpoint(parse_ip(text))
@@ -163,7 +181,9 @@ def parse_server_list(text: str) -> tuple[Endpoint, ...]:
         try:
             servers.append(parse_endpoint(item, names_allowed=False))
         except InvalidValue as error:
-            raise InvalidValue(f"{error} (DNS servers are given by address)") from None
+            # Translators: {error} is the rule the server's address broke.
+            raise InvalidValue(_("{error} (DNS servers are given by address)")
+                               .format(error=error)) from None
     return tuple(servers)
 
 
@@ -177,7 +197,8 @@ def parse_service_type(text: str) -> str:
         or parts[1].lower() not in ("_tcp", "_udp")
     ):
         raise InvalidValue(
-            f"{_shown(text)} is not a service type: write it as _name._tcp or _name._udp"
+            _("{value} is not a service type: write it as _name._tcp or _name._udp")
+            .format(value=_shown(text))
         )
     return text
 
@@ -185,12 +206,20 @@ def parse_service_type(text: str) -> str:
 def parse_http_url(text: str) -> str:
     text = text.strip()
     if any(ch.isspace() for ch in text):
-        raise InvalidValue(f"{_shown(text)} contains a space: a URL cannot have spaces")
-    parts = urlsplit(text)
+        raise InvalidValue(_("{value} contains a space: a URL cannot have spaces")
+                           .format(value=_shown(text)))
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "http://[::1/": an IPv6 address without its closing bracket
+        raise InvalidValue(_("{value} is not a web address: a [ in it has no matching ]")
+                           .format(value=_shown(text))) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidValue(f"{_shown(text)} is not a web address: start it with http://")
+        raise InvalidValue(_("{value} is not a web address: start it with http://")
+                           .format(value=_shown(text)))
     try:
         parse_endpoint(parts.netloc.rpartition("@")[2])
     except InvalidValue as error:
-        raise InvalidValue(f"the host of {_shown(text)}: {error}") from None
+        # Translators: {error} is the rule the host part of the address broke.
+        raise InvalidValue(_("the host of {url}: {error}")
+                           .format(url=_shown(text), error=error)) from None
     return text

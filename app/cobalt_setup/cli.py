@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cobalt_setup import __version__
 from cobalt_setup.diagnosis_command import add_diagnose_command, run_diagnose
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.general_ini import IniReadError, read_general_ini
 from cobalt_setup.prefs.locations import default_ini_path, detect_cobalt_dir
@@ -51,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--lang", metavar="LANG", default=None,
-                        help="the wizard's language (de, fr, en); default: the system's")
+                        help="the language of the wizard and its messages (de, fr, en); "
+                             "default: the system's")
     _common_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wizard = commands.add_parser("wizard", help="open the wizard (the default)")
@@ -75,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _cobalt_dir(args: argparse.Namespace, required: bool) -> Path | None:
     folder = args.cobalt_dir.expanduser() if args.cobalt_dir else detect_cobalt_dir()
     if folder is None and required:
-        raise UsageError("Open Cobalt was not found in the usual places: "
-                         "say where it is installed with --cobalt-dir DIR")
+        raise UsageError(_("Open Cobalt was not found in the usual places: say where it is "
+                           "installed with --cobalt-dir DIR"))
     if folder is not None and not folder.is_dir():
-        raise UsageError(f"--cobalt-dir {folder}: no such folder")
+        raise UsageError(_("--cobalt-dir {folder}: no such folder").format(folder=folder))
     return folder
 
 
@@ -86,22 +88,27 @@ def _ini_path(args: argparse.Namespace) -> Path:
     return args.settings.expanduser() if args.settings else default_ini_path()
 
 
-def _check_language(language: str | None) -> None:
-    from cobalt_setup.gui.translations import available_languages
+def _use_language(language: str | None) -> None:
+    """Speak `language` (or the system's) in the findings and messages; refuse unknown ones."""
+    from cobalt_setup.i18n import available_languages, use_language
 
     known = ["en", *available_languages()]
     if language and language.split("_")[0].lower() not in known:
         raise UsageError(f"--lang {language}: not a language of this wizard; "
                          f"choose from {', '.join(known)}")
+    use_language(language)
 
 
 def run_apply(args: argparse.Namespace) -> int:
     source = read_general_ini(args.source)
     if source is None:
-        raise UsageError(f"{args.source}: no such file")
+        raise UsageError(_("{file}: no such file").format(file=args.source))
     for section, key, line in source.unknown_keys:
-        print(f"{args.source}, line {line}: warning: [{section}] {key} is not a setting this "
-              "tool knows; ignored", file=sys.stderr)
+        # Translators: [{section}] {key} are written as in the settings file (not
+        # translated).
+        print(_("{file}, line {line}: warning: [{section}] {key} is not a setting this tool "
+                "knows; ignored").format(file=args.source, line=line, section=section, key=key),
+              file=sys.stderr)
     files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
     current = load_current(files)
     if current.router_conf_error:
@@ -111,27 +118,39 @@ def run_apply(args: argparse.Namespace) -> int:
     except SettingsInvalid as invalid:
         def where(field: Field) -> str:
             line = source.lines.get(field.id)
-            return f"{args.source}, line {line}" if line else str(args.source)
+            # Translators: where a problem was found: a file and a line number.
+            return (_("{file}, line {line}").format(file=args.source, line=line) if line
+                    else str(args.source))
 
         raise UsageError(invalid.located(where)) from None
     plan = plan_write(current, settings)
     for title, path, changes in (
-        ("General preferences", files.ini_path, plan.ini_changes),
-        ("Router configuration", files.router_conf_path, plan.router_conf_changes),
+        # Translators: a heading: the settings file in Open Cobalt's place, then
+        # its path.
+        (_("General preferences"), files.ini_path, plan.ini_changes),
+        # Translators: a heading: the file cobalt-router.conf, then its path.
+        (_("Router configuration"), files.router_conf_path, plan.router_conf_changes),
     ):
         if path not in plan.contents:
-            print(f"{title}: {path}: no change")
+            # Translators: {title} is "General preferences" or "Router configuration".
+            print(_("{title}: {path}: no change").format(title=title, path=path))
             continue
-        print(f"{title}: {path}")
+        # Translators: {title} is "General preferences" or "Router configuration";
+        # the changes to that file follow, one a line.
+        print(_("{title}: {path}").format(title=title, path=path))
         for change in changes:
-            old = "(not set)" if change.old is None else repr(change.old)
+            # Translators: the old value of a setting the file does not have yet.
+            old = _("(not set)") if change.old is None else repr(change.old)
             print(f"  {change.field.section}.{change.field.key}: {old} -> {change.new!r}")
     if args.dry_run:
-        print("Dry run: nothing written.")
+        print(_("Dry run: nothing written."))
         return EXIT_OK
     for written in write(plan):
-        backup = f" (previous version: {written.backup})" if written.backup else ""
-        print(f"Wrote {written.path}{backup}")
+        if written.backup:
+            print(_("Wrote {path} (previous version: {backup})")
+                  .format(path=written.path, backup=written.backup))
+        else:
+            print(_("Wrote {path}").format(path=written.path))
     return EXIT_OK
 
 
@@ -156,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _use_language(args.lang)
         if args.command == "apply":
             return run_apply(args)
         if args.command == "diagnose":
@@ -163,14 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "router":
             return run_router(args)
         if args.command == "screenshots":
-            _check_language(args.lang)
             from cobalt_setup.gui.app import save_screenshots
 
             for path in save_screenshots(_ini_path(args), _cobalt_dir(args, required=False),
                                          args.out_dir, args.lang, args.dark):
                 print(path)
             return EXIT_OK
-        _check_language(args.lang)
         from cobalt_setup.gui.app import run_wizard
         from cobalt_setup.probes.environment import CheckEnvironment
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.crqt import listen_for_spaces
 from cobalt_setup.probes.dns_checks import DnsChecks, run_dns_checks
 from cobalt_setup.probes.dns_results import dns_results
@@ -63,8 +64,13 @@ def parse_services(text: str) -> set[str]:
     wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
     unknown = sorted(wanted - set(SERVICES))
     if unknown or not wanted:
-        raise ValueError(f"--only {text}: unknown service {', '.join(unknown) or '(none)'}; "
-                         f"choose from {', '.join(SERVICES)}")
+        # Translators: after --only, the user named no service at all.
+        named = ", ".join(unknown) or _("(none)")
+        # Translators: {text} is what the user gave after --only, {unknown} and
+        # {services} lists of service ids such as "ldap, xmpp" (ids stay as they
+        # are).
+        raise ValueError(_("--only {text}: unknown service {unknown}; choose from {services}")
+                         .format(text=text, unknown=named, services=", ".join(SERVICES)))
     return wanted
 
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import dns.asyncbackend
 
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.store import CurrentPreferences
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.report import STATUS_WORDS, diagnosis_json, diagnosis_markdown
+from cobalt_setup.report import diagnosis_json, diagnosis_markdown, service_name, status_words
 from cobalt_setup.router.environment import RouterEnvironment
-from cobalt_setup.services import SERVICE_NAMES
 from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ def settings_from(current: CurrentPreferences) -> Settings:
         def where(field: Field) -> str:
             line = ini.lines.get(field.id) if ini else None
             if line is not None and ini is not None:
-                return f"{ini.path}, line {line}"
+                # Translators: where a bad setting is, e.g. "/home/ann/OpenCobalt.ini,
+                # line 12".
+                return _("{path}, line {line}").format(path=ini.path, line=line)
             if field.id in current.router_conf_texts:
                 return str(current.files.router_conf_path)
             return str(current.files.ini_path)
@@ -66,21 +68,31 @@ def settings_from(current: CurrentPreferences) -> Settings:
 
 
 def _progress_line(result: ProbeResult) -> None:
-    print(f"  {STATUS_WORDS[result.status]:<8} {result.service:<8} {result.summary}",
+    print(f"  {status_words(result.status):<8} {result.service:<8} {result.summary}",
           file=sys.stderr, flush=True)
 
 
 def diagnosis_text(diagnosis: Diagnosis) -> str:
     lines = []
     for service, checks in diagnosis.by_service().items():
-        lines.append(SERVICE_NAMES.get(service, service))
+        lines.append(service_name(service))
         for check in checks:
-            lines.append(f"  [{STATUS_WORDS[check.status]}] {check.summary}")
+            lines.append(f"  [{status_words(check.status)}] {check.summary}")
             if check.fix and check.status in (Status.WARNING, Status.FAILED):
-                lines.append(f"      Fix: {check.fix}")
+                # Translators: what to do about a check's finding; {fix} is whole
+                # sentences.
+                lines.append("      " + _("Fix: {fix}").format(fix=check.fix))
     failed = sum(1 for check in diagnosis.checks if check.status is Status.FAILED)
-    lines.append(f"{len(diagnosis.checks)} checks in {diagnosis.elapsed_ms / 1000:.1f} s: "
-                 + (f"{failed} found a problem." if failed else "no problem found."))
+    count, seconds = len(diagnosis.checks), diagnosis.elapsed_ms / 1000
+    if failed:
+        # Translators: the last line of `cobalt-setup diagnose`; {failed} is a
+        # number of checks.
+        lines.append(_("{count} checks in {seconds:.1f} s: {failed} found a problem.").format(
+            count=count, seconds=seconds, failed=failed))
+    else:
+        # Translators: the last line of `cobalt-setup diagnose`.
+        lines.append(_("{count} checks in {seconds:.1f} s: no problem found.").format(
+            count=count, seconds=seconds))
     return "\n".join(lines)
 
 
@@ -91,7 +103,9 @@ def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
     from cobalt_setup.diagnosis import parse_services, run_diagnosis
 
     if not 0.1 <= args.timeout <= 60:
-        raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
+        # Translators: an error on the command line; keep --timeout as it is
+        raise ValueError(_("--timeout {timeout}: give 0.1 to 60 seconds").format(
+            timeout=f"{args.timeout:g}"))
     only = parse_services(args.only) if args.only else None
     settings = settings_from(current)
     if environment is None:

@@ -10,6 +10,9 @@ A rule for "the local network" is `remote == LOCAL_SUBNET`, netsh's own keyword.
 firewalld have no such keyword: their commands name `lan_networks` instead, by default the
 private IPv4 ranges (everything Open Cobalt does on the LAN is IPv4 broadcast and
 multicast); the wizard, which knows the real network, can pass it for stricter rules.
+
+The explanations are translated; the commands and the rule names stay as they are (an
+administrator finds a rule by its name, so it must not depend on who created it).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from http.client import HTTPS_PORT
 from urllib.parse import urlsplit
 
 from cobalt_setup.addresses import PortRange
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.services import (
     BY_ID,
     CRQT_BROADCAST_ADDRESS,
@@ -66,7 +70,7 @@ class FirewallRule:
 
     @property
     def port_range(self) -> tuple[int, int]:
-        first, _, last = self.ports.partition("-")
+        first, _sep, last = self.ports.partition("-")
         return int(first), int(last or first)
 
 
@@ -99,12 +103,12 @@ def _dns_rules(settings: Settings) -> list[FirewallRule]:
     if settings.dns.servers:
         for server in settings.dns.servers:
             by_port.setdefault(server.port or dns.first_port, []).append(server.host)
-        why = ("Chat and the Space Directory look up names at the DNS servers in the settings "
-               "(UDP, and TCP for long answers).")
+        why = _("Chat and the Space Directory look up names at the DNS servers in the "
+                "settings (UDP, and TCP for long answers).")
     else:
         by_port[dns.first_port] = []
-        why = ("The DNS servers setting is empty, so Open Cobalt asks this computer's own "
-               "resolver (most systems allow this already).")
+        why = _("The DNS servers setting is empty, so Open Cobalt asks this computer's own "
+                "resolver (most systems allow this already).")
     rules = []
     for port, hosts in by_port.items():
         qualifier = "" if port == dns.first_port else f"port {port}"
@@ -124,12 +128,13 @@ def _web_rules(settings: Settings) -> list[FirewallRule]:
     http = BY_ID["http"]
     (protocol,) = _protocols(http)
     rules = [FirewallRule(http.id, _name(http, OUT), OUT, protocol, _catalogue_ports(http),
-                          why=f"{http.used_for}.")]
+                          why=_(http.used_for) + ".")]
     port = _url_port(settings.web.version_check_url)
     if port != http.first_port:
         rules.append(FirewallRule(
             http.id, _name(http, OUT, "version check"), OUT, protocol, str(port),
-            why=f"The version check URL {settings.web.version_check_url} uses port {port}."))
+            why=_("The version check URL {url} uses port {port}.")
+            .format(url=settings.web.version_check_url, port=port)))
     return rules
 
 
@@ -140,26 +145,29 @@ def _server_rules(settings: Settings) -> list[FirewallRule]:
     rules = [FirewallRule(
         ldap.id, _name(ldap, OUT), OUT, _protocols(ldap)[0], str(directory.port),
         _ip_literal(directory.host),
-        f"Finding and publishing spaces on the Space Directory {directory.host}.")]
+        _("Finding and publishing spaces on the Space Directory {host}.")
+        .format(host=directory.host))]
     host = settings.xrfb.server_host_address
     if host:
         rules.append(FirewallRule(
             xrfb.id, _name(xrfb, OUT), OUT, _protocols(xrfb)[0],
             str(settings.xrfb.server_port_number), _ip_literal(host),
-            f"Controlling shared applications on the Xrfb server {host}."))
+            _("Controlling shared applications on the Xrfb server {host}.").format(host=host)))
         rules.append(FirewallRule(
             vnc.id, _name(vnc, OUT), OUT, _protocols(vnc)[0], str(settings.xrfb.vnc_ports),
-            _ip_literal(host), f"Showing and using shared applications from {host}."))
+            _ip_literal(host),
+            _("Showing and using shared applications from {host}.").format(host=host)))
     chat = settings.chat
     if chat.server:
         if chat.port == xmpp.first_port:  # the standard port: direct TLS is tried as well
             ports = xmpp.ports_text
-            why = (f"Chat with {chat.server}: port {xmpp.first_port} with STARTTLS, "
-                   f"{xmpp.last_port} with direct TLS. If the domain's _xmpp-client._tcp "
-                   "record names another port, allow that one.")
+            why = _("Chat with {server}: port {starttls_port} with STARTTLS, {tls_port} with "
+                    "direct TLS. If the domain's _xmpp-client._tcp record names another port, "
+                    "allow that one.").format(server=chat.server, starttls_port=xmpp.first_port,
+                                              tls_port=xmpp.last_port)
         else:  # a port the user typed means "connect here", nothing else
             ports = str(chat.port)
-            why = f"Chat with {chat.server} on the port in the settings."
+            why = _("Chat with {server} on the port in the settings.").format(server=chat.server)
         rules.append(FirewallRule(xmpp.id, _name(xmpp, OUT), OUT, _protocols(xmpp)[0], ports,
                                   _ip_literal(chat.server), why))
     return rules
@@ -170,16 +178,16 @@ def _teatime_rules(settings: Settings) -> list[FirewallRule]:
     (protocol,) = _protocols(teatime)
     ports = str(settings.router.ports)
     rules = [FirewallRule(teatime.id, _name(teatime, OUT), OUT, protocol, ports,
-                          why="Connecting to other people's routers and spaces.")]
+                          why=_("Connecting to other people's routers and spaces."))]
     if settings.router.mode is RouterMode.LAN_ONLY:
         rules.append(FirewallRule(
             teatime.id, _name(teatime, IN), IN, protocol, ports, LOCAL_SUBNET,
-            "LAN-only mode forwards nothing from the Internet, but computers on the local "
-            "network still connect to your spaces: allow them, and only them."))
+            _("LAN-only mode forwards nothing from the Internet, but computers on the local "
+              "network still connect to your spaces: allow them, and only them.")))
     else:
         rules.append(FirewallRule(
             teatime.id, _name(teatime, IN), IN, protocol, ports,
-            why="Peers reach your spaces on these ports (the router forwards them here)."))
+            why=_("Peers reach your spaces on these ports (the router forwards them here).")))
     return rules
 
 
@@ -192,26 +200,28 @@ def _lan_rules(settings: Settings) -> list[FirewallRule]:
         ports = _catalogue_ports(ssdp)
         rules += [
             FirewallRule(ssdp.id, _name(ssdp, OUT), OUT, protocol, ports,
-                         SSDP_MULTICAST_GROUP, "Searching for the router (Internet gateway)."),
+                         SSDP_MULTICAST_GROUP, _("Searching for the router (Internet gateway).")),
             FirewallRule(ssdp.id, _name(ssdp, "answers in"), IN, protocol, ports,
-                         LOCAL_SUBNET, "The router answers the search from this port.",
+                         LOCAL_SUBNET, _("The router answers the search from this port."),
                          replies=True),
             FirewallRule(upnp.id, _name(upnp, OUT), OUT, _protocols(upnp)[0],
                          _catalogue_ports(upnp), LOCAL_SUBNET,
-                         "Asking the router to forward the TeaTime ports. The router chooses "
-                         "the port it listens on, so any port on the local network; needed "
-                         "only if your firewall filters outgoing traffic on the local network."),
+                         _("Asking the router to forward the TeaTime ports. The router "
+                           "chooses the port it listens on, so any port on the local network; "
+                           "needed only if your firewall filters outgoing traffic on the "
+                           "local network.")),
             FirewallRule(natpmp.id, _name(natpmp, OUT), OUT, _protocols(natpmp)[0],
                          _catalogue_ports(natpmp), LOCAL_SUBNET,
-                         "Asking the router to forward ports when it has no UPnP (NAT-PMP)."),
+                         _("Asking the router to forward ports when it has no UPnP "
+                           "(NAT-PMP).")),
         ]
     (protocol,) = _protocols(crqt)
     ports = _catalogue_ports(crqt)
     rules += [
         FirewallRule(crqt.id, _name(crqt, OUT), OUT, protocol, ports, CRQT_BROADCAST_ADDRESS,
-                     "Your spaces announce themselves to the local network."),
+                     _("Your spaces announce themselves to the local network.")),
         FirewallRule(crqt.id, _name(crqt, IN), IN, protocol, ports, LOCAL_SUBNET,
-                     "Seeing the spaces that others run on the local network."),
+                     _("Seeing the spaces that others run on the local network.")),
     ]
     return rules
 
@@ -229,28 +239,66 @@ def firewall_rules(settings: Settings) -> list[FirewallRule]:
 def describe_rule(rule: FirewallRule) -> str:
     """One line for people: what the rule allows, and why."""
     protocol = rule.protocol.upper()
-    plural = "s" if "-" in rule.ports else ""
+    first, last = rule.port_range
+    count = last - first + 1
     if rule.remote == LOCAL_SUBNET:
-        where = "the local network"
+        # Translators: where a rule allows traffic; inserted as {where} in "... on
+        # {where}" and "... from {where}".
+        where = _("the local network")
+    elif rule.remote:
+        where = ", ".join(rule.remote.split(","))
     else:
-        where = ", ".join(rule.remote.split(",")) if rule.remote else "any address"
+        # Translators: where a rule allows traffic; inserted as {where} in "... on
+        # {where}" and "... from {where}".
+        where = _("any address")
     if rule.ports == str(ALL_PORTS):
-        what = f"{protocol} to any port on {where}"
+        # Translators: one line per firewall rule: {rule} is its name (not
+        # translated), {protocol} TCP or UDP, {why} why Open Cobalt needs it
+        # (sentences, maybe empty).
+        line = _("{rule}: {protocol} to any port on {where}. {why}")
     elif rule.replies:
-        what = f"{protocol} answers from port{plural} {rule.ports} on {where}"
+        # Translators: one line per firewall rule, for the answers a device sends
+        # back: {rule} its name (not translated), {protocol} TCP or UDP, {ports}
+        # one port or a range (6900-6909), {why} why Open Cobalt needs it
+        # (sentences, maybe empty).
+        line = ngettext("{rule}: {protocol} answers from port {ports} on {where}. {why}",
+                        "{rule}: {protocol} answers from ports {ports} on {where}. {why}", count)
     elif rule.direction == OUT:
-        what = f"{protocol} to port{plural} {rule.ports} on {where}"
+        # Translators: one line per firewall rule, for connections going out:
+        # {rule} its name (not translated), {protocol} TCP or UDP, {ports} one
+        # port or a range (6900-6909), {why} why Open Cobalt needs it (sentences,
+        # maybe empty).
+        line = ngettext("{rule}: {protocol} to port {ports} on {where}. {why}",
+                        "{rule}: {protocol} to ports {ports} on {where}. {why}", count)
     else:
-        what = f"{protocol} port{plural} {rule.ports} on this computer, from {where}"
-    return f"{rule.name}: {what}. {rule.why}".rstrip()
+        # Translators: one line per firewall rule, for connections coming in:
+        # {rule} its name (not translated), {protocol} TCP or UDP, {ports} one
+        # port or a range (6900-6909), {why} why Open Cobalt needs it (sentences,
+        # maybe empty).
+        line = ngettext("{rule}: {protocol} port {ports} on this computer, from {where}. {why}",
+                        "{rule}: {protocol} ports {ports} on this computer, from {where}. {why}",
+                        count)
+    return line.format(rule=rule.name, protocol=protocol, ports=rule.ports, where=where,
+                       why=rule.why).rstrip()
 
 
 def _short(rule: FirewallRule) -> str:
     """`TCP 6900-6909`, for lists inside a comment line."""
-    ports = "any port" if rule.ports == str(ALL_PORTS) else rule.ports
+    # Translators: in a short list of what a firewall lets through, e.g. "TCP
+    # any port".
+    ports = _("any port") if rule.ports == str(ALL_PORTS) else rule.ports
     if rule.replies:
-        return f"{rule.protocol.upper()} answers from {ports}"
+        # Translators: in a short list of what a firewall lets through: answers a
+        # device sends from these ports, e.g. "UDP answers from 1900"; {protocol}
+        # is TCP or UDP.
+        return _("{protocol} answers from {ports}").format(protocol=rule.protocol.upper(),
+                                                           ports=ports)
     return f"{rule.protocol.upper()} {ports}"
+
+
+def _comment(text: str) -> str:
+    """A comment line among shell commands."""
+    return f"# {text}"
 
 
 def _cmd_quoted(text: str) -> str:
@@ -282,16 +330,20 @@ def macos_commands(rules: Iterable[FirewallRule], app_path: str = MACOS_APP) -> 
     """The application firewall allows or blocks an application, for incoming connections
     only: two commands cover every inbound rule, with comment lines saying what they do not."""
     inbound = [rule for rule in rules if rule.direction == IN]
-    lines = ["# The application firewall decides per application and filters incoming "
-             "connections only: outgoing traffic is not filtered by it. (pf, the packet "
-             "filter, is out of scope here.)"]
+    lines = [_comment(_("The application firewall decides per application and filters "
+                        "incoming connections only: outgoing traffic is not filtered by it. "
+                        "(pf, the packet filter, is out of scope here.)"))]
     if not inbound:
-        return [*lines, "# Nothing comes in with these settings: no command is needed."]
+        return [*lines,
+                _comment(_("Nothing comes in with these settings: no command is needed."))]
     accepted = ", ".join(_short(rule) for rule in inbound)
-    lines.append(f"# Allowing Open Cobalt lets it accept: {accepted}.")
+    # Translators: {accepted} lists protocols and ports, e.g. "TCP 6900-6909,
+    # UDP 43215".
+    lines.append(_comment(_("Allowing Open Cobalt lets it accept: {accepted}.")
+                          .format(accepted=accepted)))
     if any(rule.remote for rule in inbound):
-        lines.append("# It cannot limit them to the local network: it allows the application "
-                     "for every network.")
+        lines.append(_comment(_("It cannot limit them to the local network: it allows the "
+                                "application for every network.")))
     app = shlex.quote(app_path)
     return [*lines, f"sudo {SOCKETFILTERFW} --add {app}",
             f"sudo {SOCKETFILTERFW} --unblockapp {app}"]
@@ -313,12 +365,14 @@ def _addresses(rule: FirewallRule, networks: Sequence[str]) -> list[str]:
 def _lan_note(rules: Sequence[FirewallRule], networks: Sequence[str], tool: str) -> list[str]:
     if not any(rule.remote == LOCAL_SUBNET for rule in rules):
         return []
-    note = (f"# {tool} has no 'local network' keyword: rules for the local network name "
-            f"{', '.join(networks)}.")
+    # Translators: {tool} is ufw or firewalld; {networks} lists networks, e.g.
+    # "10.0.0.0/8, 172.16.0.0/12".
+    note = _("{tool} has no 'local network' keyword: rules for the local network name "
+             "{networks}.").format(tool=tool, networks=", ".join(networks))
     if tuple(networks) == PRIVATE_NETWORKS:
-        note += (" These are all private networks: replace them with your own (for example "
-                 "192.168.1.0/24) to be stricter.")
-    return [note]
+        note += " " + _("These are all private networks: replace them with your own (for "
+                        "example 192.168.1.0/24) to be stricter.")
+    return [_comment(note)]
 
 
 def _ufw_comment(name: str) -> str:
@@ -333,8 +387,8 @@ def ufw_commands(rules: Iterable[FirewallRule],
     each rule; one line per address where a rule names several."""
     rules = list(rules)
     networks = _networks(lan_networks)
-    lines = ["# ufw allows all outgoing traffic by default: the 'allow out' lines matter only "
-             "after 'sudo ufw default deny outgoing'.",
+    lines = [_comment(_("ufw allows all outgoing traffic by default: the 'allow out' lines "
+                        "matter only after 'sudo ufw default deny outgoing'.")),
              *_lan_note(rules, networks, "ufw")]
     for rule in rules:
         ports = rule.ports.replace("-", ":")
@@ -370,10 +424,13 @@ def firewalld_commands(rules: Iterable[FirewallRule],
     lines = []
     if outbound:
         listed = ", ".join(_short(rule) for rule in outbound)
-        lines.append(f"# firewalld filters incoming traffic only by default: outgoing "
-                     f"{listed} need no command.")
-    lines += ["# These change the default zone; add --zone=NAME for another (see "
-              "'firewall-cmd --get-active-zones').", *_lan_note(inbound, networks, "firewalld")]
+        # Translators: {listed} lists protocols and ports, e.g. "UDP 53, TCP 80,
+        # TCP 1389".
+        lines.append(_comment(_("firewalld filters incoming traffic only by default: outgoing "
+                                "{listed} need no command.").format(listed=listed)))
+    lines += [_comment(_("These change the default zone; add --zone=NAME for another (see "
+                         "'firewall-cmd --get-active-zones').")),
+              *_lan_note(inbound, networks, "firewalld")]
     for rule in inbound:
         lines.append(f"# {rule.name}")
         addresses = _addresses(rule, networks)
@@ -399,29 +456,29 @@ def firewall_text(settings: Settings, app_path: str = MACOS_APP,
     """The rules and the commands of all four firewalls, as plain text to read and copy:
     one command per line, nothing to run by the program."""
     rules = firewall_rules(settings)
-    title = "Firewall rules for Open Cobalt"
+    title = _("Firewall rules for Open Cobalt")
     overview = "\n".join([
         title, "=" * len(title),
-        "What Open Cobalt needs with the current settings. Cobalt Network Setup only shows "
-        "these commands: copy the ones for your system and run them yourself, as an "
-        "administrator.", "",
+        _("What Open Cobalt needs with the current settings. Cobalt Network Setup only shows "
+          "these commands: copy the ones for your system and run them yourself, as an "
+          "administrator."), "",
         *(f"- {describe_rule(rule)}" for rule in rules)])
     windows = _section(
-        "Windows (Windows Defender Firewall)",
-        ["Run these in a Command Prompt opened as administrator (not PowerShell, which splits "
-         "lists at commas). Windows allows outgoing connections unless an administrator "
-         "changed that. Rules for the local network apply when Windows knows the network as "
-         "Private."],
+        _("Windows (Windows Defender Firewall)"),
+        [_("Run these in a Command Prompt opened as administrator (not PowerShell, which "
+           "splits lists at commas). Windows allows outgoing connections unless an "
+           "administrator changed that. Rules for the local network apply when Windows knows "
+           "the network as Private.")],
         windows_commands(rules))
     macos = _section(
-        "macOS (application firewall)",
-        ["Run these in Terminal. If Open Cobalt is installed elsewhere, change the path."],
+        _("macOS (application firewall)"),
+        [_("Run these in Terminal. If Open Cobalt is installed elsewhere, change the path.")],
         macos_commands(rules, app_path))
-    ufw = _section("Linux with ufw", ["Run these in a terminal."],
+    ufw = _section(_("Linux with ufw"), [_("Run these in a terminal.")],
                    ufw_commands(rules, lan_networks))
     firewalld = _section(
-        "Linux with firewalld",
-        ["Run these in a terminal."],
+        _("Linux with firewalld"),
+        [_("Run these in a terminal.")],
         firewalld_commands(rules, lan_networks))
     return "\n\n".join([overview, windows, macos, ufw, firewalld]) + "\n"
 

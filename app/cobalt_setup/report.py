@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.services import SERVICE_NAMES, SERVICES
 from cobalt_setup.settings import FIELDS
@@ -49,8 +50,27 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
-STATUS_WORDS = {Status.OK: "OK", Status.WARNING: "Warning", Status.FAILED: "Problem",
-                Status.SKIPPED: "Not run"}
+# The statuses in words for people: look up, then translate with _().
+STATUS_WORDS = {
+    # Translators: the status of a check that passed.
+    Status.OK: N_("OK"),
+    # Translators: the status of a check that found something to look at.
+    Status.WARNING: N_("Warning"),
+    # Translators: the status of a check that failed.
+    Status.FAILED: N_("Problem"),
+    # Translators: the status of a check that did not run.
+    Status.SKIPPED: N_("Not run"),
+}
+
+
+def status_words(status: Status) -> str:
+    """A check's status as people read it, in their language: Status.FAILED -> "Problem"."""
+    return _(STATUS_WORDS[status])
+
+
+def service_name(service: str) -> str:
+    """A service's name for people, in their language: "ldap" -> "Space Directory (LDAP)"."""
+    return _(SERVICE_NAMES[service]) if service in SERVICE_NAMES else service
 
 
 def check_dict(check: ProbeResult) -> dict[str, Any]:
@@ -93,21 +113,43 @@ def diagnosis_markdown(diagnosis: Diagnosis) -> str:
     checks = diagnosis.checks
     counts = {status: sum(1 for c in checks if c.status is status) for status in Status}
     lines = [
-        "# Open Cobalt network diagnosis",
+        # Translators: the title of the diagnosis report (Markdown).
+        "# " + _("Open Cobalt network diagnosis"),
         "",
-        f"{TOOL_NAME} {__version__}, {diagnosis.started.isoformat()}, "
-        f"{diagnosis.elapsed_ms / 1000:.1f} s: "
-        f"{counts[Status.OK]} OK, {counts[Status.WARNING]} warnings, "
-        f"{counts[Status.FAILED]} problems, {counts[Status.SKIPPED]} not run.",
+        # Translators: the report's headline, e.g. "cobalt-setup 1.0,
+        # 2024-05-01T10:00:00+00:00, 3.2 s: 9 OK, 1 warnings, 0 problems, 2 not
+        # run." {tool} is the program's name.
+        _("{tool} {version}, {started}, {seconds:.1f} s: {ok} OK, {warnings} warnings, "
+          "{problems} problems, {skipped} not run.").format(
+            tool=TOOL_NAME, version=__version__, started=diagnosis.started.isoformat(),
+            seconds=diagnosis.elapsed_ms / 1000, ok=counts[Status.OK],
+            warnings=counts[Status.WARNING], problems=counts[Status.FAILED],
+            skipped=counts[Status.SKIPPED]),
     ]
     for service, group in diagnosis.by_service().items():
-        lines += ["", f"## {SERVICE_NAMES.get(service, service)}", ""]
+        lines += ["", f"## {service_name(service)}", ""]
         for check in group:
-            lines.append(f"- **{STATUS_WORDS[check.status]}**: {_cell(check.summary)}")
+            lines.append(f"- **{status_words(check.status)}**: {_cell(check.summary)}")
             if check.fix and check.status in (Status.WARNING, Status.FAILED):
-                lines.append(f"  - Fix: {_cell(check.fix)}")
-    lines += ["", "## Settings", "", "| section | key | value |", "|---|---|---|"]
+                # Translators: what to do about a check's finding; {fix} is whole
+                # sentences.
+                lines.append("  - " + _("Fix: {fix}").format(fix=_cell(check.fix)))
+    # Translators: a column heading of the report's settings table: the INI
+    # file's section.
+    section_heading = _("section")
+    # Translators: a column heading of the report's settings table: the
+    # setting's name.
+    key_heading = _("key")
+    # Translators: a column heading of the report's settings table: the
+    # setting's value.
+    value_heading = _("value")
+    # Translators: the heading of the report's table of settings.
+    lines += ["", "## " + _("Settings"), "",
+              f"| {section_heading} | {key_heading} | {value_heading} |", "|---|---|---|"]
+    # Translators: in the report's settings table, a setting that has no
+    # value.
+    empty = _("(empty)")
     for section, keys in settings_dict(diagnosis).items():
         for key, value in keys.items():
-            lines.append(f"| {section} | {key} | {_cell(value) or '(empty)'} |")
+            lines.append(f"| {section} | {key} | {_cell(value) or empty} |")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cobalt_setup.form import SettingsForm
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import WrittenFile
 from cobalt_setup.prefs.general_ini import IniReadError
 from cobalt_setup.prefs.locations import looks_like_cobalt_install
@@ -72,11 +73,11 @@ class SetupSession:
         """Why the chosen folder cannot be used, in words; None when it can."""
         folder = self.cobalt_dir
         if folder is None:
-            return "Choose the folder where Open Cobalt is installed."
+            return _("Choose the folder where Open Cobalt is installed.")
         if not folder.exists():
-            return f"The folder {folder} does not exist."
+            return _("The folder {folder} does not exist.").format(folder=folder)
         if not folder.is_dir():
-            return f"{folder} is a file, not a folder."
+            return _("{folder} is a file, not a folder.").format(folder=folder)
         return None
 
     def cobalt_dir_looks_right(self) -> bool:
@@ -92,7 +93,9 @@ class SetupSession:
     def plan(self) -> WritePlan:
         """What Finish would write. Raises `SettingsInvalid` or `RouterConfError`."""
         if self.current is None:
-            raise ValueError(self.cobalt_dir_problem() or self.load_error or "nothing loaded")
+            # Translators: why the settings cannot be written yet (the preference
+            # files were not read).
+            raise ValueError(self.cobalt_dir_problem() or self.load_error or _("nothing loaded"))
         return plan_write(self.current, self.form.settings())
 
     def write(self) -> list[WrittenFile]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from cobalt_setup import addresses
 from cobalt_setup.addresses import Endpoint, InvalidValue, PortRange
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.services import BY_ID, GOOGLE_DNS
 
 
@@ -30,7 +31,10 @@ def _parse_mode(text: str) -> RouterMode:
         return RouterMode(text.strip().lower())
     except ValueError:
         choices = ", ".join(mode.value for mode in RouterMode)
-        raise InvalidValue(f"{text.strip()!r} is not a router mode: use one of {choices}") from None
+        # Translators: {choices} lists the modes as written in the settings file:
+        # "upnp, manual, lan-only" (not translated).
+        raise InvalidValue(_("{value} is not a router mode: use one of {choices}")
+                           .format(value=repr(text.strip()), choices=choices)) from None
 
 
 def _optional(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -52,7 +56,10 @@ def _format(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    """One setting: where it lives in the INI file and how it is checked."""
+    """One setting: where it lives in the INI file and how it is checked.
+
+    `label` and `help` are English, marked with N_(): show them with `_()`.
+    """
 
     section: str
     key: str
@@ -76,7 +83,9 @@ class Field:
 
 class FieldError(ValueError):
     def __init__(self, field: Field, reason: str) -> None:
-        super().__init__(f"{field.label}: {reason}")
+        # Translators: a setting's name, then the rule its value breaks (lower
+        # case).
+        super().__init__(_("{field}: {rule}").format(field=_(field.label), rule=reason))
         self.field = field
         self.reason = reason
 
@@ -90,56 +99,62 @@ class SettingsInvalid(ValueError):
 
     def located(self, where: Callable[[Field], str]) -> str:
         """One line per broken field, each prefixed with where it was read ("file, line 4")."""
-        return "\n".join(f"{where(error.field)}: [{error.field.section}] {error.field.key}: "
-                         f"{error.reason}" for error in self.errors)
+        # Translators: {where} is "FILE, line N" or "FILE"; [{section}] {key} name
+        # the setting as written in the file (not translated); {rule} is the rule
+        # broken (lower case).
+        line = _("{where}: [{section}] {key}: {rule}")
+        return "\n".join(line.format(where=where(error.field), section=error.field.section,
+                                      key=error.field.key, rule=error.reason)
+                          for error in self.errors)
 
 
 _TEATIME = BY_ID["teatime"]
 _VNC = BY_ID["vnc"]
 
 FIELDS: tuple[Field, ...] = (
-    Field("DNS", "Servers", "dns.servers", "DNS servers",
+    Field("DNS", "Servers", "dns.servers", N_("DNS servers"),
           ", ".join(GOOGLE_DNS), addresses.parse_server_list,
-          "Addresses, separated by commas (IP or IP:port). Empty uses this computer's "
-          "own resolver. Open Cobalt's default is Google DNS."),
-    Field("DNS", "DispatcherDomain", "dns.dispatcher_domain", "Dispatcher domain",
+          N_("Addresses, separated by commas (IP or IP:port). Empty uses this computer's "
+             "own resolver. Open Cobalt's default is Google DNS.")),
+    Field("DNS", "DispatcherDomain", "dns.dispatcher_domain", N_("Dispatcher domain"),
           "", _optional(addresses.parse_hostname),
-          "The domain in which to look for a dispatcher with DNS service discovery. "
-          "Leave empty if your organisation runs none."),
-    Field("DNS", "DispatcherService", "dns.dispatcher_service", "Dispatcher service type",
+          N_("The domain in which to look for a dispatcher with DNS service discovery. "
+             "Leave empty if your organisation runs none.")),
+    Field("DNS", "DispatcherService", "dns.dispatcher_service", N_("Dispatcher service type"),
           "_cobalt-dispatcher._tcp", addresses.parse_service_type,
-          "The DNS-SD service type a dispatcher is published under."),
-    Field("SpaceDirectory", "Host", "space_directory.host", "Space Directory host",
+          N_("The DNS-SD service type a dispatcher is published under.")),
+    Field("SpaceDirectory", "Host", "space_directory.host", N_("Space Directory host"),
           "ldap.opencobalt.net", addresses.parse_hostname,
-          "The LDAP server where spaces are published and found."),
-    Field("SpaceDirectory", "Port", "space_directory.port", "Space Directory port",
+          N_("The LDAP server where spaces are published and found.")),
+    Field("SpaceDirectory", "Port", "space_directory.port", N_("Space Directory port"),
           str(BY_ID["ldap"].first_port), addresses.parse_port),
-    Field("Xrfb", "ServerHostAddress", "xrfb.server_host_address", "Xrfb Server Host Address",
+    Field("Xrfb", "ServerHostAddress", "xrfb.server_host_address",
+          N_("Xrfb Server Host Address"),
           "", _optional(addresses.parse_hostname),
-          "The machine that runs the Xrfb application service. Leave empty if you do not "
-          "use shared applications."),
-    Field("Xrfb", "ServerPortNumber", "xrfb.server_port_number", "Xrfb Server Port Number",
+          N_("The machine that runs the Xrfb application service. Leave empty if you do not "
+             "use shared applications.")),
+    Field("Xrfb", "ServerPortNumber", "xrfb.server_port_number", N_("Xrfb Server Port Number"),
           str(BY_ID["xrfb"].first_port), addresses.parse_port),
-    Field("Xrfb", "VncPorts", "xrfb.vnc_ports", "VNC ports",
+    Field("Xrfb", "VncPorts", "xrfb.vnc_ports", N_("VNC ports"),
           _VNC.ports_text, addresses.parse_port_range,
-          "The VNC ports of the Xrfb server Open Cobalt connects to."),
-    Field("Chat", "Server", "chat.server", "Chat server",
+          N_("The VNC ports of the Xrfb server Open Cobalt connects to.")),
+    Field("Chat", "Server", "chat.server", N_("Chat server"),
           "", _optional(addresses.parse_hostname),
-          "Your Jabber (XMPP) server. Leave empty if you do not use chat."),
-    Field("Chat", "Port", "chat.port", "Chat port",
+          N_("Your Jabber (XMPP) server. Leave empty if you do not use chat.")),
+    Field("Chat", "Port", "chat.port", N_("Chat port"),
           str(BY_ID["xmpp"].first_port), addresses.parse_port),
-    Field("Router", "Mode", "router.mode", "Router mode",
+    Field("Router", "Mode", "router.mode", N_("Router mode"),
           RouterMode.UPNP.value, _parse_mode),
-    Field("Router", "Ports", "router.ports", "TeaTime ports",
+    Field("Router", "Ports", "router.ports", N_("TeaTime ports"),
           _TEATIME.ports_text, addresses.parse_port_range,
-          "Peers outside your network reach your spaces on these TCP ports."),
-    Field("Router", "DispatcherPort", "router.dispatcher_port", "Dispatcher port",
+          N_("Peers outside your network reach your spaces on these TCP ports.")),
+    Field("Router", "DispatcherPort", "router.dispatcher_port", N_("Dispatcher port"),
           str(_TEATIME.first_port), addresses.parse_port,
-          "The port your router's dispatcher listens on; one of the TeaTime ports."),
-    Field("Router", "LocalAddress", "router.local_address", "Local address",
+          N_("The port your router's dispatcher listens on; one of the TeaTime ports.")),
+    Field("Router", "LocalAddress", "router.local_address", N_("Local address"),
           "", _optional(addresses.parse_ip),
-          "This computer's address on the LAN. Leave empty to let Open Cobalt detect it."),
-    Field("Web", "VersionCheckURL", "web.version_check_url", "Version check URL",
+          N_("This computer's address on the LAN. Leave empty to let Open Cobalt detect it.")),
+    Field("Web", "VersionCheckURL", "web.version_check_url", N_("Version check URL"),
           "http://www.opencobalt.net/", addresses.parse_http_url),
 )
 
@@ -257,8 +272,8 @@ def cross_field_errors(values: Mapping[str, Mapping[str, Any]]) -> list[FieldErr
         and dispatcher_port not in ports
     ):
         return [FieldError(FIELDS_BY_ID["Router", "DispatcherPort"],
-                           f"{dispatcher_port} is outside the TeaTime ports {ports}: "
-                           "choose one of them")]
+                           _("{port} is outside the TeaTime ports {ports}: choose one of them")
+                           .format(port=dispatcher_port, ports=str(ports)))]
     return []
 
 

@@ -1,932 +1,814 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
-  <context>
+<context>
     <name>DnsPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="50" />
-      <source>Resolver</source>
-      <translation>Résolveur</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="50"/>
+        <source>Resolver</source>
+        <translation>Résolveur</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="50" />
-      <source>Provider</source>
-      <translation>Fournisseur</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="50"/>
+        <source>Provider</source>
+        <translation>Fournisseur</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="51" />
-      <source>First look-up</source>
-      <translation>Première requête</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="51"/>
+        <source>First look-up</source>
+        <translation>Première requête</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="51" />
-      <source>Median</source>
-      <translation>Médiane</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="51"/>
+        <source>Median</source>
+        <translation>Médiane</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="52" />
-      <source>p90</source>
-      <translation>p90</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="52"/>
+        <source>p90</source>
+        <translation>p90</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="52" />
-      <source>Answered</source>
-      <translation>Répondu</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="52"/>
+        <source>Answered</source>
+        <translation>Répondu</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="53" />
-      <source>Verdict</source>
-      <translation>Verdict</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="53"/>
+        <source>Verdict</source>
+        <translation>Verdict</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="55" />
-      <source>recommended</source>
-      <translation>recommandé</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="55"/>
+        <source>recommended</source>
+        <translation>recommandé</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="55" />
-      <source>fine</source>
-      <translation>correct</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="55"/>
+        <source>fine</source>
+        <translation>correct</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="56" />
-      <source>slow</source>
-      <translation>lent</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="56"/>
+        <source>slow</source>
+        <translation>lent</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="56" />
-      <source>unreliable</source>
-      <translation>peu fiable</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="56"/>
+        <source>unreliable</source>
+        <translation>peu fiable</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="57" />
-      <source>dead</source>
-      <translation>ne répond pas</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="57"/>
+        <source>dead</source>
+        <translation>ne répond pas</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="57" />
-      <source>hijacks NXDOMAIN</source>
-      <translation>détourne NXDOMAIN</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="57"/>
+        <source>hijacks NXDOMAIN</source>
+        <translation>détourne NXDOMAIN</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="58" />
-      <source>cannot find the dispatcher</source>
-      <translation>ne trouve pas le dispatcher</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="58"/>
+        <source>cannot find the dispatcher</source>
+        <translation>ne trouve pas le dispatcher</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="67" />
-      <source>Name resolution (DNS)</source>
-      <translation>Résolution de noms (DNS)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="67"/>
+        <source>Name resolution (DNS)</source>
+        <translation>Résolution de noms (DNS)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="69" />
-      <source>Open Cobalt's chat and Space Directory clients look up names through these DNS servers, not always through your computer's own.</source>
-      <translation>Les clients de chat et de Space Directory d'Open Cobalt résolvent les noms au moyen de ces serveurs DNS, et pas toujours au moyen de ceux de votre ordinateur.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="69"/>
+        <source>Open Cobalt&apos;s chat and Space Directory clients look up names through these DNS servers, not always through your computer&apos;s own.</source>
+        <translation>Les clients de chat et de Space Directory d&apos;Open Cobalt résolvent les noms au moyen de ces serveurs DNS, et pas toujours au moyen de ceux de votre ordinateur.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73" />
-      <source>DNS &amp;servers:</source>
-      <translation>&amp;Serveurs DNS :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73"/>
+        <source>DNS &amp;servers:</source>
+        <translation>&amp;Serveurs DNS&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73" />
-      <source>Dispatcher &amp;domain:</source>
-      <translation>&amp;Domaine du dispatcher :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73"/>
+        <source>Dispatcher &amp;domain:</source>
+        <translation>&amp;Domaine du dispatcher&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="74" />
-      <source>Dispatcher service &amp;type:</source>
-      <translation>&amp;Type de service du dispatcher :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="74"/>
+        <source>Dispatcher service &amp;type:</source>
+        <translation>&amp;Type de service du dispatcher&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="77" />
-      <source>Resolvers</source>
-      <translation>Résolveurs</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="77"/>
+        <source>Resolvers</source>
+        <translation>Résolveurs</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="97" />
-      <source>DNS check progress</source>
-      <translation>Progression de la vérification DNS</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="97"/>
+        <source>DNS check progress</source>
+        <translation>Progression de la vérification DNS</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="101" />
-      <source>Resolvers measured</source>
-      <translation>Résolveurs mesurés</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="101"/>
+        <source>Resolvers measured</source>
+        <translation>Résolveurs mesurés</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="108" />
-      <source>The first look-up of each name: the resolver may have to ask other servers.</source>
-      <translation>Première requête pour chaque nom : le résolveur peut devoir interroger d'autres serveurs.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="108"/>
+        <source>The first look-up of each name: the resolver may have to ask other servers.</source>
+        <translation>Première requête pour chaque nom&#xa0;: le résolveur peut devoir interroger d&apos;autres serveurs.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="110" />
-      <source>Repeated look-ups, usually answered from the resolver's cache.</source>
-      <translation>Requêtes répétées, généralement servies par le cache du résolveur.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="110"/>
+        <source>Repeated look-ups, usually answered from the resolver&apos;s cache.</source>
+        <translation>Requêtes répétées, généralement servies par le cache du résolveur.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="125" />
-      <source>Use the &amp;recommendation</source>
-      <translation>Utiliser la &amp;recommandation</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="125"/>
+        <source>Use the &amp;recommendation</source>
+        <translation>Utiliser la &amp;recommandation</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="126" />
-      <source>Use the se&amp;lected resolvers</source>
-      <translation>Utiliser les résolveurs sé&amp;lectionnés</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="126"/>
+        <source>Use the se&amp;lected resolvers</source>
+        <translation>Utiliser les résolveurs sé&amp;lectionnés</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="134" />
-      <source>Dispatcher discovery</source>
-      <translation>Découverte du dispatcher</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="134"/>
+        <source>Dispatcher discovery</source>
+        <translation>Découverte du dispatcher</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="156" />
-      <source>asking each resolver the names Open Cobalt needs...</source>
-      <translation>interrogation de chaque résolveur sur les noms nécessaires à Open Cobalt...</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="156"/>
+        <source>asking each resolver the names Open Cobalt needs...</source>
+        <translation>interrogation de chaque résolveur sur les noms nécessaires à Open Cobalt...</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="199" />
-      <source>checking</source>
-      <translation>vérification</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="199"/>
+        <source>checking</source>
+        <translation>vérification</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="230" />
-      <source>Checked {count} resolvers in {seconds:.1f} s.</source>
-      <translation>{count} résolveurs vérifiés en {seconds:.1f} s.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="230"/>
+        <source>Checked {count} resolvers in {seconds:.1f} s.</source>
+        <translation>{count} résolveurs vérifiés en {seconds:.1f} s.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="233" />
-      <source>Some did not finish in time; their figures are partial.</source>
-      <translation>Certains n'ont pas terminé à temps ; leurs valeurs sont partielles.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="233"/>
+        <source>Some did not finish in time; their figures are partial.</source>
+        <translation>Certains n&apos;ont pas terminé à temps&#xa0;; leurs valeurs sont partielles.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="245" />
-      <source>This is what you have chosen.</source>
-      <translation>C'est votre choix actuel.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="245"/>
+        <source>This is what you have chosen.</source>
+        <translation>C&apos;est votre choix actuel.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="252" />
-      <source>Enter your organisation's dispatcher domain above to look for a dispatcher.</source>
-      <translation>Saisissez ci-dessus le domaine du dispatcher de votre organisation pour rechercher un dispatcher.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="252"/>
+        <source>Enter your organisation&apos;s dispatcher domain above to look for a dispatcher.</source>
+        <translation>Saisissez ci-dessus le domaine du dispatcher de votre organisation pour rechercher un dispatcher.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="258" />
-      <source>nowhere</source>
-      <translation>nulle part</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="258"/>
+        <source>nowhere</source>
+        <translation>nulle part</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="266" />
-      <source>Space Directory (LDAP)</source>
-      <translation>Space Directory (LDAP)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="260"/>
+        <source> (priority {priority}, weight {weight})</source>
+        <translation> (priorité {priority}, poids {weight})</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="267" />
-      <source>Chat (XMPP)</source>
-      <translation>Chat (XMPP)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="262"/>
+        <source>Problem:</source>
+        <translation>Problème&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="271" />
-      <source>(its name does not resolve)</source>
-      <translation>(son nom ne peut pas être résolu)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="269"/>
+        <source>Space Directory (LDAP)</source>
+        <translation>Space Directory (LDAP)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="275" />
-      <source>Found {count} dispatcher(s) in {domain}.</source>
-      <translation>{count} dispatcher(s) trouvé(s) dans {domain}.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="270"/>
+        <source>Chat (XMPP)</source>
+        <translation>Chat (XMPP)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="279" />
-      <source>No usable dispatcher was found in {domain}.</source>
-      <translation>Aucun dispatcher utilisable n'a été trouvé dans {domain}.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="274"/>
+        <source>(its name does not resolve)</source>
+        <translation>(son nom ne peut pas être résolu)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="285" />
-      <source>The DNS check stopped unexpectedly ({message}). Your settings are not affected; go Back and Next to try again.</source>
-      <translation>La vérification DNS s'est arrêtée de manière inattendue ({message}). Vos réglages ne sont pas modifiés ; cliquez sur Précédent puis sur Suivant pour réessayer.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="278"/>
+        <source>Found {count} dispatcher(s) in {domain}.</source>
+        <translation>{count} dispatcher(s) trouvé(s) dans {domain}.</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="282"/>
+        <source>No usable dispatcher was found in {domain}.</source>
+        <translation>Aucun dispatcher utilisable n&apos;a été trouvé dans {domain}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="288"/>
+        <source>The DNS check stopped unexpectedly ({message}). Your settings are not affected; go Back and Next to try again.</source>
+        <translation>La vérification DNS s&apos;est arrêtée de manière inattendue ({message}). Vos réglages ne sont pas modifiés&#xa0;; cliquez sur Précédent puis sur Suivant pour réessayer.</translation>
+    </message>
+</context>
+<context>
     <name>DonePage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="14" />
-      <source>Settings written</source>
-      <translation>Réglages enregistrés</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="14"/>
+        <source>Settings written</source>
+        <translation>Réglages enregistrés</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="15" />
-      <source>Open Cobalt reads them when it starts.</source>
-      <translation>Open Cobalt les lit à son démarrage.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="15"/>
+        <source>Open Cobalt reads them when it starts.</source>
+        <translation>Open Cobalt les lit à son démarrage.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="25" />
-      <source>Your settings have not been written yet.</source>
-      <translation>Vos réglages n'ont pas encore été enregistrés.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="25"/>
+        <source>Your settings have not been written yet.</source>
+        <translation>Vos réglages n&apos;ont pas encore été enregistrés.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="27" />
-      <source>Nothing needed writing: your files already held these settings.</source>
-      <translation>Aucune écriture nécessaire : vos fichiers contenaient déjà ces réglages.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="27"/>
+        <source>Nothing needed writing: your files already held these settings.</source>
+        <translation>Aucune écriture nécessaire&#xa0;: vos fichiers contenaient déjà ces réglages.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="31" />
-      <source>Wrote {path}</source>
-      <translation>Fichier enregistré : {path}</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="31"/>
+        <source>Wrote {path}</source>
+        <translation>Fichier enregistré&#xa0;: {path}</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="33" />
-      <source> (the previous version is in {backup})</source>
-      <translation> (la version précédente se trouve dans {backup})</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="33"/>
+        <source> (the previous version is in {backup})</source>
+        <translation> (la version précédente se trouve dans {backup})</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/done.py" line="38" />
-      <source>Restart Open Cobalt to use the new settings. Run this wizard again at any time to check your network or change them.</source>
-      <translation>Redémarrez Open Cobalt pour utiliser les nouveaux réglages. Vous pouvez relancer cet assistant à tout moment pour vérifier votre réseau ou modifier ces réglages.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/done.py" line="38"/>
+        <source>Restart Open Cobalt to use the new settings. Run this wizard again at any time to check your network or change them.</source>
+        <translation>Redémarrez Open Cobalt pour utiliser les nouveaux réglages. Vous pouvez relancer cet assistant à tout moment pour vérifier votre réseau ou modifier ces réglages.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ProbeArea</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="138" />
-      <source>live checks of this service will show here.</source>
-      <translation>les vérifications en direct de ce service s'afficheront ici.</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="139"/>
+        <source>live checks of this service will show here.</source>
+        <translation>les vérifications en direct de ce service s&apos;afficheront ici.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>ResultList</name>
+    <message>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="250"/>
+        <source>Fix: {fix}</source>
+        <translation>Solution&#xa0;: {fix}</translation>
+    </message>
+</context>
+<context>
     <name>RouterPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="44" />
-      <source>Router exposure</source>
-      <translation>Accès via le routeur</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="44"/>
+        <source>Router exposure</source>
+        <translation>Accès via le routeur</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="46" />
-      <source>Friends outside your network reach the spaces you host on TCP ports 6900-6909. Choose how your router lets them in.</source>
-      <translation>Vos amis situés hors de votre réseau accèdent aux espaces que vous hébergez par les ports TCP 6900-6909. Choisissez comment votre routeur les laisse entrer.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="46"/>
+        <source>Friends outside your network reach the spaces you host on TCP ports 6900-6909. Choose how your router lets them in.</source>
+        <translation>Vos amis situés hors de votre réseau accèdent aux espaces que vous hébergez par les ports TCP 6900-6909. Choisissez comment votre routeur les laisse entrer.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="51" />
-      <source>How others reach your spaces</source>
-      <translation>Comment les autres accèdent à vos espaces</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="51"/>
+        <source>How others reach your spaces</source>
+        <translation>Comment les autres accèdent à vos espaces</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="56" />
-      <source>&amp;Automatic (UPnP)</source>
-      <translation>&amp;Automatique (UPnP)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="56"/>
+        <source>&amp;Automatic (UPnP)</source>
+        <translation>&amp;Automatique (UPnP)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="57" />
-      <source>Open Cobalt asks your router to open the ports itself whenever it runs. The check below proves your router allows it with a short test forwarding, removed at once.</source>
-      <translation>Open Cobalt demande à votre routeur d'ouvrir les ports à chaque exécution. La vérification ci-dessous prouve que votre routeur l'autorise au moyen d'une courte redirection de test, supprimée aussitôt.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="57"/>
+        <source>Open Cobalt asks your router to open the ports itself whenever it runs. The check below proves your router allows it with a short test forwarding, removed at once.</source>
+        <translation>Open Cobalt demande à votre routeur d&apos;ouvrir les ports à chaque exécution. La vérification ci-dessous prouve que votre routeur l&apos;autorise au moyen d&apos;une courte redirection de test, supprimée aussitôt.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="60" />
-      <source>&amp;Manual forwarding</source>
-      <translation>Redirection &amp;manuelle</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="60"/>
+        <source>&amp;Manual forwarding</source>
+        <translation>Redirection &amp;manuelle</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="61" />
-      <source>The ports stay forwarded to this computer: this wizard forwards them now, or shows the steps to do it in the router's settings.</source>
-      <translation>Les ports restent redirigés vers cet ordinateur : cet assistant les redirige maintenant, ou indique la marche à suivre dans les réglages du routeur.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="61"/>
+        <source>The ports stay forwarded to this computer: this wizard forwards them now, or shows the steps to do it in the router&apos;s settings.</source>
+        <translation>Les ports restent redirigés vers cet ordinateur&#xa0;: cet assistant les redirige maintenant, ou indique la marche à suivre dans les réglages du routeur.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="63" />
-      <source>&amp;LAN only</source>
-      <translation>Réseau &amp;local uniquement</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="63"/>
+        <source>&amp;LAN only</source>
+        <translation>Réseau &amp;local uniquement</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="64" />
-      <source>Nothing is forwarded: only people on your own network can join your spaces.</source>
-      <translation>Aucune redirection : seules les personnes de votre propre réseau peuvent rejoindre vos espaces.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="64"/>
+        <source>Nothing is forwarded: only people on your own network can join your spaces.</source>
+        <translation>Aucune redirection&#xa0;: seules les personnes de votre propre réseau peuvent rejoindre vos espaces.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="79" />
-      <source>TeaTime &amp;ports:</source>
-      <translation>&amp;Ports TeaTime :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="79"/>
+        <source>TeaTime &amp;ports:</source>
+        <translation>&amp;Ports TeaTime&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="80" />
-      <source>&amp;Dispatcher port:</source>
-      <translation>Port du &amp;dispatcher :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="80"/>
+        <source>&amp;Dispatcher port:</source>
+        <translation>Port du &amp;dispatcher&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="81" />
-      <source>L&amp;ocal address:</source>
-      <translation>Adresse l&amp;ocale :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="81"/>
+        <source>L&amp;ocal address:</source>
+        <translation>Adresse l&amp;ocale&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="82" />
-      <source>Router check</source>
-      <translation>Vérification du routeur</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="82"/>
+        <source>Router check</source>
+        <translation>Vérification du routeur</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="90" />
-      <source>Forwarding</source>
-      <translation>Redirection</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="90"/>
+        <source>Forwarding</source>
+        <translation>Redirection</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="100" />
-      <source>&amp;Forward the ports now</source>
-      <translation>&amp;Rediriger les ports maintenant</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="100"/>
+        <source>&amp;Forward the ports now</source>
+        <translation>&amp;Rediriger les ports maintenant</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="112" />
-      <source>Steps to forward the ports by hand</source>
-      <translation>Étapes pour rediriger les ports manuellement</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="112"/>
+        <source>Steps to forward the ports by hand</source>
+        <translation>Étapes pour rediriger les ports manuellement</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="114" />
-      <source>&amp;Copy the steps</source>
-      <translation>&amp;Copier les étapes</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="114"/>
+        <source>&amp;Copy the steps</source>
+        <translation>&amp;Copier les étapes</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="145" />
-      <source>Some TeaTime ports are taken on the router; nothing was changed.</source>
-      <translation>Certains ports TeaTime sont déjà utilisés sur le routeur ; rien n'a été modifié.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="145"/>
+        <source>Some TeaTime ports are taken on the router; nothing was changed.</source>
+        <translation>Certains ports TeaTime sont déjà utilisés sur le routeur&#xa0;; rien n&apos;a été modifié.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="147" />
-      <source>&amp;Use {first}-{last} instead</source>
-      <translation>&amp;Utiliser {first}-{last} à la place</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="147"/>
+        <source>&amp;Use {first}-{last} instead</source>
+        <translation>&amp;Utiliser {first}-{last} à la place</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156" />
-      <source>&amp;Remove the {count} forwardings this wizard made</source>
-      <translation>&amp;Supprimer les {count} redirections créées par cet assistant</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156"/>
+        <source>&amp;Remove the {count} forwardings this wizard made</source>
+        <translation>&amp;Supprimer les {count} redirections créées par cet assistant</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="278" />
-      <source>The router action stopped unexpectedly ({message}).</source>
-      <translation>L'action sur le routeur s'est arrêtée de manière inattendue ({message}).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="278"/>
+        <source>The router action stopped unexpectedly ({message}).</source>
+        <translation>L&apos;action sur le routeur s&apos;est arrêtée de manière inattendue ({message}).</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/router.py" line="280" />
-      <source>Check again; if it keeps failing, restart the router.</source>
-      <translation>Vérifiez de nouveau ; si l'échec persiste, redémarrez le routeur.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="280"/>
+        <source>Check again; if it keeps failing, restart the router.</source>
+        <translation>Vérifiez de nouveau&#xa0;; si l&apos;échec persiste, redémarrez le routeur.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>SetupPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="94" />
-      <source>Correct the fields above to check this service.</source>
-      <translation>Corrigez les champs ci-dessus pour vérifier ce service.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="94"/>
+        <source>Correct the fields above to check this service.</source>
+        <translation>Corrigez les champs ci-dessus pour vérifier ce service.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="99" />
-      <source>Checks wait until every setting is valid: {problems}</source>
-      <translation>Les vérifications attendent que tous les réglages soient valides : {problems}</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="99"/>
+        <source>Checks wait until every setting is valid: {problems}</source>
+        <translation>Les vérifications attendent que tous les réglages soient valides&#xa0;: {problems}</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="115" />
-      <source>checking...</source>
-      <translation>vérification...</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="115"/>
+        <source>checking...</source>
+        <translation>vérification...</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="132" />
-      <source>{count} of {total} checks found a problem.</source>
-      <translation>{count} vérifications sur {total} ont détecté un problème.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="132"/>
+        <source>{count} of {total} checks found a problem.</source>
+        <translation>{count} vérifications sur {total} ont détecté un problème.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="135" />
-      <source>All {total} checks passed.</source>
-      <translation>Les {total} vérifications ont réussi.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="135"/>
+        <source>All {total} checks passed.</source>
+        <translation>Les {total} vérifications ont réussi.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="137" />
-      <source>{count} not run (see below).</source>
-      <translation>{count} non exécutée(s) (voir ci-dessous).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="137"/>
+        <source>{count} not run (see below).</source>
+        <translation>{count} non exécutée(s) (voir ci-dessous).</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/base.py" line="142" />
-      <source>The checks stopped unexpectedly ({message}).</source>
-      <translation>Les vérifications se sont arrêtées de manière inattendue ({message}).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="142"/>
+        <source>The checks stopped unexpectedly ({message}).</source>
+        <translation>Les vérifications se sont arrêtées de manière inattendue ({message}).</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>SetupWizard</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/wizard.py" line="27" />
-      <source>Cobalt Network Setup</source>
-      <translation>Cobalt Network Setup</translation>
+        <location filename="../../app/cobalt_setup/gui/wizard.py" line="27"/>
+        <source>Cobalt Network Setup</source>
+        <translation>Cobalt Network Setup</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>SpaceDirectoryPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="71" />
-      <source>Space Directory and chat</source>
-      <translation>Space Directory et chat</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="71"/>
+        <source>Space Directory and chat</source>
+        <translation>Space Directory et chat</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="73" />
-      <source>The Space Directory is the LDAP server where spaces are published and found. Open Cobalt's default is the Open Cobalt project's public directory.</source>
-      <translation>Le Space Directory est le serveur LDAP où les espaces sont publiés et recherchés. Par défaut, Open Cobalt utilise l'annuaire public du projet Open Cobalt.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="73"/>
+        <source>The Space Directory is the LDAP server where spaces are published and found. Open Cobalt&apos;s default is the Open Cobalt project&apos;s public directory.</source>
+        <translation>Le Space Directory est le serveur LDAP où les espaces sont publiés et recherchés. Par défaut, Open Cobalt utilise l&apos;annuaire public du projet Open Cobalt.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="76" />
-      <source>Space Directory (LDAP)</source>
-      <translation>Space Directory (LDAP)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="76"/>
+        <source>Space Directory (LDAP)</source>
+        <translation>Space Directory (LDAP)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="78" />
-      <source>Space Directory &amp;host:</source>
-      <translation>&amp;Hôte du Space Directory :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="78"/>
+        <source>Space Directory &amp;host:</source>
+        <translation>&amp;Hôte du Space Directory&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="80" />
-      <source>Space Directory &amp;port:</source>
-      <translation>&amp;Port du Space Directory :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="80"/>
+        <source>Space Directory &amp;port:</source>
+        <translation>&amp;Port du Space Directory&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="83" />
-      <source>&amp;Use this directory</source>
-      <translation>&amp;Utiliser cet annuaire</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="83"/>
+        <source>&amp;Use this directory</source>
+        <translation>&amp;Utiliser cet annuaire</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="86" />
-      <source>Space Directory check</source>
-      <translation>Vérification du Space Directory</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="86"/>
+        <source>Space Directory check</source>
+        <translation>Vérification du Space Directory</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="87" />
-      <source>Chat (Jabber / XMPP)</source>
-      <translation>Chat (Jabber / XMPP)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="87"/>
+        <source>Chat (Jabber / XMPP)</source>
+        <translation>Chat (Jabber / XMPP)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="89" />
-      <source>&amp;Chat server:</source>
-      <translation>Serveur de &amp;chat :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="89"/>
+        <source>&amp;Chat server:</source>
+        <translation>Serveur de &amp;chat&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="90" />
-      <source>Chat p&amp;ort:</source>
-      <translation>P&amp;ort du chat :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="90"/>
+        <source>Chat p&amp;ort:</source>
+        <translation>P&amp;ort du chat&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="92" />
-      <source>Use this chat &amp;server</source>
-      <translation>Utiliser ce &amp;serveur de chat</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="92"/>
+        <source>Use this chat &amp;server</source>
+        <translation>Utiliser ce &amp;serveur de chat</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="117" />
-      <source>Space Directory</source>
-      <translation>un Space Directory</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="117"/>
+        <source>Space Directory</source>
+        <translation>un Space Directory</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="118" />
-      <source>chat server</source>
-      <translation>un serveur de chat</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="118"/>
+        <source>chat server</source>
+        <translation>un serveur de chat</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>SrvOffer</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="50" />
-      <source>{domain} publishes a {what} at {host}:{port} (found on the DNS page).</source>
-      <translation>{domain} publie {what} à l'adresse {host}:{port} (découvert sur la page DNS).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="50"/>
+        <source>{domain} publishes a {what} at {host}:{port} (found on the DNS page).</source>
+        <translation>{domain} publie {what} à l&apos;adresse {host}:{port} (découvert sur la page DNS).</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>StatusLine</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="64" />
-      <source>Problem:</source>
-      <translation>Problème :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="65"/>
+        <source>Problem:</source>
+        <translation>Problème&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="65" />
-      <source>Warning:</source>
-      <translation>Avertissement :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="66"/>
+        <source>Warning:</source>
+        <translation>Avertissement&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="66" />
-      <source>OK:</source>
-      <translation>OK :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="67"/>
+        <source>OK:</source>
+        <translation>OK&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="67" />
-      <source>Note:</source>
-      <translation>Remarque :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="68"/>
+        <source>Note:</source>
+        <translation>Remarque&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="68" />
-      <source>Not checked yet:</source>
-      <translation>Pas encore vérifié :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="69"/>
+        <source>Not checked yet:</source>
+        <translation>Pas encore vérifié&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/widgets.py" line="69" />
-      <source>Checking:</source>
-      <translation>Vérification :</translation>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="70"/>
+        <source>Checking:</source>
+        <translation>Vérification&#xa0;:</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>SummaryPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="45" />
-      <source>Summary</source>
-      <translation>Résumé</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="46"/>
+        <source>Summary</source>
+        <translation>Résumé</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="47" />
-      <source>Check what will be written. Cancel now and nothing changes on your computer.</source>
-      <translation>Vérifiez ce qui va être enregistré. Si vous annulez maintenant, rien ne change sur votre ordinateur.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="48"/>
+        <source>Check what will be written. Cancel now and nothing changes on your computer.</source>
+        <translation>Vérifiez ce qui va être enregistré. Si vous annulez maintenant, rien ne change sur votre ordinateur.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="50" />
-      <source>&amp;Write settings</source>
-      <translation>&amp;Enregistrer les réglages</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="51"/>
+        <source>&amp;Write settings</source>
+        <translation>&amp;Enregistrer les réglages</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="52" />
-      <source>Changes to be written</source>
-      <translation>Modifications à enregistrer</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="53"/>
+        <source>Changes to be written</source>
+        <translation>Modifications à enregistrer</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="57" />
-      <source>&amp;Changes:</source>
-      <translation>&amp;Modifications :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="58"/>
+        <source>&amp;Changes:</source>
+        <translation>&amp;Modifications&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="62" />
-      <source>Every service, checked with these settings</source>
-      <translation>Tous les services, vérifiés avec ces réglages</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="63"/>
+        <source>Every service, checked with these settings</source>
+        <translation>Tous les services, vérifiés avec ces réglages</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="66" />
-      <source>C&amp;opy report</source>
-      <translation>&amp;Copier le rapport</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="67"/>
+        <source>C&amp;opy report</source>
+        <translation>&amp;Copier le rapport</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="68" />
-      <source>Copy the checks as Markdown, for a support ticket or a forum post</source>
-      <translation>Copier les vérifications au format Markdown, pour une demande d'assistance ou un message sur un forum</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="69"/>
+        <source>Copy the checks as Markdown, for a support ticket or a forum post</source>
+        <translation>Copier les vérifications au format Markdown, pour une demande d&apos;assistance ou un message sur un forum</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="70" />
-      <source>Sa&amp;ve report...</source>
-      <translation>Enregistrer le r&amp;apport...</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="71"/>
+        <source>Sa&amp;ve report...</source>
+        <translation>Enregistrer le r&amp;apport...</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="93" />
-      <source>The settings cannot be written: {error}</source>
-      <translation>Impossible d'enregistrer les réglages : {error}</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="94"/>
+        <source>The settings cannot be written: {error}</source>
+        <translation>Impossible d&apos;enregistrer les réglages&#xa0;: {error}</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="99" />
-      <source>General preferences</source>
-      <translation>Préférences générales</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="100"/>
+        <source>General preferences</source>
+        <translation>Préférences générales</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="101" />
-      <source>Router configuration</source>
-      <translation>Configuration du routeur</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="102"/>
+        <source>Router configuration</source>
+        <translation>Configuration du routeur</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="131" />
-      <source>Firewall rules for these settings (shown, not applied)</source>
-      <translation>Règles de pare-feu pour ces réglages (affichées, non appliquées)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="132"/>
+        <source>Firewall rules for these settings (shown, not applied)</source>
+        <translation>Règles de pare-feu pour ces réglages (affichées, non appliquées)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="134" />
-      <source>If a firewall on this computer or your network blocks Open Cobalt, these are the rules it needs, as commands for Windows, macOS and Linux. Nothing here is run.</source>
-      <translation>Si un pare-feu sur cet ordinateur ou sur votre réseau bloque Open Cobalt, voici les règles nécessaires, sous forme de commandes pour Windows, macOS et Linux. Rien n'est exécuté ici.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="135"/>
+        <source>If a firewall on this computer or your network blocks Open Cobalt, these are the rules it needs, as commands for Windows, macOS and Linux. Nothing here is run.</source>
+        <translation>Si un pare-feu sur cet ordinateur ou sur votre réseau bloque Open Cobalt, voici les règles nécessaires, sous forme de commandes pour Windows, macOS et Linux. Rien n&apos;est exécuté ici.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="143" />
-      <source>Firewall rules</source>
-      <translation>Règles de pare-feu</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="144"/>
+        <source>Firewall rules</source>
+        <translation>Règles de pare-feu</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="144" />
-      <source>Copy firewall &amp;rules</source>
-      <translation>Copier les &amp;règles de pare-feu</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="145"/>
+        <source>Copy firewall &amp;rules</source>
+        <translation>Copier les &amp;règles de pare-feu</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="173" />
-      <source>Report copied (Markdown).</source>
-      <translation>Rapport copié (Markdown).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="174"/>
+        <source>Report copied (Markdown).</source>
+        <translation>Rapport copié (Markdown).</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="181" />
-      <source>Save the report</source>
-      <translation>Enregistrer le rapport</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="182"/>
+        <source>Save the report</source>
+        <translation>Enregistrer le rapport</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="184" />
-      <source>Markdown (*.md)</source>
-      <translation>Markdown (*.md)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="185"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="184" />
-      <source>JSON (*.json)</source>
-      <translation>JSON (*.json)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="185"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="202" />
-      <source>The report could not be saved to {path}: {problem}</source>
-      <translation>Impossible d'enregistrer le rapport dans {path} : {problem}</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="203"/>
+        <source>The report could not be saved to {path}: {problem}</source>
+        <translation>Impossible d&apos;enregistrer le rapport dans {path}&#xa0;: {problem}</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="205" />
-      <source>Report saved to {path}.</source>
-      <translation>Rapport enregistré dans {path}.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="206"/>
+        <source>Report saved to {path}.</source>
+        <translation>Rapport enregistré dans {path}.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="215" />
-      <source>(not set)</source>
-      <translation>(non défini)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="213"/>
+        <source>No change: this file already says this.</source>
+        <translation>Aucun changement&#xa0;: le fichier contient déjà cela.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="215" />
-      <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="216" />
-      <source>(empty)</source>
-      <translation>(vide)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="217"/>
+        <source>(not set)</source>
+        <translation>(non défini)</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="217"/>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="218"/>
+        <source>(empty)</source>
+        <translation>(vide)</translation>
+    </message>
+    <message>
+        <location filename="../../app/cobalt_setup/gui/pages/summary.py" line="224"/>
+        <source>Only the layout of the file changes.</source>
+        <translation>Seule la mise en forme du fichier change.</translation>
+    </message>
+</context>
+<context>
     <name>WelcomePage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="33" />
-      <source>Welcome to Cobalt Network Setup</source>
-      <translation>Bienvenue dans Cobalt Network Setup</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="33"/>
+        <source>Welcome to Cobalt Network Setup</source>
+        <translation>Bienvenue dans Cobalt Network Setup</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="35" />
-      <source>This wizard checks that your network lets Open Cobalt find spaces, chat and share applications, and lets friends join the spaces you host. Nothing is changed until you press Write settings on the last page.</source>
-      <translation>Cet assistant vérifie que votre réseau permet à Open Cobalt de trouver des espaces, de discuter et de partager des applications, et que vos amis peuvent rejoindre les espaces que vous hébergez. Rien n'est modifié tant que vous n'avez pas cliqué sur Enregistrer les réglages à la dernière page.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="35"/>
+        <source>This wizard checks that your network lets Open Cobalt find spaces, chat and share applications, and lets friends join the spaces you host. Nothing is changed until you press Write settings on the last page.</source>
+        <translation>Cet assistant vérifie que votre réseau permet à Open Cobalt de trouver des espaces, de discuter et de partager des applications, et que vos amis peuvent rejoindre les espaces que vous hébergez. Rien n&apos;est modifié tant que vous n&apos;avez pas cliqué sur Enregistrer les réglages à la dernière page.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="40" />
-      <source>Open Cobalt &amp;folder:</source>
-      <translation>&amp;Dossier d'Open Cobalt :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="40"/>
+        <source>Open Cobalt &amp;folder:</source>
+        <translation>&amp;Dossier d&apos;Open Cobalt&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="43" />
-      <source>Open Cobalt folder</source>
-      <translation>Dossier d'Open Cobalt</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="43"/>
+        <source>Open Cobalt folder</source>
+        <translation>Dossier d&apos;Open Cobalt</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="45" />
-      <source>&amp;Browse...</source>
-      <translation>&amp;Parcourir...</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="45"/>
+        <source>&amp;Browse...</source>
+        <translation>&amp;Parcourir...</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="46" />
-      <source>Browse for the Open Cobalt folder</source>
-      <translation>Rechercher le dossier d'Open Cobalt</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="46"/>
+        <source>Browse for the Open Cobalt folder</source>
+        <translation>Rechercher le dossier d&apos;Open Cobalt</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="49" />
-      <source>Start every page from Open Cobalt's &amp;defaults instead of my current settings</source>
-      <translation>Démarrer chaque page avec les réglages par dé&amp;faut d'Open Cobalt plutôt qu'avec mes réglages actuels</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="49"/>
+        <source>Start every page from Open Cobalt&apos;s &amp;defaults instead of my current settings</source>
+        <translation>Démarrer chaque page avec les réglages par dé&amp;faut d&apos;Open Cobalt plutôt qu&apos;avec mes réglages actuels</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="57" />
-      <source>&amp;Check my current setup</source>
-      <translation>&amp;Vérifier ma configuration actuelle</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="57"/>
+        <source>&amp;Check my current setup</source>
+        <translation>&amp;Vérifier ma configuration actuelle</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="59" />
-      <source>Check every service now with your current settings, then go to the first page with a problem</source>
-      <translation>Vérifier maintenant chaque service avec vos réglages actuels, puis aller à la première page présentant un problème</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="59"/>
+        <source>Check every service now with your current settings, then go to the first page with a problem</source>
+        <translation>Vérifier maintenant chaque service avec vos réglages actuels, puis aller à la première page présentant un problème</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="69" />
-      <source>The check stopped unexpectedly ({message}).</source>
-      <translation>La vérification s'est arrêtée de manière inattendue ({message}).</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="69"/>
+        <source>The check stopped unexpectedly ({message}).</source>
+        <translation>La vérification s&apos;est arrêtée de manière inattendue ({message}).</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="93" />
-      <source>Where is Open Cobalt installed?</source>
-      <translation>Où Open Cobalt est-il installé ?</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="93"/>
+        <source>Where is Open Cobalt installed?</source>
+        <translation>Où Open Cobalt est-il installé&#xa0;?</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="112" />
-      <source>Open Cobalt found in this folder.</source>
-      <translation>Open Cobalt a été trouvé dans ce dossier.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="112"/>
+        <source>Open Cobalt found in this folder.</source>
+        <translation>Open Cobalt a été trouvé dans ce dossier.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="115" />
-      <source>This folder does not look like an Open Cobalt installation (no config/cobalt-router.conf and no .image file). Check it is the right one; the wizard will create config/cobalt-router.conf there.</source>
-      <translation>Ce dossier ne ressemble pas à une installation d'Open Cobalt (ni config/cobalt-router.conf ni fichier .image). Vérifiez qu'il s'agit du bon dossier ; l'assistant y créera config/cobalt-router.conf.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="115"/>
+        <source>This folder does not look like an Open Cobalt installation (no config/cobalt-router.conf and no .image file). Check it is the right one; the wizard will create config/cobalt-router.conf there.</source>
+        <translation>Ce dossier ne ressemble pas à une installation d&apos;Open Cobalt (ni config/cobalt-router.conf ni fichier .image). Vérifiez qu&apos;il s&apos;agit du bon dossier&#xa0;; l&apos;assistant y créera config/cobalt-router.conf.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="120" />
-      <source>Your current settings cannot be read: {error}. Fix or move that file, then choose the folder again. Nothing will be overwritten.</source>
-      <translation>Impossible de lire vos réglages actuels : {error}. Corrigez ou déplacez ce fichier, puis choisissez de nouveau le dossier. Rien ne sera écrasé.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="120"/>
+        <source>Your current settings cannot be read: {error}. Fix or move that file, then choose the folder again. Nothing will be overwritten.</source>
+        <translation>Impossible de lire vos réglages actuels&#xa0;: {error}. Corrigez ou déplacez ce fichier, puis choisissez de nouveau le dossier. Rien ne sera écrasé.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="125" />
-      <source>Troubleshooting re-run: your settings in {path} were found. Every page starts from them, and the last page shows what would change before anything is written.</source>
-      <translation>Nouvelle exécution pour dépannage : vos réglages ont été trouvés dans {path}. Chaque page part de ces réglages, et la dernière page indique ce qui changerait avant toute écriture.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="125"/>
+        <source>Troubleshooting re-run: your settings in {path} were found. Every page starts from them, and the last page shows what would change before anything is written.</source>
+        <translation>Nouvelle exécution pour dépannage&#xa0;: vos réglages ont été trouvés dans {path}. Chaque page part de ces réglages, et la dernière page indique ce qui changerait avant toute écriture.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="131" />
-      <source>First setup: no settings were found in {path}. The pages start from Open Cobalt's defaults, and the router page from your existing {conf}.</source>
-      <translation>Première configuration : aucun réglage trouvé dans {path}. Les pages partent des réglages par défaut d'Open Cobalt, et la page du routeur de votre fichier {conf} existant.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="131"/>
+        <source>First setup: no settings were found in {path}. The pages start from Open Cobalt&apos;s defaults, and the router page from your existing {conf}.</source>
+        <translation>Première configuration&#xa0;: aucun réglage trouvé dans {path}. Les pages partent des réglages par défaut d&apos;Open Cobalt, et la page du routeur de votre fichier {conf} existant.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="136" />
-      <source>First setup: no settings were found in {path}. Every page starts from Open Cobalt's defaults.</source>
-      <translation>Première configuration : aucun réglage trouvé dans {path}. Chaque page part des réglages par défaut d'Open Cobalt.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="136"/>
+        <source>First setup: no settings were found in {path}. Every page starts from Open Cobalt&apos;s defaults.</source>
+        <translation>Première configuration&#xa0;: aucun réglage trouvé dans {path}. Chaque page part des réglages par défaut d&apos;Open Cobalt.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="155" />
-      <source>Your current settings break a rule, so they cannot be checked: {problems}</source>
-      <translation>Vos réglages actuels enfreignent une règle et ne peuvent donc pas être vérifiés : {problems}</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="155"/>
+        <source>Your current settings break a rule, so they cannot be checked: {problems}</source>
+        <translation>Vos réglages actuels enfreignent une règle et ne peuvent donc pas être vérifiés&#xa0;: {problems}</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="164" />
-      <source>Checking every service with your current settings...</source>
-      <translation>Vérification de chaque service avec vos réglages actuels...</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="164"/>
+        <source>Checking every service with your current settings...</source>
+        <translation>Vérification de chaque service avec vos réglages actuels...</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="176" />
-      <source>All {count} checks passed: nothing to fix.</source>
-      <translation>Les {count} vérifications ont réussi : rien à corriger.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="176"/>
+        <source>All {count} checks passed: nothing to fix.</source>
+        <translation>Les {count} vérifications ont réussi&#xa0;: rien à corriger.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="182" />
-      <source>{count} checks found a problem; showing the first page concerned.</source>
-      <translation>{count} vérifications ont détecté un problème ; affichage de la première page concernée.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="182"/>
+        <source>{count} checks found a problem; showing the first page concerned.</source>
+        <translation>{count} vérifications ont détecté un problème&#xa0;; affichage de la première page concernée.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>XrfbPage</name>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="23" />
-      <source>Shared applications (Xrfb / VNC)</source>
-      <translation>Applications partagées (Xrfb / VNC)</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="23"/>
+        <source>Shared applications (Xrfb / VNC)</source>
+        <translation>Applications partagées (Xrfb / VNC)</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="25" />
-      <source>Open Cobalt shows desktop applications in a space through an Xrfb server: it controls it over HTTP and shows its screens over VNC.</source>
-      <translation>Open Cobalt affiche des applications de bureau dans un espace grâce à un serveur Xrfb : il le pilote par HTTP et affiche ses écrans par VNC.</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="25"/>
+        <source>Open Cobalt shows desktop applications in a space through an Xrfb server: it controls it over HTTP and shows its screens over VNC.</source>
+        <translation>Open Cobalt affiche des applications de bureau dans un espace grâce à un serveur Xrfb&#xa0;: il le pilote par HTTP et affiche ses écrans par VNC.</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="28" />
-      <source>Xrfb server &amp;host address:</source>
-      <translation>Adresse de l'&amp;hôte du serveur Xrfb :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="28"/>
+        <source>Xrfb server &amp;host address:</source>
+        <translation>Adresse de l&apos;&amp;hôte du serveur Xrfb&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="29" />
-      <source>Xrfb server &amp;port number:</source>
-      <translation>Numéro de &amp;port du serveur Xrfb :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="29"/>
+        <source>Xrfb server &amp;port number:</source>
+        <translation>Numéro de &amp;port du serveur Xrfb&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="30" />
-      <source>&amp;VNC ports:</source>
-      <translation>Ports &amp;VNC :</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="30"/>
+        <source>&amp;VNC ports:</source>
+        <translation>Ports &amp;VNC&#xa0;:</translation>
     </message>
     <message>
-      <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="31" />
-      <source>Xrfb and VNC check</source>
-      <translation>Vérification de Xrfb et VNC</translation>
+        <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="31"/>
+        <source>Xrfb and VNC check</source>
+        <translation>Vérification de Xrfb et VNC</translation>
     </message>
-  </context>
-  <context>
-    <name>cobalt_setup</name>
-    <message>
-      <source>DNS servers</source>
-      <translation>Serveurs DNS</translation>
-    </message>
-    <message>
-      <source>Addresses, separated by commas (IP or IP:port). Empty uses this computer's own resolver. Open Cobalt's default is Google DNS.</source>
-      <translation>Adresses séparées par des virgules (IP ou IP:port). Si le champ est vide, le résolveur de cet ordinateur est utilisé. Par défaut, Open Cobalt utilise Google DNS.</translation>
-    </message>
-    <message>
-      <source>Dispatcher domain</source>
-      <translation>Domaine du dispatcher</translation>
-    </message>
-    <message>
-      <source>The domain in which to look for a dispatcher with DNS service discovery. Leave empty if your organisation runs none.</source>
-      <translation>Domaine dans lequel rechercher un dispatcher par découverte de services DNS. Laissez vide si votre organisation n'en exploite aucun.</translation>
-    </message>
-    <message>
-      <source>Dispatcher service type</source>
-      <translation>Type de service du dispatcher</translation>
-    </message>
-    <message>
-      <source>The DNS-SD service type a dispatcher is published under.</source>
-      <translation>Type de service DNS-SD sous lequel un dispatcher est publié.</translation>
-    </message>
-    <message>
-      <source>Space Directory host</source>
-      <translation>Hôte du Space Directory</translation>
-    </message>
-    <message>
-      <source>The LDAP server where spaces are published and found.</source>
-      <translation>Serveur LDAP où les espaces sont publiés et recherchés.</translation>
-    </message>
-    <message>
-      <source>Space Directory port</source>
-      <translation>Port du Space Directory</translation>
-    </message>
-    <message>
-      <source>Xrfb Server Host Address</source>
-      <translation>Adresse de l'hôte du serveur Xrfb</translation>
-    </message>
-    <message>
-      <source>The machine that runs the Xrfb application service. Leave empty if you do not use shared applications.</source>
-      <translation>Machine qui exécute le service d'applications Xrfb. Laissez vide si vous n'utilisez pas d'applications partagées.</translation>
-    </message>
-    <message>
-      <source>Xrfb Server Port Number</source>
-      <translation>Numéro de port du serveur Xrfb</translation>
-    </message>
-    <message>
-      <source>VNC ports</source>
-      <translation>Ports VNC</translation>
-    </message>
-    <message>
-      <source>The VNC ports of the Xrfb server Open Cobalt connects to.</source>
-      <translation>Ports VNC du serveur Xrfb auquel Open Cobalt se connecte.</translation>
-    </message>
-    <message>
-      <source>Chat server</source>
-      <translation>Serveur de chat</translation>
-    </message>
-    <message>
-      <source>Your Jabber (XMPP) server. Leave empty if you do not use chat.</source>
-      <translation>Votre serveur Jabber (XMPP). Laissez vide si vous n'utilisez pas le chat.</translation>
-    </message>
-    <message>
-      <source>Chat port</source>
-      <translation>Port du chat</translation>
-    </message>
-    <message>
-      <source>Router mode</source>
-      <translation>Mode du routeur</translation>
-    </message>
-    <message>
-      <source>TeaTime ports</source>
-      <translation>Ports TeaTime</translation>
-    </message>
-    <message>
-      <source>Peers outside your network reach your spaces on these TCP ports.</source>
-      <translation>Les pairs situés hors de votre réseau accèdent à vos espaces par ces ports TCP.</translation>
-    </message>
-    <message>
-      <source>Dispatcher port</source>
-      <translation>Port du dispatcher</translation>
-    </message>
-    <message>
-      <source>The port your router's dispatcher listens on; one of the TeaTime ports.</source>
-      <translation>Port sur lequel écoute le dispatcher de votre routeur ; c'est l'un des ports TeaTime.</translation>
-    </message>
-    <message>
-      <source>Local address</source>
-      <translation>Adresse locale</translation>
-    </message>
-    <message>
-      <source>This computer's address on the LAN. Leave empty to let Open Cobalt detect it.</source>
-      <translation>Adresse de cet ordinateur sur le réseau local. Laissez vide pour qu'Open Cobalt la détecte.</translation>
-    </message>
-    <message>
-      <source>Version check URL</source>
-      <translation>URL de vérification des versions</translation>
-    </message>
-    <message>
-      <source>DNS</source>
-      <translation>DNS</translation>
-    </message>
-    <message>
-      <source>Web (HTTP)</source>
-      <translation>Web (HTTP)</translation>
-    </message>
-    <message>
-      <source>Space Directory (LDAP)</source>
-      <translation>Space Directory (LDAP)</translation>
-    </message>
-    <message>
-      <source>Xrfb control</source>
-      <translation>Contrôle Xrfb</translation>
-    </message>
-    <message>
-      <source>VNC</source>
-      <translation>VNC</translation>
-    </message>
-    <message>
-      <source>Chat (XMPP)</source>
-      <translation>Chat (XMPP)</translation>
-    </message>
-    <message>
-      <source>TeaTime</source>
-      <translation>TeaTime</translation>
-    </message>
-    <message>
-      <source>Router discovery (SSDP)</source>
-      <translation>Découverte du routeur (SSDP)</translation>
-    </message>
-    <message>
-      <source>Router (UPnP)</source>
-      <translation>Routeur (UPnP)</translation>
-    </message>
-    <message>
-      <source>Router (NAT-PMP)</source>
-      <translation>Routeur (NAT-PMP)</translation>
-    </message>
-    <message>
-      <source>Spaces on the LAN (CRQT)</source>
-      <translation>Espaces sur le réseau local (CRQT)</translation>
-    </message>
-  </context>
+</context>
 </TS>

@@ -1,11 +1,15 @@
-"""Brings the .ts files up to date: pyside6-lupdate for the GUI's tr() texts, then the texts
-the Qt-free core shows through the wizard (field labels and help, service names), in the
-context `cobalt_setup` that gui.widgets.translate() uses.
+"""Brings the translations up to date, for both halves of the app:
 
-Run: `.venv/bin/python resources/translations/update.py`, translate (Qt Linguist, or by
-hand), then `.venv/bin/python resources/translations/update.py --release` to compile the
-.qm files the wizard loads (app/cobalt_setup/translations/).
-Hand-written: lupdate reads only tr() calls, and the core has no Qt to call tr() with.
+- the GUI's tr() texts: pyside6-lupdate -> cobalt_setup_<lang>.ts (Qt Linguist files);
+- the Qt-free core's texts (findings, fixes, field labels, error messages), marked with
+  `_()`, `ngettext()` and `N_()` (cobalt_setup.i18n): Babel extracts them to
+  core/cobalt_setup.pot and merges that into core/<lang>.po (gettext files; Poedit, or by
+  hand).
+
+Run: `.venv/bin/python resources/translations/update.py`, translate, then
+`.venv/bin/python resources/translations/update.py --release` to compile what the app
+loads: app/cobalt_setup/translations/*.qm and app/cobalt_setup/locale/*/LC_MESSAGES/*.mo.
+tests/test_translations.py fails when a text is untranslated or a compiled file is stale.
 """
 
 from __future__ import annotations
@@ -13,51 +17,87 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
-from xml.etree import ElementTree
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1] / "app"))
-
-from cobalt_setup.services import SERVICE_NAMES  # noqa: E402
-from cobalt_setup.settings import FIELDS  # noqa: E402
-
-CONTEXT = "cobalt_setup"
 ROOT = HERE.parents[1]
+PACKAGE = ROOT / "app" / "cobalt_setup"
 GUI_SOURCES = ("app/cobalt_setup/gui/*.py", "app/cobalt_setup/gui/pages/*.py")
-QM_FOLDER = ROOT / "app" / "cobalt_setup" / "translations"
+QM_FOLDER = PACKAGE / "translations"
+PO_FOLDER = HERE / "core"
+TEMPLATE = PO_FOLDER / "cobalt_setup.pot"
+MO_FOLDER = PACKAGE / "locale"
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+COMMENT_TAGS = ["Translators:"]
+# The GUI goes through Qt's tr(); everything else in the package is the core.
+METHOD_MAP = [("gui/**.py", "ignore"), ("**.py", "python")]
 
 
-def core_texts() -> list[str]:
-    texts = [text for field in FIELDS for text in (field.label, field.help) if text]
-    texts += list(SERVICE_NAMES.values())
-    return list(dict.fromkeys(texts))
+def core_template() -> Catalog:
+    """Every text the core marks, with where it stands and the translators' comments."""
+    catalogue = Catalog(project="Cobalt Network Setup", domain="cobalt_setup",
+                        charset="utf-8", fuzzy=False)
+    for filename, line, message, comments, context in extract_from_dir(
+            str(PACKAGE), METHOD_MAP, keywords=KEYWORDS, comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True):
+        catalogue.add(message, None, [(f"app/cobalt_setup/{filename}", line)],
+                      auto_comments=comments, context=context)
+    return catalogue
 
 
-def add_core_context(ts_path: Path) -> None:
-    tree = ElementTree.parse(ts_path)
-    root = tree.getroot()
-    context = next((c for c in root.findall("context") if c.findtext("name") == CONTEXT),
-                   None)
-    if context is None:
-        context = ElementTree.SubElement(root, "context")
-        ElementTree.SubElement(context, "name").text = CONTEXT
-    known = {m.findtext("source"): m for m in context.findall("message")}
-    for text in core_texts():
-        if text in known:  # lupdate calls them obsolete: they are not tr() calls
-            translation = known[text].find("translation")
-            if translation is not None and translation.get("type") in ("vanished",
-                                                                         "obsolete"):
-                if translation.text:
-                    del translation.attrib["type"]
-                else:
-                    translation.set("type", "unfinished")
-            continue
-        message = ElementTree.SubElement(context, "message")
-        ElementTree.SubElement(message, "source").text = text
-        ElementTree.SubElement(message, "translation", type="unfinished")
-    ElementTree.indent(tree)
-    tree.write(ts_path, encoding="utf-8", xml_declaration=True)
+def po_path(language: str) -> Path:
+    return PO_FOLDER / f"{language}.po"
+
+
+def languages() -> list[str]:
+    return sorted(path.stem for path in PO_FOLDER.glob("*.po"))
+
+
+def read_catalogue(path: Path) -> Catalog:
+    """A .po file; its language is its name (de.po), which also sets the plural rules."""
+    with path.open("rb") as file:
+        return read_po(file, locale=path.stem if path.suffix == ".po" else None)
+
+
+def compiled(catalogue: Catalog) -> bytes:
+    """The .mo bytes of a catalogue (Babel writes them the same way every time)."""
+    buffer = BytesIO()
+    write_mo(buffer, catalogue)
+    return buffer.getvalue()
+
+
+def written_po(catalogue: Catalog, **options: object) -> bytes:
+    """The .po text, made in memory: a failure cannot leave a half-written file."""
+    buffer = BytesIO()
+    write_po(buffer, catalogue, width=100, **options)
+    return buffer.getvalue()
+
+
+def mo_path(language: str) -> Path:
+    return MO_FOLDER / language / "LC_MESSAGES" / "cobalt_setup.mo"
+
+
+def update_core() -> None:
+    template = core_template()
+    PO_FOLDER.mkdir(exist_ok=True)
+    TEMPLATE.write_bytes(written_po(template, omit_header=True))
+    for language in languages():
+        catalogue = read_catalogue(po_path(language))
+        catalogue.update(template, update_header_comment=False)
+        po_path(language).write_bytes(written_po(catalogue, ignore_obsolete=True))
+
+
+def release_core() -> None:
+    for language in languages():
+        target = mo_path(language)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(compiled(read_catalogue(po_path(language))))
 
 
 def tool(name: str) -> str:
@@ -75,12 +115,12 @@ def main() -> None:
             target = QM_FOLDER / path.with_suffix(".qm").name
             subprocess.run([tool("pyside6-lrelease"), str(path), "-qm", str(target)],
                            check=True)
+        release_core()
         return
     sources = sorted(str(p) for pattern in GUI_SOURCES for p in ROOT.glob(pattern))
-    subprocess.run([tool("pyside6-lupdate"), *sources, "-ts", *map(str, ts_files)],
-                   check=True)
-    for path in ts_files:
-        add_core_context(path)
+    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts",
+                    *map(str, ts_files)], check=True)
+    update_core()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The wizard in the user's language: Qt's own texts (qtbase_*: QWizard's Next, Back,
-Cancel) and the wizard's (cobalt_setup_*), for the system locale or a forced language."""
+Cancel), the pages' (cobalt_setup_*.qm) and the core's findings and fixes (gettext, see
+cobalt_setup.i18n), all for the system locale or a forced language."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from cobalt_setup.i18n import use_language
+
 QM_FOLDER = Path(__file__).resolve().parents[1] / "translations"
 _installed: list[QTranslator] = []
-
-
-def available_languages() -> list[str]:
-    """The languages the wizard speaks besides English: "de", "fr", ..."""
-    return sorted(path.stem.split("_", 2)[-1] for path in QM_FOLDER.glob("cobalt_setup_*.qm"))
 
 
 def install_translations(app: QCoreApplication, language: str | None = None) -> str:
@@ -25,11 +23,11 @@ def install_translations(app: QCoreApplication, language: str | None = None) -> 
     locale = QLocale(language) if language else QLocale.system()
     ours = QTranslator(app)
     if not ours.load(locale, "cobalt_setup", "_", str(QM_FOLDER)):
-        return "en"
+        return use_language("en")
     qt = QTranslator(app)
     if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         _installed.append(qt)
     app.installTranslator(ours)
     _installed.append(ours)
-    return locale.name().split("_")[0]
+    return use_language(locale.name())

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cobalt_setup.i18n import _
+
 NEW_FILE_MODE = 0o644
 BACKUP_SUFFIX = ".bak"
 TEMP_SUFFIX = ".tmp"
@@ -237,21 +239,26 @@ def _fsync_folders(folders: Iterable[Path]) -> None:
 
 def _error(path: Path, exc: OSError, not_restored: list[Path] | None = None) -> PrefsWriteError:
     """Turn an OS error into a message in plain words for the user."""
-    advice = ""
+    advice = None
     if exc.errno in _DISK_FULL_ERRNOS:
-        reason = "the disk is full"
-        advice = " Free some space and try again."
+        failure = _("Could not write {path}: the disk is full.").format(path=path)
+        advice = _("Free some space and try again.")
     elif isinstance(exc, PermissionError) or exc.errno in _READ_ONLY_ERRNOS:
-        reason = "the folder is read-only for you"
-        advice = " Run the wizard as a user who may write there, or choose another folder."
+        failure = _("Could not write {path}: the folder is read-only for you.").format(path=path)
+        advice = _("Run the wizard as a user who may write there, or choose another folder.")
     else:
-        reason = exc.strerror or str(exc)
+        # Translators: {reason} is the system's explanation, e.g. "No such
+        # device".
+        failure = _("Could not write {path}: {reason}.").format(
+            path=path, reason=exc.strerror or str(exc))
     if not_restored:
         names = ", ".join(str(name) for name in not_restored)
-        outcome = (
-            f" These files could not be put back: {names}."
-            " Their previous content is in the .bak file next to each."
-        )
+        # Translators: after "Could not write FILE: ..." when other files were
+        # already replaced; {files} lists them.
+        outcome = _("These files could not be put back: {files}. Their previous content is in "
+                    "the .bak file next to each.").format(files=names)
     else:
-        outcome = " Nothing was changed."
-    return PrefsWriteError(path, f"Could not write {path}: {reason}.{outcome}{advice}", exc.errno)
+        # Translators: after "Could not write FILE: ...".
+        outcome = _("Nothing was changed.")
+    sentences = [failure, outcome] if advice is None else [failure, outcome, advice]
+    return PrefsWriteError(path, " ".join(sentences), exc.errno)

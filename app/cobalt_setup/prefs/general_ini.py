@@ -15,6 +15,7 @@ from pathlib import Path
 from configupdater import ConfigUpdater, Option
 from configupdater.parser import MissingSectionHeaderError, ParsingError
 
+from cobalt_setup.i18n import _
 from cobalt_setup.settings import FIELDS, Settings
 
 FieldId = tuple[str, str]
@@ -22,11 +23,18 @@ MAX_INI_BYTES = 1024 * 1024  # a preferences file is a few hundred bytes; refuse
 
 
 class IniReadError(ValueError):
-    """The file cannot be read or parsed; the message names the file and, if known, the line."""
+    """The file cannot be read or parsed; the message names the file and, if known, the line.
+
+    `message` (translated) says what is wrong, with the file as its subject: "is not UTF-8
+    text; save it as UTF-8".
+    """
 
     def __init__(self, path: Path, message: str, line: int | None = None) -> None:
-        where = f"{path}, line {line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
+        # Translators: where a problem was found: a file and a line number.
+        where = _("{file}, line {line}").format(file=path, line=line) if line else str(path)
+        # Translators: {where} is a file (or "FILE, line N"); {problem} says what
+        # is wrong with it.
+        super().__init__(_("{where}: {problem}").format(where=where, problem=message))
         self.path = path
         self.line = line
 
@@ -49,7 +57,10 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8-sig"), has_bom
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise IniReadError(path, "is not UTF-8 text; save it as UTF-8", line) from None
+        # Translators: said of a settings file, shown after its name and a colon,
+        # so it has no subject: "settings.ini, line 3: is not UTF-8 text; save it
+        # as UTF-8".
+        raise IniReadError(path, _("is not UTF-8 text; save it as UTF-8"), line) from None
 
 
 def _parse(path: Path, text: str) -> ConfigUpdater:
@@ -57,16 +68,23 @@ def _parse(path: Path, text: str) -> ConfigUpdater:
     try:
         updater.read_string(text, source=str(path))
     except MissingSectionHeaderError as error:
-        raise IniReadError(path, "is not a valid INI file: settings must come after a "
-                           "[Section] line", error.lineno) from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject).
+        raise IniReadError(path, _("is not a valid INI file: settings must come after a "
+                                   "[Section] line"), error.lineno) from None
     except ParsingError as error:
         line = error.errors[0][0] if getattr(error, "errors", None) else None
-        raise IniReadError(path, "is not a valid INI file: every line must be a [Section], "
-                           "a 'Key = value' or a comment", line) from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject).
+        raise IniReadError(path, _("is not a valid INI file: every line must be a [Section], "
+                                   "a 'Key = value' or a comment"), line) from None
     except Exception as error:  # duplicate sections/keys and similar, from configparser
         line = getattr(error, "lineno", None)
         message = str(error).split(":", 1)[-1].strip() if line else str(error)
-        raise IniReadError(path, f"is not a valid INI file ({message})", line) from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject); {reason} is the INI parser's own explanation, in English.
+        raise IniReadError(path, _("is not a valid INI file ({reason})").format(reason=message),
+                           line) from None
     return updater
 
 
@@ -74,17 +92,26 @@ def read_general_ini(path: Path) -> IniContents | None:
     """The file's contents, or None if it does not exist yet."""
     try:
         if path.stat().st_size > MAX_INI_BYTES:
-            raise IniReadError(path, f"is larger than {MAX_INI_BYTES // 1024} KB; "
-                               "this is not a preferences file")
+            # Translators: said of a settings file, after its name and a colon (no
+            # subject).
+            raise IniReadError(path, _("is larger than {size} KB; this is not a preferences "
+                                       "file").format(size=MAX_INI_BYTES // 1024))
         raw = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):  # a missing folder on the way: no file
         return None
     except IsADirectoryError:
-        raise IniReadError(path, "is a folder, not a settings file") from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject).
+        raise IniReadError(path, _("is a folder, not a settings file")) from None
     except PermissionError:
-        raise IniReadError(path, "cannot be read: you do not have permission") from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject).
+        raise IniReadError(path, _("cannot be read: you do not have permission")) from None
     except OSError as error:
-        raise IniReadError(path, f"cannot be read: {error.strerror}") from None
+        # Translators: said of a settings file, after its name and a colon (no
+        # subject); {reason} is the system's explanation.
+        raise IniReadError(path, _("cannot be read: {reason}")
+                           .format(reason=error.strerror)) from None
     text, has_bom = _decode(path, raw)
     updater = _parse(path, text)
     known = {(f.section.lower(), f.key.lower()): f for f in FIELDS}

@@ -46,6 +46,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.settings import RouterMode, RouterSettings
 
 ROUTER_CONF_RELATIVE_PATH = Path("config") / "cobalt-router.conf"
@@ -64,7 +65,9 @@ _LOCAL_ADDRESS = "localAddressString:"
 _DISPATCHER_PORT = "dispatcherPort:"
 _MESSAGE_ORDER = (_ROUTER_CLASS, _LOCAL_ADDRESS, _DISPATCHER_PORT)  # the order we write them in
 
-_FIX = "fix the file by hand, or move it away so the wizard writes a fresh one"
+# Translators: what to do about a problem in cobalt-router.conf; shown
+# after the problem and a semicolon, lower case.
+_FIX = N_("fix the file by hand, or move it away so the wizard writes a fresh one")
 _CONFIG_CLASS = re.compile(r"T\w*DispatcherConfig")
 
 _TEMPLATE_HEADER = (
@@ -125,9 +128,14 @@ def _line_of(text: str, pos: int) -> int:
     return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 
-def _error(text: str, pos: int, what: str, fix: str = _FIX) -> RouterConfError:
+def _error(text: str, pos: int, what: str, fix: str | None = None) -> RouterConfError:
+    """`what` is wrong at `pos` and `fix` (translated; default: _FIX) says what to do."""
     line = _line_of(text, pos)
-    return RouterConfError(f"line {line}: {what}; {fix}", line)
+    # Translators: a problem in cobalt-router.conf: {problem} says what is
+    # wrong there and {fix} what to do about it (both lower case).
+    message = _("line {line}: {problem}; {fix}").format(
+        line=line, problem=what, fix=_(_FIX) if fix is None else fix)
+    return RouterConfError(message, line)
 
 
 def _string_end(text: str, quote: int) -> int:
@@ -136,8 +144,8 @@ def _string_end(text: str, quote: int) -> int:
     while True:
         close = text.find("'", i)
         if close < 0:
-            raise _error(text, quote, "the string that starts here ('...) is never closed "
-                                      "(a missing ')")
+            raise _error(text, quote, _("the string that starts here ('...) is never closed "
+                                        "(a missing ')"))
         if text.startswith("''", close):  # a doubled quote stands for one quote
             i = close + 2
             continue
@@ -167,8 +175,8 @@ def _tokenize(text: str) -> list[_Token]:
         elif c == '"':
             close = text.find('"', i + 1)
             if close < 0:
-                raise _error(text, i, 'the comment that starts here ("...) is never closed '
-                                      '(a missing ")')
+                raise _error(text, i, _('the comment that starts here ("...) is never closed '
+                                        '(a missing ")'))
             i = close + 1
         elif c == "'":
             end = _string_end(text, i)
@@ -176,7 +184,8 @@ def _tokenize(text: str) -> list[_Token]:
             i = end
         elif c == "$":
             if not nxt:
-                raise _error(text, i, "the file ends with a $ that has no character after it")
+                raise _error(text, i,
+                             _("the file ends with a $ that has no character after it"))
             add("char", i + 2)
             i += 2
         elif c == "#":
@@ -258,25 +267,32 @@ def _match_brackets(text: str, tokens: list[_Token]) -> dict[int, int]:
             literal_levels += is_literal
         elif token.kind == "close":
             if not stack:
-                raise _error(text, token.start,
-                             f"this {token.text} closes nothing (an opening bracket is "
-                             "missing before it, or this one is extra)")
+                # Translators: {bracket} is ), ] or }.
+                problem = _("this {bracket} closes nothing (an opening bracket is missing "
+                            "before it, or this one is extra)").format(bracket=token.text)
+                raise _error(text, token.start, problem)
             opener_index = stack.pop()
             opener = tokens[opener_index]
             literal_levels -= literal_stack.pop()
             token.depth = len(stack)
             token.literal = literal_levels > 0
             if _OPENERS[opener.text] != token.text:
-                raise _error(text, token.start,
-                             f"this {token.text} does not match the {opener.text} on line "
-                             f"{_line_of(text, opener.start)}")
+                # Translators: {bracket} is ), ] or }; {opener} is (, [, {, #( or #[.
+                problem = _("this {bracket} does not match the {opener} on line {line}").format(
+                    bracket=token.text, opener=opener.text, line=_line_of(text, opener.start))
+                raise _error(text, token.start, problem)
             pairs[opener_index] = index
     if stack:
         opener = tokens[stack[-1]]
-        what = "block" if opener.text == "[" else "bracket"
+        if opener.text == "[":
+            # Translators: a Smalltalk block [ ... ]; {closer} is ].
+            what = _("the block {opener} that starts here is never closed (a missing {closer})")
+        else:
+            # Translators: {opener} is (, {, #( or #[; {closer} is ), } or ].
+            what = _("the bracket {opener} that starts here is never closed "
+                     "(a missing {closer})")
         raise _error(text, opener.start,
-                     f"the {what} {opener.text} that starts here is never closed "
-                     f"(a missing {_OPENERS[opener.text]})")
+                     what.format(opener=opener.text, closer=_OPENERS[opener.text]))
     return pairs
 
 
@@ -323,7 +339,7 @@ def _quote(value: str) -> str:
 def _parse_integer(literal: str) -> int | None:
     if literal.isdigit():
         return int(literal)
-    radix, _, digits = literal.partition("r")
+    radix, _sep, digits = literal.partition("r")
     if radix.isdigit() and 2 <= int(radix) <= 36 and digits:
         try:
             return int(digits, int(radix))
@@ -337,16 +353,22 @@ def _find_keyword(text: str, tokens: list[_Token]) -> int:
              if t.kind == "keyword" and t.text == DISPATCHER_KEYWORD and not t.literal]
     if not found:
         last_line = _line_of(text, len(text.rstrip("\r\n")))
-        raise RouterConfError(
-            f"lines 1-{last_line}: the file has no {DISPATCHER_KEYWORD}; add one by hand or "
-            "move the file away so the wizard writes a fresh one", 1)
+        # Translators: {keyword} is dispatcherConfigBlock: (Smalltalk, not
+        # translated).
+        message = _("lines 1-{last_line}: the file has no {keyword}; add one by hand or move "
+                    "the file away so the wizard writes a fresh one")
+        raise RouterConfError(message.format(last_line=last_line, keyword=DISPATCHER_KEYWORD), 1)
     if len(found) > 1:
         lines = ", ".join(str(_line_of(text, tokens[i].start)) for i in found)
-        raise _error(text, tokens[found[1]].start,
-                     f"{DISPATCHER_KEYWORD} appears {len(found)} times (lines {lines}), so "
-                     "the wizard cannot tell which one Open Cobalt uses",
-                     "keep only one by hand, or move the file away so the wizard writes a "
-                     "fresh one")
+        # Translators: {keyword} is dispatcherConfigBlock: (Smalltalk, not
+        # translated); {count} is 2 or more; {lines} lists line numbers, e.g. "3,
+        # 12".
+        problem = _("{keyword} appears {count} times (lines {lines}), so the wizard cannot "
+                    "tell which one Open Cobalt uses").format(
+            keyword=DISPATCHER_KEYWORD, count=len(found), lines=lines)
+        raise _error(text, tokens[found[1]].start, problem,
+                     _("keep only one by hand, or move the file away so the wizard writes a "
+                       "fresh one"))
     return found[0]
 
 
@@ -362,8 +384,9 @@ def _argument(text: str, tokens: list[_Token], keyword: int, close: int) -> _Arg
             break
         j += 1
     if j == keyword + 1:
-        raise _error(text, tokens[keyword].start,
-                     f"{tokens[keyword].text} has nothing after it")
+        # Translators: {keyword} is a Smalltalk keyword such as dispatcherPort:.
+        problem = _("{keyword} has nothing after it").format(keyword=tokens[keyword].text)
+        raise _error(text, tokens[keyword].start, problem)
     return _Argument(keyword, keyword + 1, j - 1)
 
 
@@ -399,10 +422,13 @@ def _analyse(text: str) -> _Analysis:
     keyword = _find_keyword(text, tokens)
     open_index = keyword + 1
     if open_index >= len(tokens) or tokens[open_index].text != "[":
-        raise _error(text, tokens[keyword].start,
-                     f"{DISPATCHER_KEYWORD} is not followed by a block [ ... ]",
-                     "write the block by hand, or move the file away so the wizard writes a "
-                     "fresh one")
+        # Translators: {keyword} is dispatcherConfigBlock: (Smalltalk, not
+        # translated).
+        problem = _("{keyword} is not followed by a block [ ... ]").format(
+            keyword=DISPATCHER_KEYWORD)
+        raise _error(text, tokens[keyword].start, problem,
+                     _("write the block by hand, or move the file away so the wizard writes a "
+                       "fresh one"))
     close_index = pairs[open_index]
 
     class_index = next(
@@ -414,9 +440,9 @@ def _analyse(text: str) -> _Analysis:
     )
     if class_index is None:
         raise _error(text, tokens[open_index].start,
-                     "the dispatcher block that starts here builds no dispatcher "
-                     "configuration (expected TUpnpDispatcherConfig new, "
-                     "TManualDispatcherConfig new or TLanOnlyDispatcherConfig new)")
+                     _("the dispatcher block that starts here builds no dispatcher "
+                       "configuration (expected TUpnpDispatcherConfig new, "
+                       "TManualDispatcherConfig new or TLanOnlyDispatcherConfig new)"))
 
     arguments: dict[str, _Argument] = {}
     for name in _MESSAGE_ORDER:
@@ -425,9 +451,11 @@ def _analyse(text: str) -> _Analysis:
                  and not tokens[i].literal]
         if len(found) > 1:
             lines = ", ".join(str(_line_of(text, tokens[i].start)) for i in found)
-            raise _error(text, tokens[found[1]].start,
-                         f"the dispatcher block sets {name} more than once (lines {lines})",
-                         "keep only one by hand")
+            # Translators: {keyword} is a Smalltalk keyword such as dispatcherPort:;
+            # {lines} lists line numbers, e.g. "3, 12".
+            problem = _("the dispatcher block sets {keyword} more than once (lines {lines})"
+                        ).format(keyword=name, lines=lines)
+            raise _error(text, tokens[found[1]].start, problem, _("keep only one by hand"))
         if found:
             arguments[name] = _argument(text, tokens, found[0], close_index)
 
@@ -666,10 +694,13 @@ def render_router_conf(existing: str | None, router: RouterSettings) -> str:
         else:
             message = next((m for m in analysis.cascade if m.first == argument.keyword), None)
             if message is None:
-                raise _error(existing, tokens[argument.keyword].start,
-                             f"{_LOCAL_ADDRESS} is not sent to the new {block.class_name}, "
-                             "so the wizard cannot remove it",
-                             "delete it by hand to let Open Cobalt detect the address")
+                # Translators: {keyword} is localAddressString: and {class_name} a
+                # Smalltalk class such as TUpnpDispatcherConfig (neither translated).
+                problem = _("{keyword} is not sent to the new {class_name}, so the wizard "
+                            "cannot remove it").format(keyword=_LOCAL_ADDRESS,
+                                                       class_name=block.class_name)
+                raise _error(existing, tokens[argument.keyword].start, problem,
+                             _("delete it by hand to let Open Cobalt detect the address"))
             edits.append(_deletion(analysis, lines, message))
             deleted.add(message.first)
 
@@ -707,5 +738,5 @@ def _verify(old: str, new: str, before: DispatcherBlock, router: RouterSettings)
         good = False
     if not good:
         raise _error(old, before.start,
-                     "the wizard could not rewrite the dispatcher block that starts here "
-                     "safely", "set the mode, address and port in it by hand")
+                     _("the wizard could not rewrite the dispatcher block that starts here "
+                       "safely"), _("set the mode, address and port in it by hand"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import WrittenFile, write_files_atomically
 from cobalt_setup.prefs.general_ini import IniContents, read_general_ini, render_general_ini
 from cobalt_setup.prefs.router_conf import (
@@ -66,12 +67,15 @@ class CurrentPreferences:
 def _read_router_conf(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_ROUTER_CONF_BYTES:
-            raise PrefsReadError(f"{path}: larger than 1 MB; this is not a router configuration")
+            raise PrefsReadError(_("{path}: larger than 1 MB; this is not a router "
+                                   "configuration").format(path=path))
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise PrefsReadError(f"{path}: cannot be read ({error.strerror})") from None
+        # Translators: {reason} is the system's explanation.
+        raise PrefsReadError(_("{path}: cannot be read ({reason})")
+                             .format(path=path, reason=error.strerror)) from None
     # surrogateescape: whatever the file's encoding, every byte we do not edit comes back.
     return raw.decode("utf-8", errors="surrogateescape")
 
@@ -86,7 +90,10 @@ def load_current(files: PreferenceFiles) -> CurrentPreferences:
         try:
             conf_texts = read_router_settings_texts(conf_text)
         except RouterConfError as error:
-            conf_error = f"{files.router_conf_path}: {error}"
+            # Translators: {where} is a file (or "FILE, line N"); {problem} says what
+            # is wrong with it.
+            conf_error = _("{where}: {problem}").format(where=files.router_conf_path,
+                                                        problem=error)
     return CurrentPreferences(files, ini, conf_text, conf_texts, conf_error)
 
 

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import seconds
 from cobalt_setup.services import BY_ID
@@ -142,18 +143,35 @@ class _Collector(asyncio.DatagramProtocol):
         self.errors += 1  # e.g. ICMP errors reported on Windows; nothing to do
 
 def _shown(name: str) -> str:
-    name = name.strip() or "(unnamed)"
+    # Translators: stands for a space that announces an empty name, in a list
+    # of names.
+    name = name.strip() or _("(unnamed)")
     if len(name) > SHOWN_NAME_LENGTH:
         name = name[:SHOWN_NAME_LENGTH - 1] + "\u2026"
     return name
 
 
-def _heard_summary(spaces: list[Space]) -> str:
+def _heard_summary(spaces: list[Space], ignored: str) -> str:
+    """ "Heard 2 spaces: Lab, Backup", then "(...)" with `ignored` unless it is empty."""
     names = [_shown(space.name) for space in spaces[:SHOWN_NAMES]]
     more = len(spaces) - len(names)
-    listed = ", ".join(names) + (f" and {more} more" if more else "")
-    noun = "space" if len(spaces) == 1 else "spaces"
-    return f"Heard {len(spaces)} {noun}: {listed}"
+    listed = ", ".join(names)
+    if more:
+        # Translators: the end of the list of spaces heard, e.g. "Lab, Backup,
+        # Cafe, Home, Office and 12 more"; {names} is the comma-separated list of
+        # the names shown.
+        listed = _("{names} and {count} more").format(names=listed, count=more)
+    if ignored:
+        # Translators: {names} is a list of space names, e.g. "Lab, Backup and 3
+        # more"; {ignored} is e.g. "3 malformed packets ignored".
+        summary = ngettext("Heard {count} space: {names} ({ignored})",
+                           "Heard {count} spaces: {names} ({ignored})", len(spaces))
+    else:
+        # Translators: {names} is a list of space names, e.g. "Lab, Backup and 3
+        # more".
+        summary = ngettext("Heard {count} space: {names}",
+                           "Heard {count} spaces: {names}", len(spaces))
+    return summary.format(count=len(spaces), names=listed, ignored=ignored)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -181,23 +199,28 @@ def _bind_failure(host: str, port: int, error: OSError, started: float) -> Probe
     if error.errno in _ADDRESS_IN_USE:
         return ProbeResult(
             "crqt.listen", "crqt", target, Status.WARNING,
-            f"Port {port} is taken by another program that does not share it, so the "
-            "wizard cannot listen for spaces on the LAN.",
-            fix=(f"If Open Cobalt is running, it is the program using UDP port {port}: that "
-                 "is fine, it finds the spaces itself. Otherwise close the program that "
-                 f"uses UDP port {port} and check again."),
+            _("Port {port} is taken by another program that does not share it, so the "
+              "wizard cannot listen for spaces on the LAN.").format(port=port),
+            fix=_("If Open Cobalt is running, it is the program using UDP port {port}: that "
+                  "is fine, it finds the spaces itself. Otherwise close the program that "
+                  "uses UDP port {port} and check again.").format(port=port),
             elapsed_ms=elapsed, details=details)
     if error.errno in _ACCESS_DENIED:
         return ProbeResult(
             "crqt.listen", "crqt", target, Status.WARNING,
-            f"This computer does not let the wizard listen on UDP port {port}.",
-            fix=(f"Allow incoming UDP port {port} on the local network in your firewall or "
-                 "security software, so Open Cobalt can find spaces on the LAN."),
+            _("This computer does not let the wizard listen on UDP port {port}.").format(
+                port=port),
+            fix=_("Allow incoming UDP port {port} on the local network in your firewall or "
+                  "security software, so Open Cobalt can find spaces on the LAN.").format(
+                      port=port),
             elapsed_ms=elapsed, details=details)
     return ProbeResult(
         "crqt.listen", "crqt", target, Status.FAILED,
-        f"Could not listen on UDP {target}: {error.strerror or error}.",
-        fix="Check the listening address; leave it at 0.0.0.0 to listen on every network.",
+        # Translators: {target} is an address and port, e.g. "0.0.0.0:43215";
+        # {reason} is the system's error message.
+        _("Could not listen on UDP {target}: {reason}.").format(
+            target=target, reason=error.strerror or error),
+        fix=_("Check the listening address; leave it at 0.0.0.0 to listen on every network."),
         elapsed_ms=elapsed, details=details)
 
 
@@ -219,8 +242,10 @@ async def listen_for_spaces(
     except ValueError:
         return ProbeResult(
             "crqt.listen", "crqt", f"{host}:{port}", Status.FAILED,
-            f"{host!r} is not an IP address of this computer, so the wizard cannot listen "
-            "on it.", fix="Leave the listening address at 0.0.0.0 to listen on every network.",
+            # Translators: {address} is the listening address as typed, quoted.
+            _("{address} is not an IP address of this computer, so the wizard cannot listen "
+              "on it.").format(address=repr(host)),
+            fix=_("Leave the listening address at 0.0.0.0 to listen on every network."),
             elapsed_ms=(time.perf_counter() - started) * 1000, details={"host": host,
                                                                         "port": port})
     try:
@@ -231,7 +256,8 @@ async def listen_for_spaces(
     loop = asyncio.get_running_loop()
     transport: asyncio.BaseTransport | None = None
     try:
-        transport, _ = await loop.create_datagram_endpoint(lambda: collector, sock=sock)
+        transport, _protocol = await loop.create_datagram_endpoint(lambda: collector,
+                                                                   sock=sock)
         await asyncio.sleep(max(0.0, duration - (time.perf_counter() - started)))
     finally:
         if transport is not None:
@@ -251,12 +277,21 @@ async def listen_for_spaces(
     }
     ignored = ""
     if collector.ignored:
-        noun = "packet" if collector.ignored == 1 else "packets"
-        ignored = f" ({collector.ignored} malformed {noun} ignored)"
+        # Translators: shown in brackets after the finding, e.g. "No spaces heard
+        # on the LAN in 5.5 s (3 malformed packets ignored)."
+        ignored = ngettext("{count} malformed packet ignored",
+                           "{count} malformed packets ignored",
+                           collector.ignored).format(count=collector.ignored)
     if spaces:
-        summary = _heard_summary(spaces) + ignored
+        summary = _heard_summary(spaces, ignored)
     else:
-        summary = f"No spaces heard on the LAN in {seconds(duration)}{ignored}."
+        if ignored:
+            # Translators: {ignored} is e.g. "3 malformed packets ignored".
+            summary = _("No spaces heard on the LAN in {time} ({ignored}).").format(
+                time=seconds(duration), ignored=ignored)
+        else:
+            summary = _("No spaces heard on the LAN in {time}.").format(
+                time=seconds(duration))
         details["hint"] = (
             "This is not a failure: no space may be running on this network right now. "
             "Spaces announce themselves every 5 seconds; start one on another computer of "

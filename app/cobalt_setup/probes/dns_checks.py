@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_endpoint, parse_ip
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns_resolvers import (
     BenchmarkPlan,
     ResolverCandidate,
@@ -59,10 +60,15 @@ async def system_resolvers() -> list[Endpoint]:
 def resolver_candidates(environment: DnsEnvironment, system: list[Endpoint],
                         chosen: tuple[Endpoint, ...]) -> list[ResolverCandidate]:
     """System first, then Open Cobalt's default, the public ones, and any the user typed."""
-    candidates = [ResolverCandidate(e, Source.SYSTEM, "your system resolver") for e in system]
+    candidates: list[ResolverCandidate] = []
+    # Translators: who provides a DNS resolver, shown in the DNS page's table
+    # and in "192.168.1.1 (your system resolver): fine."
+    system_provider = _("your system resolver")
+    candidates += [ResolverCandidate(e, Source.SYSTEM, system_provider) for e in system]
+    # Translators: who provides a DNS resolver, shown in the DNS page's table.
+    google = _("Google Public DNS (Open Cobalt's default)")
     candidates += [
-        ResolverCandidate(parse_endpoint(text, names_allowed=False), Source.OPEN_COBALT,
-                          "Google Public DNS (Open Cobalt's default)")
+        ResolverCandidate(parse_endpoint(text, names_allowed=False), Source.OPEN_COBALT, google)
         for text in environment.open_cobalt_default
     ]
     for provider, addresses in environment.public:
@@ -70,7 +76,9 @@ def resolver_candidates(environment: DnsEnvironment, system: list[Endpoint],
                                          Source.PUBLIC, provider) for text in addresses]
     known = {(c.host, c.port) for c in candidates}
     for endpoint in chosen:
-        candidate = ResolverCandidate(endpoint, Source.YOURS, "entered by you")
+        # Translators: who provides a DNS resolver, shown in the DNS page's table:
+        # the user typed its address.
+        candidate = ResolverCandidate(endpoint, Source.YOURS, _("entered by you"))
         if (candidate.host, candidate.port) not in known:
             candidates.append(candidate)
     return candidates

@@ -25,6 +25,7 @@ import dns.rcode
 import dns.rdatatype
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.i18n import N_, _
 
 # Re-exported: the names live in dns_terms, which loads no DNS library.
 from cobalt_setup.probes.dns_terms import (
@@ -41,12 +42,41 @@ RELIABLE_SHARE = 0.9  # answered / sent below this is unreliable
 SLOW_FACTOR, SLOW_MARGIN_MS = 3.0, 50.0  # slow: 3x the best and 50 ms more
 TIE_FLOOR_MS, TIE_SHARE = 5.0, 0.25  # inside this, two medians are the same speed
 
+# The verdicts in words for people; the enum's values stay machine values (JSON, the GUI).
+VERDICT_WORDS = {
+    # Translators: verdict on a DNS resolver (a server that looks up host
+    # names).
+    Verdict.RECOMMENDED: N_("recommended"),
+    # Translators: verdict on a DNS resolver: it works well.
+    Verdict.FINE: N_("fine"),
+    # Translators: verdict on a DNS resolver: it answers, but slowly.
+    Verdict.SLOW: N_("slow"),
+    # Translators: verdict on a DNS resolver: it does not answer every query.
+    Verdict.UNRELIABLE: N_("unreliable"),
+    # Translators: verdict on a DNS resolver: it answers no query at all.
+    Verdict.DEAD: N_("dead"),
+    # Translators: verdict on a DNS resolver: it answers with an address for
+    # names that do not exist instead of saying "no such name" (NXDOMAIN is
+    # the DNS term; keep it).
+    Verdict.HIJACKS: N_("hijacks NXDOMAIN"),
+    # Translators: verdict on a DNS resolver: it does not know the
+    # dispatcher's records.
+    Verdict.NO_DISPATCHER: N_("cannot find the dispatcher"),
+    # Translators: verdict on a DNS resolver while it is still being measured.
+    Verdict.CHECKING: N_("checking"),
+}
+
+
+def verdict_words(verdict: Verdict) -> str:
+    """The verdict as people read it, in their language: Verdict.DEAD -> "dead"."""
+    return _(VERDICT_WORDS[verdict])
+
 
 @dataclass(frozen=True)
 class ResolverCandidate:
     endpoint: Endpoint
     source: Source
-    provider: str  # "Google Public DNS", "your system resolver", ...
+    provider: str  # "Google Public DNS", "your system resolver", ... (in the user's language)
 
     @property
     def address(self) -> str:
@@ -206,7 +236,7 @@ async def _measure(stats: ResolverStats, plan: BenchmarkPlan, deadline: float,
             if response is not None:
                 stats.cold_ms.append(ms)
             report()
-        for _ in range(plan.warm_repeats):  # warm: answered from its cache
+        for _repeat in range(plan.warm_repeats):  # warm: answered from its cache
             for name in plan.names:
                 if dead():
                     break
@@ -233,7 +263,7 @@ async def benchmark_resolvers(
     deadline_hit = False
     try:
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=plan.deadline)
+            _done, pending = await asyncio.wait(tasks, timeout=plan.deadline)
             deadline_hit = bool(pending)
     finally:
         for task in tasks:
@@ -263,35 +293,44 @@ def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
              someone_finds_dispatcher: bool) -> tuple[Verdict, str]:
     address = stats.candidate.address
     if not stats.finished:
-        return Verdict.CHECKING, f"{address} is being checked."
+        return Verdict.CHECKING, _("{address} is being checked.").format(address=address)
     if stats.answered == 0:
         if stats.sent == 0:
-            return Verdict.DEAD, f"{address} was not asked in time."
+            return Verdict.DEAD, _("{address} was not asked in time.").format(address=address)
         if stats.failures.get("refused"):
-            return Verdict.DEAD, f"{address} refuses DNS queries: nothing listens there."
-        return Verdict.DEAD, f"{address} did not answer any of {stats.sent} queries."
+            return Verdict.DEAD, _(
+                "{address} refuses DNS queries: nothing listens there.").format(address=address)
+        return Verdict.DEAD, _("{address} did not answer any of {count} queries.").format(
+            address=address, count=stats.sent)
     if stats.hijack_answer is not None:
-        return Verdict.HIJACKS, (
-            f"{address} answers {stats.hijack_answer} for names that do not exist, so a "
+        # Translators: {answer} is the IP address the resolver gave for a name
+        # that cannot exist.
+        return Verdict.HIJACKS, _(
+            "{address} answers {answer} for names that do not exist, so a "
             "mistyped or retired server name leads Open Cobalt to a wrong host."
-        )
+        ).format(address=address, answer=stats.hijack_answer)
     if stats.answered / stats.sent < RELIABLE_SHARE:
-        return Verdict.UNRELIABLE, (
-            f"{address} answered only {stats.answered} of {stats.sent} queries.")
+        return Verdict.UNRELIABLE, _(
+            "{address} answered only {answered} of {sent} queries.").format(
+                address=address, answered=stats.answered, sent=stats.sent)
     if plan.dispatcher_browse and stats.finds_dispatcher is False and someone_finds_dispatcher:
-        return Verdict.NO_DISPATCHER, (
-            f"{address} does not know {plan.dispatcher_browse}, which another resolver finds: "
+        # Translators: {browse_name} is a DNS name such as
+        # "_cobalt-dispatcher._tcp.example.org".
+        return Verdict.NO_DISPATCHER, _(
+            "{address} does not know {browse_name}, which another resolver finds: "
             "Open Cobalt would not find your dispatcher through it."
-        )
+        ).format(address=address, browse_name=plan.dispatcher_browse)
     median = stats.median_ms
     if best_ms is not None and median is not None and median > max(
         SLOW_FACTOR * best_ms, best_ms + SLOW_MARGIN_MS
     ):
-        return Verdict.SLOW, (
-            f"{address} takes {milliseconds(median)} per answer, against {milliseconds(best_ms)} "
-            "for the fastest.")
-    return Verdict.FINE, (
-        f"{address} answered every query ({milliseconds(median)} median).")
+        # Translators: {time} and {best_time} are times such as "156 ms".
+        return Verdict.SLOW, _(
+            "{address} takes {time} per answer, against {best_time} for the fastest.").format(
+                address=address, time=milliseconds(median), best_time=milliseconds(best_ms))
+    # Translators: {time} is the median answer time, such as "7.7 ms".
+    return Verdict.FINE, _("{address} answered every query ({time} median).").format(
+        address=address, time=milliseconds(median))
 
 
 _PREFERENCE = {Source.SYSTEM: 0, Source.YOURS: 1, Source.OPEN_COBALT: 2, Source.PUBLIC: 3}
@@ -330,9 +369,12 @@ def _recommend(fine: list[RankedResolver], judged: list[RankedResolver]) -> Reco
     if source is Source.SYSTEM:
         system = tuple(r.stats.candidate.endpoint for r in fine
                        if r.stats.candidate.source is Source.SYSTEM)
-        return Recommendation(system, True, (
-            f"Your system resolver ({winner.stats.candidate.address}) answers every query and "
-            f"is as fast as any other ({milliseconds(winner.stats.median_ms)} median): keep it."))
+        # Translators: {time} is the median answer time, such as "7.7 ms".
+        return Recommendation(system, True, _(
+            "Your system resolver ({address}) answers every query and "
+            "is as fast as any other ({time} median): keep it.").format(
+                address=winner.stats.candidate.address,
+                time=milliseconds(winner.stats.median_ms)))
     # Resolvers come in pairs: recommend the winner's healthy partners as backups.
     partners = [r for r in fine if r.stats.candidate.provider == winner.stats.candidate.provider
                 and r is not winner and source is not Source.YOURS]
@@ -346,20 +388,27 @@ def _why(winner: RankedResolver, judged: list[RankedResolver]) -> str:
     system = [r for r in judged if r.stats.candidate.source is Source.SYSTEM]
     win_ms = winner.stats.median_ms or math.inf
     if not system:
-        return f"{address} is the fastest resolver that answers every query correctly."
+        return _("{address} is the fastest resolver that answers every query correctly.").format(
+            address=address)
     sys_row = min(system, key=lambda r: r.stats.median_ms or math.inf)
     if sys_row.verdict in (Verdict.FINE, Verdict.SLOW) and sys_row.stats.median_ms:
         factor = sys_row.stats.median_ms / win_ms if win_ms else math.inf
-        times = f"{factor:.0f}x" if factor >= 2 else f"{factor:.1f}x"
-        return (f"{address} is {times} faster than your system resolver and answers "
-                "every query.")
-    return (f"{address} answers every query correctly; your system resolver "
-            f"{sys_row.verdict.value}: {sys_row.reason}")
+        times = f"{factor:.0f}" if factor >= 2 else f"{factor:.1f}"
+        # Translators: {factor} is a number such as "3" or "1.5": "3x faster" = 3
+        # times as fast.
+        return _("{address} is {factor}x faster than your system resolver and answers "
+                 "every query.").format(address=address, factor=times)
+    # Translators: {verdict} is a DNS resolver's verdict such as "unreliable",
+    # "dead" or "hijacks NXDOMAIN"; {reason} is a whole sentence explaining
+    # it.
+    return _("{address} answers every query correctly; your system resolver "
+             "{verdict}: {reason}").format(address=address, verdict=verdict_words(sys_row.verdict),
+                                           reason=sys_row.reason)
 
 
 def _nothing_good(judged: list[RankedResolver]) -> Recommendation | None:
     if not judged or any(r.verdict is Verdict.CHECKING for r in judged):
         return None
-    return Recommendation((), False, (
+    return Recommendation((), False, _(
         "No resolver answered every query correctly. Check that this computer is online; "
         "if it is, a firewall may block DNS (UDP port 53)."))

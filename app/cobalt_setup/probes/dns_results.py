@@ -7,8 +7,15 @@ dispatcher (and the directory and chat servers) can be discovered.
 
 from __future__ import annotations
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns_checks import DnsChecks
-from cobalt_setup.probes.dns_resolvers import RankedResolver, Source, Verdict
+from cobalt_setup.probes.dns_resolvers import (
+    RankedResolver,
+    Recommendation,
+    Source,
+    Verdict,
+    verdict_words,
+)
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.settings import Settings
 
@@ -41,38 +48,67 @@ def _resolver_result(row: RankedResolver, fix: str) -> ProbeResult:
                "sent": stats.sent, "answered": stats.answered,
                "median_ms": None if median is None else round(median, 1),
                "hijack_answer": stats.hijack_answer}
+    # Translators: one DNS resolver's finding, e.g. "8.8.8.8 (Google Public
+    # DNS): slow. 8.8.8.8 takes 156 ms per answer, ...": {provider} says who
+    # runs it, {verdict} is a verdict such as "fine" or "slow", {reason} a
+    # whole sentence.
+    summary = _("{address} ({provider}): {verdict}. {reason}").format(
+        address=candidate.address, provider=candidate.provider,
+        verdict=verdict_words(row.verdict), reason=row.reason)
     return ProbeResult(f"dns.resolver.{candidate.address}", "dns", candidate.address, status,
-                       f"{candidate.address} ({candidate.provider}): {row.verdict.value}. "
-                       f"{row.reason}", fix if status is not Status.OK else "",
-                       median or 0.0, details)
+                       summary, fix if status is not Status.OK else "", median or 0.0, details)
+
+
+def _fix(recommendation: Recommendation | None) -> str:
+    """What to do about a resolver that is not good: use the recommended ones, if any."""
+    if recommendation is None or not recommendation.servers:
+        return _("Check this computer's network connection and its DNS settings.")
+    if recommendation.use_system:
+        return _("On the DNS page, use your system resolver (leave DNS servers empty).")
+    # Translators: {servers} is a list of DNS server addresses, such as
+    # "1.1.1.1, 1.0.0.1".
+    return _("On the DNS page, use {servers}.").format(servers=recommendation.servers_text)
+
+
+def _better_choice(recommendation: Recommendation, chosen: set[str]) -> str:
+    """Which resolvers Open Cobalt uses, and which it should use instead."""
+    using = ", ".join(sorted(chosen))
+    if recommendation.use_system:
+        # Translators: {servers} is a list of DNS server addresses, such as
+        # "1.1.1.1, 1.0.0.1".
+        return _("Open Cobalt uses {servers}, but your system resolver (leave DNS servers "
+                 "empty) is the better choice here.").format(servers=using)
+    if not using:
+        # Translators: {better} is a list of DNS server addresses, such as
+        # "1.1.1.1, 1.0.0.1".
+        return _("Open Cobalt uses the system resolver, but {better} is the better choice "
+                 "here.").format(better=recommendation.servers_text)
+    # Translators: {servers} and {better} are lists of DNS server addresses,
+    # such as "1.1.1.1, 1.0.0.1".
+    return _("Open Cobalt uses {servers}, but {better} is the better choice here.").format(
+        servers=using, better=recommendation.servers_text)
 
 
 def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
     """One result per resolver Open Cobalt uses, the recommendation, and discovery."""
     ranking = checks.ranking
     recommendation = ranking.recommendation
-    better = ""
-    if recommendation is not None and recommendation.servers:
-        better = ("your system resolver (leave DNS servers empty)" if recommendation.use_system
-                  else recommendation.servers_text)
-    fix = f"On the DNS page, use {better}." if better else \
-        "Check this computer's network connection and its DNS settings."
+    fix = _fix(recommendation)
     results = [_resolver_result(row, fix) for row in ranking.rows if _in_use(row, settings)]
     if not results:
         results.append(ProbeResult("dns.resolvers", "dns", "DNS", Status.FAILED,
-                                   "None of the DNS servers Open Cobalt would use was found.",
+                                   _("None of the DNS servers Open Cobalt would use was found."),
                                    fix, ranking.elapsed_s * 1000))
     chosen = {str(server) for server in settings.dns.servers}
     if recommendation is not None and recommendation.servers:
         wanted = {str(server) for server in recommendation.servers}
         # The system resolver is recommended: an empty Servers, or the same servers typed.
         same = wanted == chosen or (recommendation.use_system and not chosen)
-        using = ", ".join(sorted(chosen)) or "the system resolver"
         results.append(ProbeResult(
             "dns.recommendation", "dns", recommendation.servers_text or "system",
             Status.OK if same else Status.WARNING,
-            "Open Cobalt uses the recommended DNS servers." if same else
-            f"Open Cobalt uses {using}, but {better} is the better choice here.",
+            _("Open Cobalt uses the recommended DNS servers.") if same else
+            _better_choice(recommendation, chosen),
             "" if same else fix, ranking.elapsed_s * 1000,
             {"servers": recommendation.servers_text, "use_system": recommendation.use_system,
              "why": recommendation.sentence}))
@@ -80,7 +116,7 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
     if discovery is None:
         results.append(ProbeResult(
             "dns.discovery", "dns", "dispatcher", Status.SKIPPED,
-            "No dispatcher domain is set, so no dispatcher was looked for.", "", 0.0))
+            _("No dispatcher domain is set, so no dispatcher was looked for."), "", 0.0))
         return results
     target = f"{discovery.service_type}.{discovery.domain}"
     usable = [instance for instance in discovery.dispatchers if not instance.problem]
@@ -93,16 +129,25 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
     if usable:
         names = ", ".join(f"{i.name} ({i.targets[0].host}:{i.targets[0].port})"
                           for i in usable[:3])
-        results.append(ProbeResult("dns.discovery", "dns", target, Status.OK,
-                                   f"Found {len(usable)} dispatcher(s) in {discovery.domain}: "
-                                   f"{names}.", "", discovery.elapsed_ms, details))
+        # Translators: {dispatchers} is a list of names with addresses, such as
+        # "Lab Dispatcher (dispatch.example.org:7070), Backup (10.0.0.2:7070)".
+        summary = _("Found {count} dispatcher(s) in {domain}: {dispatchers}.").format(
+            count=len(usable), domain=discovery.domain, dispatchers=names)
+        results.append(ProbeResult("dns.discovery", "dns", target, Status.OK, summary, "",
+                                   discovery.elapsed_ms, details))
     else:
         why = "; ".join([*discovery.problems, *(i.problem for i in discovery.dispatchers)])
+        if why:
+            # Translators: {problems} is one or more whole sentences, joined with ";
+            # ".
+            summary = _("No usable dispatcher was found in {domain}: {problems}.").format(
+                domain=discovery.domain, problems=why)
+        else:
+            summary = _("No usable dispatcher was found in {domain}.").format(
+                domain=discovery.domain)
         results.append(ProbeResult(
-            "dns.discovery", "dns", target, Status.FAILED,
-            f"No usable dispatcher was found in {discovery.domain}"
-            + (f": {why}." if why else "."),
-            "Check the dispatcher domain and service type on the DNS page, or ask the "
-            "domain's administrator to publish the dispatcher.", discovery.elapsed_ms,
+            "dns.discovery", "dns", target, Status.FAILED, summary,
+            _("Check the dispatcher domain and service type on the DNS page, or ask the "
+              "domain's administrator to publish the dispatcher."), discovery.elapsed_ms,
             details))
     return results

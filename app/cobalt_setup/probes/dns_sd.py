@@ -19,10 +19,34 @@ import dns.rdatatype
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.i18n import N_, _
 
 LDAP_SERVICE = "_ldap._tcp"
 XMPP_CLIENT_SERVICE = "_xmpp-client._tcp"
 DEFAULT_TIMEOUT_S = 2.0
+
+# What went wrong looking up each kind of server: (timed out, every server failed, other
+# error). Whole sentences, so that each language can inflect the kind of server.
+_LOOKUP_PROBLEMS = (
+    (N_("Looking up dispatchers in {domain} timed out: the DNS servers did not answer in "
+        "time."),
+     N_("Looking up dispatchers in {domain} failed: every DNS server refused or failed the "
+        "query."),
+     # Translators: {error} is the error's own text, in English.
+     N_("Looking up dispatchers in {domain} failed: {error}")),
+    (N_("Looking up LDAP servers in {domain} timed out: the DNS servers did not answer in "
+        "time."),
+     N_("Looking up LDAP servers in {domain} failed: every DNS server refused or failed the "
+        "query."),
+     # Translators: {error} is the error's own text, in English.
+     N_("Looking up LDAP servers in {domain} failed: {error}")),
+    (N_("Looking up chat servers in {domain} timed out: the DNS servers did not answer in "
+        "time."),
+     N_("Looking up chat servers in {domain} failed: every DNS server refused or failed the "
+        "query."),
+     # Translators: {error} is the error's own text, in English.
+     N_("Looking up chat servers in {domain} failed: {error}")),
+)
 
 
 @dataclass(frozen=True)
@@ -124,10 +148,15 @@ async def _instance(resolver: dns.asyncresolver.Resolver, ptr_target: dns.name.N
     label = _instance_label(ptr_target)
     problem = ""
     if not targets:
-        problem = f"{label} is listed but has no SRV record saying where it runs."
+        # Translators: {name} is a dispatcher's name, such as "Lab Dispatcher".
+        problem = _("{name} is listed but has no SRV record saying where it runs.").format(
+            name=label)
     elif not any(t.resolves for t in targets):
-        problem = (f"{label} points to {targets[0].host}, which has no address: the "
-                   "dispatcher's DNS records are out of date.")
+        # Translators: {name} is a dispatcher's name, {host} the host name it
+        # points to.
+        problem = _("{name} points to {host}, which has no address: the "
+                    "dispatcher's DNS records are out of date.").format(
+                        name=label, host=targets[0].host)
     return ServiceInstance(label, targets, txt, problem)
 
 
@@ -164,26 +193,26 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
         return_exceptions=True,
     )
     found: list[tuple] = []
-    for what, result in zip(("dispatchers", "LDAP servers", "chat servers"), results,
-                            strict=True):
+    for (timed_out, refused, failed), result in zip(_LOOKUP_PROBLEMS, results, strict=True):
         if isinstance(result, dns.exception.Timeout | dns.resolver.LifetimeTimeout
                       | asyncio.TimeoutError | TimeoutError):
-            problems.append(f"Looking up {what} in {domain} timed out: the DNS servers did "
-                            "not answer in time.")
+            problems.append(_(timed_out).format(domain=domain))
             found.append(())
         elif isinstance(result, dns.resolver.NoNameservers):
-            problems.append(f"Looking up {what} in {domain} failed: every DNS server refused "
-                            "or failed the query.")
+            problems.append(_(refused).format(domain=domain))
             found.append(())
         elif isinstance(result, BaseException):
             if isinstance(result, asyncio.CancelledError):
                 raise result
-            problems.append(f"Looking up {what} in {domain} failed: {result}")
+            problems.append(_(failed).format(domain=domain, error=result))
             found.append(())
         else:
             found.append(result)
     dispatchers, ldap, xmpp = found
     if not dispatchers and not problems:
-        problems.append(f"No dispatcher is published in {domain} ({browse} has no entries).")
+        # Translators: {browse_name} is a DNS name such as
+        # "_cobalt-dispatcher._tcp.example.org".
+        problems.append(_("No dispatcher is published in {domain} ({browse_name} has no "
+                          "entries).").format(domain=domain, browse_name=browse))
     return Discovery(domain, service_type, tuple(servers), dispatchers, ldap, xmpp,
                      tuple(problems), (time.perf_counter() - started) * 1000)

@@ -61,6 +61,7 @@ from ldap3.utils.asn1 import decoder
 from pyasn1.error import PyAsn1Error
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_hostname, parse_ip
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
 
@@ -270,6 +271,7 @@ class _Directory:
     publishers: int = 0
     spaces_truncated: bool = False
     spaces_denied: str = ""  # the server's refusal, when the spaces could not be read
+    spaces_denied_code: int | None = None  # and its LDAP result code
     people_found: bool = False
 
 
@@ -358,7 +360,8 @@ def _count_spaces(connection: ldap3.Connection, found: _Directory) -> None:
         if code == 32:  # noSuchObject: no ou=people in this naming context
             continue
         if code not in (0, 4):  # 4: sizeLimitExceeded, the entries so far still count
-            found.spaces_denied = f"{text or RESULT_CODES.get(code, code)} (code {code})"
+            found.spaces_denied = str(text or RESULT_CODES.get(code, code))
+            found.spaces_denied_code = code
             continue
         found.people_found = True
         found.spaces_truncated |= code == 4
@@ -377,19 +380,31 @@ def _printable(data: bytes) -> str:
     return "".join(chr(b) if 32 <= b < 127 else "." for b in data)
 
 
-def _looks_like(data: bytes) -> str:
-    """A guess at what answered instead of LDAP, for the summary ("" if no idea)."""
+def _not_ldap_words(host: str, port: int, data: bytes, oversized: bool) -> str:
+    """The summary for a peer that is not LDAP, with a guess at what it is from its first
+    bytes when there is one."""
     if data.startswith((b"HTTP/", b"<!DOCTYPE", b"<html", b"<HTML")):
-        return "a web server"
-    if data.startswith(b"SSH-"):
-        return "an SSH server"
-    if data.startswith(b"RFB "):
-        return "a VNC server"
-    if data.startswith(b"<?xml") or data.startswith(b"<stream"):
-        return "an XMPP server"
-    if len(data) >= 2 and data[0] in (0x15, 0x16) and data[1] == 0x03:
-        return "a TLS server (perhaps LDAPS, which needs a secure connection)"
-    return ""
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(it looks like a web server).")
+    elif data.startswith(b"SSH-"):
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(it looks like an SSH server).")
+    elif data.startswith(b"RFB "):
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(it looks like a VNC server).")
+    elif data.startswith(b"<?xml") or data.startswith(b"<stream"):
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(it looks like an XMPP server).")
+    elif len(data) >= 2 and data[0] in (0x15, 0x16) and data[1] == 0x03:
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(it looks like a TLS server (perhaps LDAPS, which needs a secure "
+                 "connection)).")
+    elif oversized:
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server "
+                 "(its answer to an LDAP bind is far too large).")
+    else:
+        text = _("Something answers on port {port} of {host}, but it is not an LDAP server.")
+    return text.format(port=port, host=host)
 
 
 async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: float = 3.0, *,
@@ -410,35 +425,31 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
         return ProbeResult(PROBE_ID, SERVICE, target, status, summary, fix,
                            (time.monotonic() - started) * 1000, details)
 
-    on = f"{host} port {port}"
-    firewall = f"that no firewall blocks TCP port {port} between this computer and the server"
-
     # 1. The name.
     try:
         name = parse_hostname(host)
     except InvalidValue as error:
-        return result(Status.FAILED, f"{host!r} is not a valid host name: {error}.",
-                      "Correct the Space Directory host in the settings.", stage="name")
+        return result(Status.FAILED,
+                      _("{host} is not a valid host name: {problem}.").format(
+                          host=repr(host), problem=error),
+                      _("Correct the Space Directory host in the settings."), stage="name")
     try:
         addresses = [parse_ip(name)]
     except InvalidValue:
         try:
             addresses = await asyncio.wait_for((resolve or system_resolve)(name, port), left())
         except asyncio.TimeoutError:
-            return result(Status.FAILED, f"Looking up {host} took longer than {timeout:g} s.",
-                          "Check this computer's DNS settings (see the DNS page), then try "
-                          "again.", stage="resolve")
+            return result(Status.FAILED,
+                          _("Looking up {host} took longer than {seconds:g} s.").format(
+                              host=host, seconds=timeout),
+                          _("Check this computer's DNS settings (see the DNS page), then try "
+                            "again."), stage="resolve")
         except (socket.gaierror, UnicodeError) as error:
-            return result(Status.FAILED, f"The host name {host} does not resolve: no address "
-                          "was found for it.",
-                          "Check the spelling of the Space Directory host, or this "
-                          "computer's DNS settings (see the DNS page).",
+            return result(Status.FAILED, _not_resolved(host), _not_resolved_fix(),
                           stage="resolve", error=str(error))
         if not addresses:
-            return result(Status.FAILED, f"The host name {host} does not resolve: no address "
-                          "was found for it.",
-                          "Check the spelling of the Space Directory host, or this "
-                          "computer's DNS settings (see the DNS page).", stage="resolve")
+            return result(Status.FAILED, _not_resolved(host), _not_resolved_fix(),
+                          stage="resolve")
 
     # 2. Connect, bind anonymously, read the answer.
     failures: dict[str, str] = {}
@@ -462,19 +473,32 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
             common = {"addresses": addresses, "attempts": failures}
             if outcomes == {"refused"}:
                 return result(
-                    Status.FAILED, f"Nothing answers on {on}: the connection was refused.",
-                    f"Check the Space Directory host and port, that the directory server is "
-                    f"running, and {firewall}.", stage="connect", **common)
+                    Status.FAILED,
+                    _("Nothing answers on {host} port {port}: the connection was "
+                      "refused.").format(host=host, port=port),
+                    _("Check the Space Directory host and port, that the directory server is "
+                      "running, and that no firewall blocks TCP port {port} between this "
+                      "computer and the server.").format(port=port),
+                    stage="connect", **common)
             if "timeout" in outcomes:
                 return result(
-                    Status.FAILED, f"No answer from {on} within {timeout:g} s: the connection "
-                    f"timed out.",
-                    f"Check that the directory server is running and {firewall} (a firewall "
-                    f"that drops packets looks like this).", stage="connect", **common)
-            reasons = "; ".join(sorted(outcomes))
+                    Status.FAILED,
+                    _("No answer from {host} port {port} within {seconds:g} s: the connection "
+                      "timed out.").format(host=host, port=port, seconds=timeout),
+                    _("Check that the directory server is running and that no firewall "
+                      "blocks TCP port {port} between this computer and the server (a "
+                      "firewall that drops packets looks like this).").format(port=port),
+                    stage="connect", **common)
+            # Translators: "refused" is one connection attempt's outcome, shown in a
+            # "; "-joined list of reasons (next to the system's error messages) in
+            # "... cannot be reached on port ... (reasons)."
+            reasons = "; ".join(_("refused") if outcome == "refused" else outcome
+                                for outcome in sorted(outcomes))
             return result(
-                Status.FAILED, f"{host} cannot be reached on port {port} ({reasons}).",
-                "Check this computer's network connection and the Space Directory host.",
+                Status.FAILED,
+                _("{host} cannot be reached on port {port} ({reasons}).").format(
+                    host=host, port=port, reasons=reasons),
+                _("Check this computer's network connection and the Space Directory host."),
                 stage="connect", **common)
         try:
             reply = await _bind_once(reader, writer, deadline)
@@ -482,38 +506,42 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
             writer = None
         except asyncio.TimeoutError:
             return result(
-                Status.FAILED, f"Something accepted the connection on {on} but did not answer "
-                f"the LDAP request within {timeout:g} s: it timed out.",
-                "Check that the port belongs to the Space Directory (Open Cobalt uses 1389 "
-                "by default) and that the directory server is not stuck or overloaded.",
+                Status.FAILED,
+                _("Something accepted the connection on {host} port {port} but did not "
+                  "answer the LDAP request within {seconds:g} s: it timed out.").format(
+                      host=host, port=port, seconds=timeout),
+                _("Check that the port belongs to the Space Directory (Open Cobalt uses 1389 "
+                  "by default) and that the directory server is not stuck or overloaded."),
                 stage="bind", address=address)
         except _NotLdap as error:
-            what = _looks_like(error.first_bytes)
-            if what:
-                what = f" (it looks like {what})"
-            elif error.oversized:
-                what = " (its answer to an LDAP bind is far too large)"
             return result(
-                Status.FAILED, f"Something answers on port {port} of {host}, but it is not an "
-                f"LDAP server{what}.",
-                f"Check the Space Directory port (Open Cobalt uses {DEFAULT_PORT} by default; "
-                f"LDAP servers often 389): another program is using port {port}.",
+                Status.FAILED,
+                _not_ldap_words(host, port, error.first_bytes, error.oversized),
+                _("Check the Space Directory port (Open Cobalt uses {default_port} by "
+                  "default; LDAP servers often 389): another program is using port "
+                  "{port}.").format(default_port=DEFAULT_PORT, port=port),
                 stage="bind", address=address, reason=error.reason,
                 first_bytes=_printable(error.first_bytes))
         except _ClosedEarly as error:
             return result(
-                Status.FAILED, f"Something answers on port {port} of {host}, but it is not an "
-                f"LDAP server: it closed the connection without answering an LDAP request.",
-                f"Check the Space Directory port (Open Cobalt uses {DEFAULT_PORT} by default). "
-                f"If the server only accepts secure connections (LDAPS, usually 636), Open "
-                f"Cobalt cannot use it as it is.",
+                Status.FAILED,
+                _("Something answers on port {port} of {host}, but it is not an LDAP server: "
+                  "it closed the connection without answering an LDAP request.").format(
+                      port=port, host=host),
+                _("Check the Space Directory port (Open Cobalt uses {default_port} by "
+                  "default). If the server only accepts secure connections (LDAPS, usually "
+                  "636), Open Cobalt cannot use it as it is.").format(
+                      default_port=DEFAULT_PORT),
                 stage="bind", address=address, reason="closed",
                 first_bytes=_printable(error.first_bytes))
         except (ConnectionError, OSError) as error:
             return result(
-                Status.FAILED, f"Something answers on port {port} of {host}, but it is not an "
-                f"LDAP server: the connection broke ({error}).",
-                f"Check the Space Directory port (Open Cobalt uses {DEFAULT_PORT} by default).",
+                Status.FAILED,
+                _("Something answers on port {port} of {host}, but it is not an LDAP server: "
+                  "the connection broke ({error}).").format(port=port, host=host,
+                                                            error=error),
+                _("Check the Space Directory port (Open Cobalt uses {default_port} by "
+                  "default).").format(default_port=DEFAULT_PORT),
                 stage="bind", address=address, reason=str(error))
     finally:
         _abort(writer)
@@ -521,11 +549,19 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
     if reply.operation != "bindResponse" or reply.result_code != 0:
         code = reply.result_code
         said = RESULT_CODES.get(code, reply.operation) if code is not None else reply.operation
+        if reply.message:
+            # Translators: {answer} is the LDAP result's name (e.g. inappropriateAuthentication)
+            # and {message} the server's own explanation, both as the server sent them.
+            summary = _("An LDAP server answers on {host} port {port}, but it refuses "
+                        "anonymous access ({answer}: {message}).").format(
+                            host=host, port=port, answer=said, message=reply.message)
+        else:
+            # Translators: {answer} is the LDAP result's name (e.g. inappropriateAuthentication).
+            summary = _("An LDAP server answers on {host} port {port}, but it refuses "
+                        "anonymous access ({answer}).").format(host=host, port=port,
+                                                               answer=said)
         return result(
-            Status.WARNING, f"An LDAP server answers on {on}, but it refuses anonymous access "
-            f"({said}{f': {reply.message}' if reply.message else ''}).",
-            "Open Cobalt reads the Space Directory without logging in: allow anonymous read "
-            "access on the server, or choose the right directory.",
+            Status.WARNING, summary, _anonymous_fix(),
             stage="bind", address=address, result_code=code, operation=reply.operation)
 
     # 3. The directory, with ldap3 in a worker thread.
@@ -536,37 +572,59 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
     except asyncio.TimeoutError:
         handle.abort()
         return result(
-            Status.FAILED, f"An LDAP server answers on {on}, but it did not finish answering "
-            f"the directory queries within {timeout:g} s.",
-            "The directory server may be overloaded or stuck: try again, and check its logs.",
+            Status.FAILED,
+            _("An LDAP server answers on {host} port {port}, but it did not finish answering "
+              "the directory queries within {seconds:g} s.").format(host=host, port=port,
+                                                                    seconds=timeout),
+            _("The directory server may be overloaded or stuck: try again, and check its "
+              "logs."),
             stage="directory", address=address)
     except _DirectoryError as error:
         return result(
-            Status.WARNING, f"An LDAP server answers on {on}, but it refused the probe's "
-            f"anonymous bind ({error}).",
-            "Open Cobalt reads the Space Directory without logging in: allow anonymous read "
-            "access on the server, or choose the right directory.",
+            Status.WARNING,
+            # Translators: {error} is the server's answer, e.g. invalidCredentials.
+            _("An LDAP server answers on {host} port {port}, but it refused the probe's "
+              "anonymous bind ({error}).").format(host=host, port=port, error=error),
+            _anonymous_fix(),
             stage=error.stage, address=address, result_code=error.code)
     except (LDAPException, _Aborted) as error:
         if handle.capped is not None and handle.capped.exceeded:
             return result(
-                Status.WARNING, f"An LDAP server answers on {on}, but its answers are larger "
-                f"than the probe reads ({DIRECTORY_READ_CAP // (1024 * 1024)} MiB), so it "
-                f"cannot tell whether it is an Open Cobalt directory.",
-                "Check that this is the Space Directory and not a large company directory.",
+                Status.WARNING,
+                _("An LDAP server answers on {host} port {port}, but its answers are larger "
+                  "than the probe reads ({size} MiB), so it cannot tell whether it is an "
+                  "Open Cobalt directory.").format(
+                      host=host, port=port, size=DIRECTORY_READ_CAP // (1024 * 1024)),
+                _("Check that this is the Space Directory and not a large company directory."),
                 stage="directory", address=address)
         return result(
-            Status.FAILED, f"An LDAP server answers on {on}, but reading its directory failed "
-            f"({error}).",
-            "Try again; if it keeps failing, check the directory server's logs.",
+            Status.FAILED,
+            _("An LDAP server answers on {host} port {port}, but reading its directory failed "
+              "({error}).").format(host=host, port=port, error=error),
+            _("Try again; if it keeps failing, check the directory server's logs."),
             stage="directory", address=address, error=str(error))
     except BaseException:  # cancelled: end the worker's connection too
         handle.abort()
         raise
-    return _verdict(directory, on, address, result)
+    return _verdict(directory, host, port, address, result)
 
 
-def _verdict(found: _Directory, on: str, address: str,
+def _not_resolved(host: str) -> str:
+    return _("The host name {host} does not resolve: no address was found for it.").format(
+        host=host)
+
+
+def _not_resolved_fix() -> str:
+    return _("Check the spelling of the Space Directory host, or this computer's DNS settings "
+             "(see the DNS page).")
+
+
+def _anonymous_fix() -> str:
+    return _("Open Cobalt reads the Space Directory without logging in: allow anonymous read "
+             "access on the server, or choose the right directory.")
+
+
+def _verdict(found: _Directory, host: str, port: int, address: str,
              result: Callable[..., ProbeResult]) -> ProbeResult:
     details: dict[str, Any] = {
         "address": address, "naming_contexts": found.naming_contexts,
@@ -575,38 +633,66 @@ def _verdict(found: _Directory, on: str, address: str,
     }
     if not found.schema_readable:
         return result(
-            Status.WARNING, f"An LDAP server answers on {on}, but its schema cannot be read "
-            f"anonymously, so the probe cannot tell whether it is an Open Cobalt directory.",
-            f"Allow anonymous read access to the schema, or check by hand that Open Cobalt's "
-            f"schema extension ({OBJECT_CLASS}) is loaded.", **details)
+            Status.WARNING,
+            _("An LDAP server answers on {host} port {port}, but its schema cannot be read "
+              "anonymously, so the probe cannot tell whether it is an Open Cobalt "
+              "directory.").format(host=host, port=port),
+            _("Allow anonymous read access to the schema, or check by hand that Open Cobalt's "
+              "schema extension ({object_class}) is loaded.").format(object_class=OBJECT_CLASS),
+            **details)
     if not found.object_class_oid or not found.attribute_oid:
-        missing = (f"no {OBJECT_CLASS} class" if not found.object_class_oid
-                   else f"the {OBJECT_CLASS} class but not the {SPACE_ATTRIBUTE} attribute")
+        if not found.object_class_oid:
+            summary = _("An LDAP server answers on {host} port {port}, but it is not an Open "
+                        "Cobalt Space Directory: its schema has no {object_class} class.")
+        else:
+            summary = _("An LDAP server answers on {host} port {port}, but it is not an Open "
+                        "Cobalt Space Directory: its schema has the {object_class} class but "
+                        "not the {attribute} attribute.")
         return result(
-            Status.WARNING, f"An LDAP server answers on {on}, but it is not an Open Cobalt "
-            f"Space Directory: its schema has {missing}.",
-            f"Load Open Cobalt's schema extension (the {OBJECT_CLASS} class and the "
-            f"{SPACE_ATTRIBUTE} attribute) into this server, or choose the right Space "
-            f"Directory host and port.", open_cobalt_schema=False, **details)
+            Status.WARNING,
+            summary.format(host=host, port=port, object_class=OBJECT_CLASS,
+                           attribute=SPACE_ATTRIBUTE),
+            _("Load Open Cobalt's schema extension (the {object_class} class and the "
+              "{attribute} attribute) into this server, or choose the right Space Directory "
+              "host and port.").format(object_class=OBJECT_CLASS, attribute=SPACE_ATTRIBUTE),
+            open_cobalt_schema=False, **details)
     details.update(open_cobalt_schema=True, object_class_oid=found.object_class_oid,
                    attribute_oid=found.attribute_oid, spaces=found.spaces,
                    publishers=found.publishers, spaces_truncated=found.spaces_truncated)
     if found.spaces is None and found.spaces_denied:
         return result(
-            Status.WARNING, f"Open Cobalt Space Directory on {on}, but its published spaces "
-            f"cannot be read anonymously ({found.spaces_denied}).",
-            f"Allow anonymous read access to {PEOPLE_RDN} and its {SPACE_ATTRIBUTE} values, so "
-            f"Open Cobalt can list the spaces.", **details)
+            Status.WARNING,
+            # Translators: {reason} is the server's refusal as it sent it (e.g.
+            # insufficientAccessRights), {code} its LDAP result code, a number.
+            _("Open Cobalt Space Directory on {host} port {port}, but its published spaces "
+              "cannot be read anonymously ({reason} (code {code})).").format(
+                  host=host, port=port, reason=found.spaces_denied,
+                  code=found.spaces_denied_code),
+            _("Allow anonymous read access to {people} and its {attribute} values, so Open "
+              "Cobalt can list the spaces.").format(people=PEOPLE_RDN,
+                                                    attribute=SPACE_ATTRIBUTE),
+            **details)
     if found.spaces is None:
-        return result(Status.OK, f"Open Cobalt Space Directory on {on} (it does not list its "
-                      f"naming contexts, so its spaces were not counted).", **details)
+        return result(Status.OK,
+                      _("Open Cobalt Space Directory on {host} port {port} (it does not list "
+                        "its naming contexts, so its spaces were not counted).").format(
+                            host=host, port=port), **details)
     count = found.spaces
-    amount = (f"at least {count}" if found.spaces_truncated else str(count))
     if count == 0:
-        published = "no spaces are published yet"
+        summary = _("Open Cobalt Space Directory on {host} port {port}: no spaces are "
+                    "published yet.")
+    elif found.spaces_truncated:
+        # Translators: the directory has more spaces than the probe counted.
+        summary = ngettext("Open Cobalt Space Directory on {host} port {port}: at least "
+                           "{count} space published.",
+                           "Open Cobalt Space Directory on {host} port {port}: at least "
+                           "{count} spaces published.", count)
     else:
-        published = f"{amount} space{'s' if count != 1 else ''} published"
-    return result(Status.OK, f"Open Cobalt Space Directory on {on}: {published}.", **details)
+        summary = ngettext("Open Cobalt Space Directory on {host} port {port}: {count} space "
+                           "published.",
+                           "Open Cobalt Space Directory on {host} port {port}: {count} spaces "
+                           "published.", count)
+    return result(Status.OK, summary.format(host=host, port=port, count=count), **details)
 
 
 __all__ = [

@@ -16,9 +16,11 @@ import dns.exception
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_ip
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns_sd import make_resolver
 from cobalt_setup.probes.result import ProbeResult, Status
 
+# What a look-up found instead of addresses (machine-readable, in the details).
 NOT_FOUND, NO_ANSWER = "not found", "no answer"
 
 
@@ -55,15 +57,16 @@ async def compare_resolution(service: str, host: str, open_cobalt_servers: Seque
 
     try:
         parse_ip(host)
-        return result(Status.OK, f"{host} is an address: no name to look up.",
-                      addresses=[host])
+        return result(Status.OK, _("{host} is an address: no name to look up.").format(
+            host=host), addresses=[host])
     except InvalidValue:
         pass
     same = not open_cobalt_servers or set(open_cobalt_servers) == set(system_servers)
     servers = list(open_cobalt_servers) or list(system_servers)
     if not servers:
-        return result(Status.FAILED, f"No DNS server is known to look up {host}.",
-                      "Enter DNS servers on the DNS page.", addresses=[])
+        return result(Status.FAILED,
+                      _("No DNS server is known to look up {host}.").format(host=host),
+                      _("Enter DNS servers on the DNS page."), addresses=[])
     if same:
         ours = await _addresses(servers, host, timeout)
         theirs: tuple[str, ...] | str = ours
@@ -74,38 +77,47 @@ async def compare_resolution(service: str, host: str, open_cobalt_servers: Seque
             else asyncio.sleep(0, ""),
         )
     if same and isinstance(ours, tuple):
-        return result(Status.OK, f"{host} resolves to {_shown(ours)} through your system's "
-                      "DNS, like your browser does.", addresses=list(ours))
+        return result(Status.OK, _("{host} resolves to {addresses} through your system's DNS, "
+                                   "like your browser does.").format(
+                                       host=host, addresses=_shown(ours)),
+                      addresses=list(ours))
     chosen = ", ".join(str(s) for s in servers)
     details = {"open_cobalt": _shown(ours), "system": _shown(theirs) if theirs else "-",
                "open_cobalt_servers": chosen,
                "addresses": list(ours) if isinstance(ours, tuple) else []}
     if isinstance(ours, tuple):
         if not isinstance(theirs, tuple) or set(ours) & set(theirs):
-            return result(Status.OK, f"{host} resolves to {_shown(ours)} through Open "
-                          "Cobalt's DNS servers.", **details)
+            return result(Status.OK, _("{host} resolves to {addresses} through Open Cobalt's "
+                                       "DNS servers.").format(host=host, addresses=_shown(ours)),
+                          **details)
         return result(
             Status.WARNING,
-            f"{host} resolves differently: {_shown(ours)} through Open Cobalt's DNS servers "
-            f"({chosen}), {_shown(theirs)} through your system's. Open Cobalt will connect to "
-            f"{_shown(ours)}.",
-            "If the system's answer is the right one (an internal or split-horizon name), "
-            "choose your system resolver on the DNS page, or enter the server by address.",
+            _("{host} resolves differently: {open_cobalt_addresses} through Open Cobalt's DNS "
+              "servers ({servers}), {system_addresses} through your system's. Open Cobalt "
+              "will connect to {open_cobalt_addresses}.").format(
+                  host=host, open_cobalt_addresses=_shown(ours), servers=chosen,
+                  system_addresses=_shown(theirs)),
+            _("If the system's answer is the right one (an internal or split-horizon name), "
+              "choose your system resolver on the DNS page, or enter the server by address."),
             **details)
     if ours == NO_ANSWER:
-        return result(Status.FAILED, f"Open Cobalt's DNS servers ({chosen}) did not answer "
-                      f"when asked for {host}.",
-                      "Check the DNS page: choose resolvers that answer.", **details)
+        return result(Status.FAILED,
+                      _("Open Cobalt's DNS servers ({servers}) did not answer when asked for "
+                        "{host}.").format(servers=chosen, host=host),
+                      _("Check the DNS page: choose resolvers that answer."), **details)
+    # Here `ours` is NOT_FOUND: Open Cobalt's servers know no such name.
     if isinstance(theirs, tuple):
         return result(
             Status.FAILED,
-            f"{host} resolves through your system's DNS ({_shown(theirs)}) but not through "
-            f"the DNS servers Open Cobalt uses ({chosen}): {ours}. Your browser finds it, "
-            "Open Cobalt will not.",
-            f"Choose your system resolver on the DNS page, or enter the server by address "
-            f"({theirs[0]}).",
+            _("{host} resolves through your system's DNS ({system_addresses}) but not through "
+              "the DNS servers Open Cobalt uses ({servers}): not found. Your browser finds it, "
+              "Open Cobalt will not.").format(host=host, system_addresses=_shown(theirs),
+                                              servers=chosen),
+            _("Choose your system resolver on the DNS page, or enter the server by address "
+              "({address}).").format(address=theirs[0]),
             **details)
-    return result(Status.FAILED, f"{host} does not exist in DNS (neither Open Cobalt's DNS "
-                  "servers nor your system's know it).",
-                  "Check the spelling of the host name, or enter the server by address.",
+    return result(Status.FAILED,
+                  _("{host} does not exist in DNS (neither Open Cobalt's DNS servers nor your "
+                    "system's know it).").format(host=host),
+                  _("Check the spelling of the host name, or enter the server by address."),
                   **details)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import dns.exception
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.dns_sd import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.environment import CheckEnvironment
@@ -102,24 +103,32 @@ def summarize_vnc_scan(host: str, first: int, last: int,
 
     if servers:
         words = " ".join(r.summary for r in servers[:3])
-        rest = f" Nothing listens on the {len(refused)} other ports." if refused else ""
+        if refused:
+            # Translators: a sentence after the VNC servers found, separated by a space.
+            words += " " + _("Nothing listens on the {count} other ports.").format(
+                count=len(refused))
         status = Status.WARNING if others or any(
             r.status is Status.WARNING for r in servers) else Status.OK
         fix = " ".join(dict.fromkeys(r.fix for r in [*servers, *others] if r.fix))
-        return ProbeResult("vnc.range", "vnc", target, status, words + rest, fix, elapsed,
-                           details)
+        return ProbeResult("vnc.range", "vnc", target, status, words, fix, elapsed, details)
     if refused and not others:
         return ProbeResult(
             "vnc.range", "vnc", target, Status.FAILED,
-            f"No VNC server on {host} in {first}-{last}: every port refused the connection.",
-            "Start the Xrfb/VNC server, or correct the VNC port range.", elapsed, details)
-    shown = port_list([port_of(r) for r in others])
-    late = (f" {len(unchecked)} ports were not reached in time." if unchecked else "")
+            _("No VNC server on {host} in {first_port}-{last_port}: every port refused the "
+              "connection.").format(host=host, first_port=first, last_port=last),
+            _("Start the Xrfb/VNC server, or correct the VNC port range."), elapsed, details)
+    summary = _("No VNC server answered on {host} in {first_port}-{last_port} (no answer on "
+                "{ports}).").format(host=host, first_port=first, last_port=last,
+                                    ports=port_list([port_of(r) for r in others]))
+    if unchecked:
+        # Translators: a sentence after "No VNC server answered on ...", separated by a space.
+        summary += " " + _("{count} ports were not reached in time.").format(
+            count=len(unchecked))
     return ProbeResult(
-        "vnc.range", "vnc", target, Status.FAILED,
-        f"No VNC server answered on {host} in {first}-{last} (no answer on {shown}).{late}",
-        others[0].fix or "Check that a firewall lets TCP "
-        f"{first}-{last} through to {host}.", elapsed, details)
+        "vnc.range", "vnc", target, Status.FAILED, summary,
+        others[0].fix or _("Check that a firewall lets TCP {first_port}-{last_port} through "
+                           "to {host}.").format(first_port=first, last_port=last, host=host),
+        elapsed, details)
 
 
 async def _scan_summary(host: str, first: int, last: int, timeout: float) -> ProbeResult:
@@ -159,7 +168,7 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
     chat = settings.chat
     if not chat.server:
         return [ProbeResult("xmpp.client", "xmpp", "-", Status.SKIPPED,
-                            "No chat server is set: chat is not checked.")]
+                            _("No chat server is set: chat is not checked."))]
     host, port = chat.server, chat.port
     if port == BY_ID["xmpp"].first_port:
         servers = settings.dns.servers or tuple(await environment.dns.system_resolvers())
@@ -187,8 +196,8 @@ async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Setting
     if not usable:
         return ProbeResult(
             "teatime.outgoing", "teatime", f"TCP {ports}", Status.SKIPPED,
-            "No router host to try outgoing TeaTime connections to (no dispatcher was found "
-            "on the DNS page).")
+            _("No router host to try outgoing TeaTime connections to (no dispatcher was found "
+              "on the DNS page)."))
     target = usable[0].targets[0]
     return await probe_teatime_outgoing(target.addresses[0], ports.first, ports.last,
                                         environment.timeout)

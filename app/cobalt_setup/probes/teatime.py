@@ -22,6 +22,7 @@ import os
 import socket
 import time
 
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list, seconds
 
@@ -98,14 +99,16 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
             loop.getaddrinfo(host, first, type=socket.SOCK_STREAM), timeout)
     except (asyncio.TimeoutError, TimeoutError):
         return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,
-                           f"Looking up {host} took longer than {seconds(timeout)}.",
-                           "Check this computer's DNS settings (the DNS page of this wizard).",
+                           _("Looking up {host} took longer than {time}.").format(
+                               host=host, time=seconds(timeout)),
+                           _("Check this computer's DNS settings (the DNS page of this "
+                             "wizard)."),
                            _elapsed(started), {**details, "error": "lookup timeout"})
     except OSError as problem:
         return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,
-                           f"The name {host} could not be found.",
-                           "Check the spelling of the host name, and this computer's DNS "
-                           "settings.", _elapsed(started), {**details, "error": str(problem)})
+                           _("The name {host} could not be found.").format(host=host),
+                           _("Check the spelling of the host name, and this computer's DNS "
+                             "settings."), _elapsed(started), {**details, "error": str(problem)})
     family, sockaddr = infos[0][0], infos[0][4]
     details["address"] = str(sockaddr[0])
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -126,35 +129,62 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
                            _elapsed(started), details)
 
     if reachable:
-        summary = f"Connected to {host} on TeaTime port {port_list(reachable)}"
-        if refused:
-            summary += f"; {port_list(refused)} refused (nothing listens there)"
-        if timeouts:
-            summary += f"; {port_list(timeouts)} timed out"
-        return result(Status.OK, summary + ".")
+        if refused and timeouts:
+            # Translators: {reachable}, {refused} and {timed_out} are lists of port
+            # numbers, e.g. "6900 and 6901" or "6902-6909".
+            summary = _("Connected to {host} on TeaTime port {reachable}; {refused} refused "
+                        "(nothing listens there); {timed_out} timed out.")
+        elif refused:
+            # Translators: {reachable} and {refused} are lists of port numbers, e.g.
+            # "6900 and 6901" or "6902-6909".
+            summary = _("Connected to {host} on TeaTime port {reachable}; {refused} refused "
+                        "(nothing listens there).")
+        elif timeouts:
+            # Translators: {reachable} and {timed_out} are lists of port numbers, e.g.
+            # "6900 and 6901" or "6902-6909".
+            summary = _("Connected to {host} on TeaTime port {reachable}; {timed_out} timed "
+                        "out.")
+        else:
+            # Translators: {reachable} is a list of port numbers, e.g. "6900 and 6901".
+            summary = _("Connected to {host} on TeaTime port {reachable}.")
+        return result(Status.OK, summary.format(
+            host=host, reachable=port_list(reachable), refused=port_list(refused),
+            timed_out=port_list(timeouts)))
     if len(refused) == total:
+        # Translators: {ports} is a port or a range of ports, e.g. "6900-6909".
         return result(Status.OK,
-                      f"Outgoing TCP {span} is not blocked: {host} answered on every port, "
-                      "though nothing listens there yet.")
+                      _("Outgoing TCP {ports} is not blocked: {host} answered on every port, "
+                        "though nothing listens there yet.").format(ports=span, host=host))
     if len(timeouts) == total:
+        # Translators: {ports} is a port or a range of ports, e.g. "6900-6909".
         return result(Status.FAILED,
-                      f"No answer from {host} on TCP {span} within {seconds(timeout)}: your "
-                      f"firewall or network blocks outgoing TCP {span}.",
-                      f"Allow outgoing TCP ports {span} in your firewall or security "
-                      "software; on a school or office network, ask its administrator. "
-                      f"If {host} is switched off or offline, it cannot answer either.")
+                      _("No answer from {host} on TCP {ports} within {time}: your firewall or "
+                        "network blocks outgoing TCP {ports}.").format(
+                            host=host, ports=span, time=seconds(timeout)),
+                      _("Allow outgoing TCP ports {ports} in your firewall or security "
+                        "software; on a school or office network, ask its administrator. "
+                        "If {host} is switched off or offline, it cannot answer "
+                        "either.").format(ports=span, host=host))
     if len(by_state.get("unreachable", [])) == total:
         return result(Status.FAILED,
-                      f"{host} cannot be reached from this computer (no route to it).",
-                      "Check the host's address and this computer's network connection.")
+                      _("{host} cannot be reached from this computer (no route to "
+                        "it).").format(host=host),
+                      _("Check the host's address and this computer's network connection."))
     blocked = [p for p in range(first, last + 1) if p not in refused]
     if refused:
-        summary = (f"Some TeaTime ports to {host} are blocked: {port_list(blocked)} did not "
-                   f"answer while {port_list(refused)} did.")
+        # Translators: {blocked} and {answered} are lists of port numbers, e.g.
+        # "6900 and 6901" or "6902-6909".
+        summary = _("Some TeaTime ports to {host} are blocked: {blocked} did not answer "
+                    "while {answered} did.").format(host=host, blocked=port_list(blocked),
+                                                    answered=port_list(refused))
     else:
-        summary = f"No TeaTime port of {host} could be tried: {port_list(blocked)} failed."
+        # Translators: {ports} is a list of port numbers, e.g. "6900-6909".
+        summary = _("No TeaTime port of {host} could be tried: {ports} failed.").format(
+            host=host, ports=port_list(blocked))
     return result(Status.WARNING, summary,
-                  f"Allow outgoing TCP ports {span} in your firewall or security software.")
+                  # Translators: {ports} is a port or a range of ports, e.g. "6900-6909".
+                  _("Allow outgoing TCP ports {ports} in your firewall or security "
+                    "software.").format(ports=span))
 
 
 def _bind_state(family: int, host: str, port: int) -> tuple[str, str]:
@@ -195,8 +225,10 @@ async def probe_teatime_hosting(first: int, last: int, host: str = "0.0.0.0") ->
         address = ipaddress.ip_address(host)
     except ValueError:
         return ProbeResult("teatime.hosting", "teatime", target, Status.FAILED,
-                           f"{host!r} is not an IP address of this computer.",
-                           "Enter this computer's LAN address, or 0.0.0.0 for all of them.",
+                           # Translators: {address} is the address as typed, quoted.
+                           _("{address} is not an IP address of this computer.").format(
+                               address=repr(host)),
+                           _("Enter this computer's LAN address, or 0.0.0.0 for all of them."),
                            _elapsed(started), details)
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     ports = []
@@ -220,26 +252,42 @@ async def probe_teatime_hosting(first: int, last: int, host: str = "0.0.0.0") ->
                            _elapsed(started), details)
 
     if by_state.get("not this computer"):
-        return result(Status.FAILED, f"{host} is not an address of this computer, so spaces "
-                      "cannot listen on it.",
-                      "Choose this computer's own LAN address, or 0.0.0.0 for all of them.")
+        return result(Status.FAILED,
+                      _("{host} is not an address of this computer, so spaces cannot listen "
+                        "on it.").format(host=host),
+                      _("Choose this computer's own LAN address, or 0.0.0.0 for all of them."))
     if len(by_state.get("free", [])) == last - first + 1:
-        return result(Status.OK, f"This computer can listen on TeaTime ports {span}.")
+        # Translators: {ports} is a port or a range of ports, e.g. "6900-6909".
+        return result(Status.OK,
+                      _("This computer can listen on TeaTime ports {ports}.").format(ports=span))
     problems, fixes = [], []
     if in_use:
-        noun = "port" if len(in_use) == 1 else "ports"
-        verb = "is" if len(in_use) == 1 else "are"
-        problems.append(f"TeaTime {noun} {port_list(in_use)} {verb} in use by another "
-                        "program on this computer")
-        fixes.append("If an Open Cobalt router is running, it holds them, which is fine. "
-                     "Otherwise close the program that uses them, or choose other TeaTime "
-                     "ports on the Router page.")
+        # Translators: one item of a "; "-joined list of problems (its first letter
+        # is made upper case, a full stop ends the list); {ports} is e.g. "6901 and
+        # 6904".
+        problems.append(ngettext("TeaTime port {ports} is in use by another program on this "
+                                 "computer",
+                                 "TeaTime ports {ports} are in use by another program on this "
+                                 "computer", len(in_use)).format(ports=port_list(in_use)))
+        # Translators: one of the fixes joined with spaces into one paragraph.
+        fixes.append(_("If an Open Cobalt router is running, it holds them, which is fine. "
+                       "Otherwise close the program that uses them, or choose other TeaTime "
+                       "ports on the Router page."))
     if reserved:
-        problems.append(f"the system does not let programs listen on {port_list(reserved)}")
-        fixes.append("On Windows, `netsh interface ipv4 show excludedportrange "
-                     "protocol=tcp` lists the ports the system reserves; choose a range "
-                     "outside them.")
+        # Translators: one item of a "; "-joined list of problems (its first letter
+        # is made upper case, a full stop ends the list); {ports} is e.g. "6901 and
+        # 6904".
+        problems.append(_("the system does not let programs listen on {ports}").format(
+            ports=port_list(reserved)))
+        # Translators: one of the fixes joined with spaces into one paragraph; keep
+        # the command as it is.
+        fixes.append(_("On Windows, `netsh interface ipv4 show excludedportrange "
+                       "protocol=tcp` lists the ports the system reserves; choose a range "
+                       "outside them."))
     if other:
-        problems.append(f"{port_list(other)} could not be tried")
+        # Translators: one item of a "; "-joined list of problems (its first letter
+        # is made upper case, a full stop ends the list); {ports} is e.g. "6901 and
+        # 6904".
+        problems.append(_("{ports} could not be tried").format(ports=port_list(other)))
     summary = "; ".join(problems)
     return result(Status.WARNING, summary[0].upper() + summary[1:] + ".", " ".join(fixes))

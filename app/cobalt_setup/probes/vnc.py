@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 
 from cobalt_setup import __version__
+from cobalt_setup.i18n import N_, _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list, printable, seconds
 from cobalt_setup.services import BY_ID
@@ -51,11 +52,16 @@ CLIENT_RANGE = (BY_ID["vnc"].first_port, BY_ID["vnc"].last_port)  # Open Cobalt'
 SERVER_RANGE = (5910, 5999)  # the Xrfb setup guide, for a server's firewall
 XRFB_CONTROL_PORT = BY_ID["xrfb"].first_port
 
-# IANA's "RFB Security Types" registry, the ones a user may meet.
+# IANA's "RFB Security Types" registry, the ones a user may meet. The names are English
+# (as kept in the details); the ones made of words are marked to translate where shown.
 SECURITY_TYPE_NAMES: dict[int, str] = {
-    0: "Invalid",
-    1: "None",
-    2: "VNC Authentication",
+    # Translators: an RFB (VNC) security type, in the list after "security:"
+    0: N_("Invalid"),
+    # Translators: the RFB (VNC) security type "no security", in the list
+    # after "security:"
+    1: N_("None"),
+    # Translators: an RFB (VNC) security type, in the list after "security:"
+    2: N_("VNC Authentication"),
     5: "RA2",
     6: "RA2ne",
     16: "Tight",
@@ -63,10 +69,13 @@ SECURITY_TYPE_NAMES: dict[int, str] = {
     18: "TLS",
     19: "VeNCrypt",
     20: "SASL",
-    21: "MD5 hash",
+    # Translators: an RFB (VNC) security type, in the list after "security:"
+    21: N_("MD5 hash"),
     22: "xvp",
-    23: "Secure Tunnel",
-    24: "Integrated SSH",
+    # Translators: an RFB (VNC) security type, in the list after "security:"
+    23: N_("Secure Tunnel"),
+    # Translators: an RFB (VNC) security type, in the list after "security:"
+    24: N_("Integrated SSH"),
     30: "Apple Remote Desktop",
 }
 
@@ -75,14 +84,28 @@ _GREETING_LENGTH = 12
 HTTP_STATUS_LINE = re.compile(rb"HTTP/(\d(?:\.\d)?) (\d{3})(?:[ \t]([^\r\n]*))?\r?\n")
 
 
-def security_type_name(code: int) -> str:
+def _security_type_text(code: int) -> str:
+    """The name of a security type as a text to translate, with {code} still to fill in."""
     if code in SECURITY_TYPE_NAMES:
         return SECURITY_TYPE_NAMES[code]
     if 3 <= code <= 15 or 128 <= code <= 255:
-        return f"RealVNC type {code}"
+        # Translators: an RFB (VNC) security type by number, in the list after
+        # "security:"
+        return N_("RealVNC type {code}")
     if 31 <= code <= 35:
-        return f"Apple type {code}"
-    return f"type {code}"
+        # Translators: an RFB (VNC) security type by number, in the list after
+        # "security:"
+        return N_("Apple type {code}")
+    # Translators: an RFB (VNC) security type by number, in the list after
+    # "security:"
+    return N_("type {code}")
+
+
+def security_type_name(code: int, translated: bool = False) -> str:
+    """The name of an RFB security type: in English (as kept in the details), or in the
+    user's language when `translated`."""
+    text = _security_type_text(code)
+    return (_(text) if translated else text).format(code=code)
 
 
 def display_for_port(port: int) -> int | None:
@@ -226,61 +249,79 @@ def connect_problem(exchange: Exchange) -> ConnectProblem | None:
     error = exchange.error
     if exchange.connected:
         return None
+    quoted = repr(exchange.host)
     if error is None:
         if exchange.timed_out and exchange.phase == "resolve":
             return ConnectProblem(
                 "lookup_failed",
-                f"The host name {exchange.host!r} could not be looked up within "
-                f"{seconds(exchange.timeout)}: the name servers did not answer.")
+                _("The host name {host} could not be looked up within {time}: the name "
+                  "servers did not answer.").format(host=quoted,
+                                                    time=seconds(exchange.timeout)))
         if exchange.timed_out:
             return ConnectProblem(
                 "connect_timeout",
-                f"No answer from {target} within {seconds(exchange.timeout)}: the "
-                "connection attempt timed out, as when a firewall silently drops it.")
+                _("No answer from {target} within {time}: the connection attempt timed out, "
+                  "as when a firewall silently drops it.").format(
+                      target=target, time=seconds(exchange.timeout)))
         return None
     if isinstance(error, socket.gaierror) and error.errno == socket.EAI_AGAIN:
         return ConnectProblem("lookup_failed",
-                              f"The host name {exchange.host!r} could not be looked up: the "
-                              "name servers did not answer.")
+                              _("The host name {host} could not be looked up: the name "
+                                "servers did not answer.").format(host=quoted))
     if isinstance(error, socket.gaierror):
         return ConnectProblem("unknown_host",
-                              f"The host name {exchange.host!r} was not found.")
+                              _("The host name {host} was not found.").format(host=quoted))
     if isinstance(error, ConnectionRefusedError):
         return ConnectProblem("refused",
-                              f"Nothing is listening on {target}: the connection was "
-                              "refused.")
+                              _("Nothing is listening on {target}: the connection was "
+                                "refused.").format(target=target))
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
         return ConnectProblem("unreachable",
-                              f"{exchange.host} cannot be reached from this computer "
-                              f"({error.strerror or error}).")
-    return ConnectProblem("error", f"Could not connect to {target}: "
-                                   f"{error.strerror or error}.")
+                              # Translators: {reason} is the system's error message.
+                              _("{host} cannot be reached from this computer "
+                                "({reason}).").format(host=exchange.host,
+                                                      reason=error.strerror or error))
+    return ConnectProblem("error",
+                          # Translators: {reason} is the system's error message.
+                          _("Could not connect to {target}: {reason}.").format(
+                              target=target, reason=error.strerror or error))
 
 
 def connect_fix(code: str, exchange: Exchange, listener: str) -> str:
-    """What to do about a failed connection; `listener` names what should be listening."""
+    """What to do about a failed connection; `listener` names what should be listening
+    (translated already, e.g. "the Xrfb server")."""
     host, port = exchange.host, exchange.port
     if code == "unknown_host":
-        return ("Check the spelling of the host name, or enter the server's IP address. "
-                "If the name is right, this computer's DNS settings may be wrong.")
+        return _("Check the spelling of the host name, or enter the server's IP address. "
+                 "If the name is right, this computer's DNS settings may be wrong.")
     if code == "lookup_failed":
-        return ("Check this computer's network connection and DNS settings (the DNS page "
-                "of this wizard measures the name servers), or enter the server's IP "
-                "address.")
+        return _("Check this computer's network connection and DNS settings (the DNS page "
+                 "of this wizard measures the name servers), or enter the server's IP "
+                 "address.")
     if code == "refused":
-        return (f"Start {listener} on {host}, or correct the port number. A refusal "
-                "comes from the host itself, so the network path to it works.")
+        # Translators: {listener} is a server, e.g. "the Xrfb server" or "the VNC
+        # server for display 1 (display N listens on port 5900 + N)".
+        return _("Start {listener} on {host}, or correct the port number. A refusal "
+                 "comes from the host itself, so the network path to it works.").format(
+                     listener=listener, host=host)
     if code == "connect_timeout":
-        return (f"Check that {host} is switched on and on the network, and that its "
-                f"firewall (and any firewall in between) lets TCP port {port} through.")
+        return _("Check that {host} is switched on and on the network, and that its "
+                 "firewall (and any firewall in between) lets TCP port {port} "
+                 "through.").format(host=host, port=port)
     if code == "unreachable":
-        return "Check this computer's network connection and the server's address."
-    return "Check the server's address and port, and this computer's network connection."
+        return _("Check this computer's network connection and the server's address.")
+    return _("Check the server's address and port, and this computer's network connection.")
+
+
+def http_status_text(code: int, reason: str) -> str:
+    """ "HTTP 200 OK", or "HTTP 200" when the server gave no reason phrase."""
+    return f"HTTP {code} {reason}" if reason else f"HTTP {code}"
 
 
 def describe_peer(data: bytes) -> tuple[str, str, dict[str, object]]:
     """What a peer that is not what we expected seems to be: (kind, words, details); the
-    words follow "it", as in "it looks like a web server (HTTP 200 OK)"."""
+    words are a clause such as "it looks like a web server (HTTP 200 OK)", in the user's
+    language, shown after "{target} is not a VNC server: "."""
     status = HTTP_STATUS_LINE.match(data)
     if status:
         code = int(status.group(2))
@@ -291,15 +332,32 @@ def describe_peer(data: bytes) -> tuple[str, str, dict[str, object]]:
             if colon and name.strip().lower() == b"server":
                 server = printable(value.strip(), 80)
                 break
-        words = f"looks like a web server (HTTP {code}{' ' + reason if reason else ''}"
-        words += f", server {server})" if server else ")"
+        said = http_status_text(code, reason)
+        if server:
+            # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+            # server: "; {status} is e.g. "HTTP 200 OK", {server} the name of the web
+            # server program.
+            words = _("it looks like a web server ({status}, server {server})").format(
+                status=said, server=server)
+        else:
+            # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+            # server: "; {status} is e.g. "HTTP 200 OK".
+            words = _("it looks like a web server ({status})").format(status=said)
         return "http", words, {"http_status": code, "http_server": server}
     if _GREETING.match(data):
         version = _version_text(data)
-        return "rfb", f"looks like a VNC server (RFB {version})", {"rfb_version": version}
+        # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+        # server: ".
+        words = _("it looks like a VNC server (RFB {version})").format(version=version)
+        return "rfb", words, {"rfb_version": version}
     if data.startswith(b"SSH-"):
-        return "ssh", f"looks like an SSH server ({printable(data)})", {}
-    return "other", f"sent {printable(data)!r}", {}
+        # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+        # server: "; {greeting} is the first line the SSH server sent.
+        words = _("it looks like an SSH server ({greeting})").format(greeting=printable(data))
+        return "ssh", words, {}
+    # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+    # server: "; {first_bytes} is what it sent, quoted.
+    return "other", _("it sent {first_bytes}").format(first_bytes=repr(printable(data))), {}
 
 
 def _version_text(greeting: bytes) -> str:
@@ -464,8 +522,13 @@ def _rfb_result(rfb: _Rfb, status: Status, summary: str, fix: str = "",
 def _vnc_listener_words(port: int) -> str:
     display = display_for_port(port)
     if display is None:
-        return "the VNC server"
-    return f"the VNC server for display {display} (display N listens on port 5900 + N)"
+        # Translators: what should listen on a port, shown in "Start {listener} on
+        # {host}, ..."
+        return _("the VNC server")
+    # Translators: what should listen on a port, shown in "Start {listener} on
+    # {host}, ..."
+    return _("the VNC server for display {display} (display N listens on port "
+             "5900 + N)").format(display=display)
 
 
 def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
@@ -478,77 +541,112 @@ def _rfb_verdict(rfb: _Rfb) -> ProbeResult:
     if rfb.version is not None:
         version = f"RFB {rfb.version[0]}.{rfb.version[1]}"
         if rfb.security_types:
-            names = [security_type_name(t) for t in rfb.security_types]
-            how = "no password" if 1 in rfb.security_types else "asks for a password"
-            return _rfb_result(rfb, Status.OK,
-                               f"VNC server on {target} ({version}); security: "
-                               f"{', '.join(names)} ({how}).", problem="")
-        if rfb.refusal is not None:
-            reason = rfb.refusal or "no reason given"
-            if "too many" in reason.lower() or "blacklist" in reason.lower():
-                fix = ("The VNC server has blocked this computer for a while after too many "
-                       "unfinished or failed connections. Wait a minute and check again; if "
-                       "it keeps happening, look for a program that keeps connecting to it "
-                       "(or with a wrong password).")
+            names = ", ".join(security_type_name(t, translated=True)
+                              for t in rfb.security_types)
+            if 1 in rfb.security_types:
+                # Translators: {version} is e.g. "RFB 3.8"; {security_types} a
+                # comma-separated list of RFB security type names, e.g. "None, VNC
+                # Authentication".
+                summary = _("VNC server on {target} ({version}); security: {security_types} "
+                            "(no password).")
             else:
-                fix = ("The server turned the connection down for the reason shown. Check "
-                       "the VNC server's settings (who may connect, how many at once).")
+                # Translators: {version} is e.g. "RFB 3.8"; {security_types} a
+                # comma-separated list of RFB security type names, e.g. "VNC
+                # Authentication, VeNCrypt".
+                summary = _("VNC server on {target} ({version}); security: {security_types} "
+                            "(asks for a password).")
+            return _rfb_result(rfb, Status.OK, summary.format(
+                target=target, version=version, security_types=names), problem="")
+        if rfb.refusal is not None:
+            refusal = rfb.refusal.lower()
+            if "too many" in refusal or "blacklist" in refusal:
+                fix = _("The VNC server has blocked this computer for a while after too many "
+                        "unfinished or failed connections. Wait a minute and check again; if "
+                        "it keeps happening, look for a program that keeps connecting to it "
+                        "(or with a wrong password).")
+            else:
+                fix = _("The server turned the connection down for the reason shown. Check "
+                        "the VNC server's settings (who may connect, how many at once).")
+            # Translators: shown after "refuses connections: " when the server gave
+            # none.
+            reason = rfb.refusal or _("no reason given")
             return _rfb_result(rfb, Status.WARNING,
-                               f"VNC server on {target} ({version}) answered, but refuses "
-                               f"connections: {reason}", fix, problem="server_refused")
+                               # Translators: {version} is e.g. "RFB 3.8"; {reason} is the server's
+                               # own words, usually English.
+                               _("VNC server on {target} ({version}) answered, but refuses "
+                                 "connections: {reason}").format(
+                                     target=target, version=version, reason=reason),
+                               fix, problem="server_refused")
         if rfb.nudged:
             return _rfb_result(
                 rfb, Status.WARNING,
-                f"VNC server on {target} ({version}), but it greeted only after more than "
-                f"{seconds(min(GREETING_GRACE, rfb.timeout / 2))}; its security types "
-                "were not read.",
-                "The server or the network is very slow; Open Cobalt may give up on it. "
-                "Check the server's load and the network between here and there.",
+                _("VNC server on {target} ({version}), but it greeted only after more than "
+                  "{time}; its security types were not read.").format(
+                      target=target, version=version,
+                      time=seconds(min(GREETING_GRACE, rfb.timeout / 2))),
+                _("The server or the network is very slow; Open Cobalt may give up on it. "
+                  "Check the server's load and the network between here and there."),
                 problem="slow_greeting")
-        how = (f"did not offer its security types within {seconds(rfb.timeout)}"
-               if rfb.timed_out else "closed the connection before offering its "
-                                     "security types")
-        return _rfb_result(rfb, Status.WARNING, f"VNC server on {target} ({version}), "
-                                                f"but it {how}.",
-                           "Restart the VNC server, and check that nothing between here "
-                           "and the server cuts connections.", problem="incomplete")
+        if rfb.timed_out:
+            summary = _("VNC server on {target} ({version}), but it did not offer its "
+                        "security types within {time}.")
+        else:
+            summary = _("VNC server on {target} ({version}), but it closed the connection "
+                        "before offering its security types.")
+        return _rfb_result(rfb, Status.WARNING,
+                           summary.format(target=target, version=version,
+                                          time=seconds(rfb.timeout)),
+                           _("Restart the VNC server, and check that nothing between here "
+                             "and the server cuts connections."), problem="incomplete")
     if rfb.data:
         data = bytes(rfb.data)
         if could_be_greeting(data) and len(data) < _GREETING_LENGTH and rfb.timed_out:
             return _rfb_result(rfb, Status.FAILED,
-                               f"{target} answered too slowly: {len(data)} bytes of a VNC "
-                               f"greeting in {seconds(rfb.timeout)}.",
-                               "The server or the network is far too slow for VNC. Check "
-                               "the server's load and the network in between.",
+                               _("{target} answered too slowly: {count} bytes of a VNC "
+                                 "greeting in {time}.").format(
+                                     target=target, count=len(data),
+                                     time=seconds(rfb.timeout)),
+                               _("The server or the network is far too slow for VNC. Check "
+                                 "the server's load and the network in between."),
                                problem="too_slow")
         kind, words, facts = describe_peer(data)
         if kind == "http":
-            fix = ("This port answers HTTP: it may be the Xrfb control port (usually "
-                   f"{XRFB_CONTROL_PORT}). VNC displays listen on port 5900 + the display "
-                   "number; enter that port instead.")
+            fix = _("This port answers HTTP: it may be the Xrfb control port (usually "
+                    "{control_port}). VNC displays listen on port 5900 + the display "
+                    "number; enter that port instead.").format(control_port=XRFB_CONTROL_PORT)
         else:
-            fix = ("Another program uses this port. Check the port number: VNC display N "
-                   "listens on 5900 + N.")
+            fix = _("Another program uses this port. Check the port number: VNC display N "
+                    "listens on 5900 + N.")
         if kind == "rfb":
-            words = f"sent a garbled VNC greeting ({printable(data)!r})"
+            # Translators: what a peer seems to be, after e.g. "{target} is not a VNC
+            # server: "; {greeting} is what it sent, quoted.
+            words = _("it sent a garbled VNC greeting ({greeting})").format(
+                greeting=repr(printable(data)))
         return _rfb_result(rfb, Status.FAILED,
-                           f"{target} is not a VNC server: it {words}.", fix,
+                           # Translators: {what} says what the peer seems to be, e.g. "it looks like
+                           # a web server (HTTP 200 OK)".
+                           _("{target} is not a VNC server: {what}.").format(
+                               target=target, what=words), fix,
                            problem="not_rfb", peer=kind, first_bytes=printable(data),
                            **facts)
     if rfb.eof:
         return _rfb_result(rfb, Status.FAILED,
-                           f"{target} accepted the connection and closed it without a VNC "
-                           "greeting.",
-                           "Another program, or a server that does not accept this computer, "
-                           "holds this port. Check the port number and the server's "
-                           "settings.", problem="closed")
-    asked = " and did not answer an HTTP request either" if rfb.nudged else ""
+                           _("{target} accepted the connection and closed it without a VNC "
+                             "greeting.").format(target=target),
+                           _("Another program, or a server that does not accept this "
+                             "computer, holds this port. Check the port number and the "
+                             "server's settings."), problem="closed")
+    if rfb.nudged:
+        summary = _("{target} accepted the connection but sent no VNC greeting within {time} "
+                    "and did not answer an HTTP request either.")
+    else:
+        summary = _("{target} accepted the connection but sent no VNC greeting within "
+                    "{time}.")
     return _rfb_result(rfb, Status.FAILED,
-                       f"{target} accepted the connection but sent no VNC greeting within "
-                       f"{seconds(rfb.timeout)}{asked}.",
-                       "Something other than a VNC server holds this port, or the server is "
-                       "hung. Check the port number (display N listens on 5900 + N) and "
-                       "restart the VNC server.", problem="no_greeting")
+                       summary.format(target=target, time=seconds(rfb.timeout)),
+                       _("Something other than a VNC server holds this port, or the server "
+                         "is hung. Check the port number (display N listens on 5900 + N) and "
+                         "restart the VNC server."), problem="no_greeting")
 
 
 async def _probe_vnc(host: str, port: int, timeout: float,
@@ -615,8 +713,10 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
             if left < 0.05:
                 return ProbeResult(
                     f"vnc.{port}", SERVICE, format_target(host, port), Status.SKIPPED,
-                    f"Port {port} was not checked: the other ports of the range used up "
-                    f"the {total:g} s.", details={"problem": "not_checked"})
+                    # Translators: {time} is the time the whole scan may take, e.g. "5 s".
+                    _("Port {port} was not checked: the other ports of the range used up "
+                      "the {time}.").format(port=port, time=f"{total:g} s"),
+                    details={"problem": "not_checked"})
             return await _probe_vnc(host, port, left, addresses)
 
     return list(await asyncio.gather(*(one(port) for port in ports)))
@@ -653,8 +753,16 @@ def _displays_text(first: int, last: int) -> str:
     """ "VNC displays 0-30" for 5900-5930; "VNC displays" outside 5900-5999."""
     low, high = display_for_port(first), display_for_port(last)
     if low is None or high is None:
-        return "VNC displays"
-    return f"VNC display {low}" if low == high else f"VNC displays {low}-{high}"
+        # Translators: the subject of "... free on this computer: {displays} can
+        # listen on them."
+        return _("VNC displays")
+    if low == high:
+        # Translators: the subject of "... free on this computer: {displays} can
+        # listen on them."
+        return _("VNC display {display}").format(display=low)
+    # Translators: the subject of "... free on this computer: {displays} can
+    # listen on them."; {displays} is a range of display numbers, e.g. "10-30".
+    return _("VNC displays {displays}").format(displays=f"{low}-{high}")
 
 
 async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> ProbeResult:
@@ -685,59 +793,98 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
     target = f"this computer, TCP {span}"
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     if not taken:
+        # Translators: {ports} is a port or a range of ports, e.g. "5900-5930";
+        # {displays} e.g. "VNC displays 0-30".
+        summary = ngettext("Port {ports} is free on this computer: {displays} can listen "
+                           "on them.",
+                           "Ports {ports} are free on this computer: {displays} can listen "
+                           "on them.", last - first + 1)
         return ProbeResult("vnc.hosting", SERVICE, target, Status.OK,
-                           f"{'Port' if first == last else 'Ports'} {span} "
-                           f"{'is' if first == last else 'are'} free on this computer: "
-                           f"{_displays_text(first, last)} can listen on them.",
+                           summary.format(ports=span, displays=_displays_text(first, last)),
                            elapsed_ms=elapsed, details=details)
     words = []
     if in_use:
-        verb = "is" if len(in_use) == 1 else "are"
         displays = [display_for_port(port) for port in in_use]
-        shown = ""
         if None not in displays:
             numbers = port_list([d for d in displays if d is not None])
-            shown = (f" (VNC display{'s' if len(in_use) > 1 else ''} {numbers} cannot "
-                     "listen there)")
-        words.append(f"{port_list(in_use)} {verb} in use by another program{shown}")
+            # Translators: one item of a "; "-joined list of problems with local ports
+            # (its first letter is made upper case); {ports} is a list of port numbers
+            # such as "5901 and 5902", {displays} a list of display numbers such as "1
+            # and 2".
+            word = ngettext("{ports} is in use by another program (VNC display {displays} "
+                            "cannot listen there)",
+                            "{ports} are in use by another program (VNC displays {displays} "
+                            "cannot listen there)", len(in_use)).format(
+                                ports=port_list(in_use), displays=numbers)
+        else:
+            # Translators: one item of a "; "-joined list of problems with local ports
+            # (its first letter is made upper case); {ports} is a list of port numbers
+            # such as "5901 and 5902".
+            word = ngettext("{ports} is in use by another program",
+                            "{ports} are in use by another program", len(in_use)).format(
+                                ports=port_list(in_use))
+        words.append(word)
     if blocked:
         ports = [int(p) for p in blocked]
-        words.append(f"{port_list(ports)} cannot be opened by this program "
-                     "(reserved or forbidden)")
-    fix = ("Choose display numbers whose ports are free (display N listens on port 5900 + N), "
-           "or stop the program that holds these ports. To see which program it is: "
-           "`ss -ltnp` on Linux, `lsof -iTCP -sTCP:LISTEN` on macOS, `netstat -ano` on "
-           "Windows.")
+        # Translators: one item of a "; "-joined list of problems with local ports
+        # (its first letter is made upper case); {ports} is a list of port numbers
+        # such as "5901 and 5902".
+        words.append(_("{ports} cannot be opened by this program (reserved or "
+                       "forbidden)").format(ports=port_list(ports)))
+    fix = _("Choose display numbers whose ports are free (display N listens on port "
+            "5900 + N), or stop the program that holds these ports. To see which program it "
+            "is: `ss -ltnp` on Linux, `lsof -iTCP -sTCP:LISTEN` on macOS, `netstat -ano` on "
+            "Windows.")
     status = Status.FAILED if not free else Status.WARNING
     summary = "; ".join(words) + "."
     summary = summary[0].upper() + summary[1:]
     if not free:
-        summary = f"No port of {span} is free: " + summary[0].lower() + summary[1:]
+        # Translators: {ports} is a range of ports, e.g. "5900-5930"; {problems} is
+        # a "; "-joined list such as "5900 is in use by another program; 5901
+        # cannot be opened by this program (reserved or forbidden)." (it ends with
+        # its full stop).
+        summary = _("No port of {ports} is free: {problems}").format(
+            ports=span, problems=summary[0].lower() + summary[1:])
     return ProbeResult("vnc.hosting", SERVICE, target, status, summary, fix,
                        elapsed_ms=elapsed, details=details)
 
 
-VNC_RANGE_NOTE = (
-    f"Open Cobalt's network table lists TCP ports {CLIENT_RANGE[0]}-{CLIENT_RANGE[1]} for "
-    "VNC: that is the client side, the ports a computer running Open Cobalt connects to "
-    "when it shows an Xrfb/VNC application. The Xrfb setup guide asks a server's firewall "
-    f"to open {SERVER_RANGE[0]}-{SERVER_RANGE[1]} instead, because a server may host many "
-    "displays and display N listens on port 5900 + N (display 10 on 5910, display 99 on "
-    "5999).\n\n"
+_VNC_RANGE_NOTE = N_(
+    "Open Cobalt's network table lists TCP ports {client_ports} for VNC: that is the client "
+    "side, the ports a computer running Open Cobalt connects to when it shows an Xrfb/VNC "
+    "application. The Xrfb setup guide asks a server's firewall to open {server_ports} "
+    "instead, because a server may host many displays and display N listens on port "
+    "5900 + N (display 10 on 5910, display 99 on 5999).\n\n"
     "What to open where:\n"
-    f"- On a computer that runs Open Cobalt: allow outgoing TCP {CLIENT_RANGE[0]}-"
-    f"{CLIENT_RANGE[1]} and the Xrfb control port {XRFB_CONTROL_PORT} (most firewalls allow "
-    "all outgoing connections already).\n"
-    "- On the Xrfb/VNC server: allow incoming TCP on the control port "
-    f"{XRFB_CONTROL_PORT} and on the ports of the displays it really runs, within "
-    f"{SERVER_RANGE[0]}-{SERVER_RANGE[1]}; open no more than you use.\n"
-    f"- To work with both lists, use displays {SERVER_RANGE[0] - VNC_BASE_PORT}-"
-    f"{CLIENT_RANGE[1] - VNC_BASE_PORT} (ports {SERVER_RANGE[0]}-{CLIENT_RANGE[1]}): "
-    "both ranges include them."
+    "- On a computer that runs Open Cobalt: allow outgoing TCP {client_ports} and the Xrfb "
+    "control port {control_port} (most firewalls allow all outgoing connections already).\n"
+    "- On the Xrfb/VNC server: allow incoming TCP on the control port {control_port} and on "
+    "the ports of the displays it really runs, within {server_ports}; open no more than you "
+    "use.\n"
+    "- To work with both lists, use displays {both_displays} (ports {both_ports}): both "
+    "ranges include them."
 )
+
+
+def _range_note_values() -> dict[str, object]:
+    return {"client_ports": f"{CLIENT_RANGE[0]}-{CLIENT_RANGE[1]}",
+            "server_ports": f"{SERVER_RANGE[0]}-{SERVER_RANGE[1]}",
+            "control_port": XRFB_CONTROL_PORT,
+            "both_displays": f"{SERVER_RANGE[0] - VNC_BASE_PORT}-"
+                             f"{CLIENT_RANGE[1] - VNC_BASE_PORT}",
+            "both_ports": f"{SERVER_RANGE[0]}-{CLIENT_RANGE[1]}"}
+
+
+def vnc_range_note() -> str:
+    """Which VNC ports to open where (the two ranges explained), in the user's language."""
+    return _(_VNC_RANGE_NOTE).format(**_range_note_values())
+
+
+# The same note in English (show vnc_range_note() to the user).
+VNC_RANGE_NOTE = _VNC_RANGE_NOTE.format(**_range_note_values())
 
 __all__ = [
     "CLIENT_RANGE", "SECURITY_TYPE_NAMES", "SERVER_RANGE", "VNC_BASE_PORT", "VNC_RANGE_NOTE",
     "display_for_port", "free_local_ports", "probe_vnc_hosting",
-    "probe_vnc_port", "scan_vnc_range", "security_type_name",
+    "probe_vnc_port", "scan_vnc_range", "security_type_name", "vnc_range_note",
 ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from cobalt_setup import __version__
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import seconds
 
@@ -30,11 +31,20 @@ _KEPT_HEADERS = ("location", "server", "content-type", "content-length")
 
 
 class NotHttp(Exception):
-    """The peer answered, but not in HTTP (or hung up without a word)."""
+    """The peer answered, but not in HTTP (or hung up without a word).
 
-    def __init__(self, problem: str, verdict: str = "it is not a web server") -> None:
+    The message is the problem in English, kept in the details. `summary` is the finding
+    as a text to translate (marked with N_), with {host} and {port} and the `values` to
+    fill in; `words()` gives it in the user's language.
+    """
+
+    def __init__(self, problem: str, summary: str, **values: object) -> None:
         super().__init__(problem)
-        self.verdict = verdict
+        self.summary = summary
+        self.values = values
+
+    def words(self, host: str, port: int) -> str:
+        return _(self.summary).format(host=host, port=port, **self.values)
 
 
 @dataclass(frozen=True)
@@ -53,26 +63,39 @@ class _Url:
 
 
 def _parse_url(url: str) -> _Url:
+    """The parts of a version check address. Raises ValueError with an English message
+    (kept in the details) that is also a text to translate (shown with _())."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError("the address must start with http:// or https://")
+        # Translators: why an address is not usable, after "The version check
+        # address '...' is not usable: "; lower case.
+        raise ValueError(N_("the address must start with http:// or https://"))
     host = parts.hostname or ""
     if not host:
-        raise ValueError("the address has no host name")
+        # Translators: why an address is not usable, after "The version check
+        # address '...' is not usable: "; lower case.
+        raise ValueError(N_("the address has no host name"))
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
-        raise ValueError("the port in the address is not a number from 1 to 65535") from None
+        # Translators: why an address is not usable, after "The version check
+        # address '...' is not usable: "; lower case.
+        raise ValueError(N_("the port in the address is not a number from 1 to "
+                            "65535")) from None
     if port == 0:
-        raise ValueError("the port in the address is 0")
+        # Translators: why an address is not usable, after "The version check
+        # address '...' is not usable: "; lower case.
+        raise ValueError(N_("the port in the address is 0"))
     try:
         host.encode("ascii")
     except UnicodeEncodeError:
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            raise ValueError("the host name is not a valid name") from None
+            # Translators: why an address is not usable, after "The version check
+            # address '...' is not usable: "; lower case.
+            raise ValueError(N_("the host name is not a valid name")) from None
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
@@ -109,26 +132,36 @@ async def _read_line(reader: asyncio.StreamReader, exchange: _Exchange) -> bytes
         exchange.received += len(short.partial)
         if exchange.received == 0:
             raise NotHttp("closed the connection without answering",
-                          "it is not a web server, or it expects https://") from None
-        raise NotHttp("closed the connection in the middle of its reply") from None
+                          N_("{host} port {port} closed the connection without answering: "
+                             "it is not a web server, or it expects https://.")) from None
+        raise NotHttp("closed the connection in the middle of its reply",
+                      N_("{host} port {port} closed the connection in the middle of its "
+                         "reply: it is not a web server.")) from None
     except asyncio.LimitOverrunError:
-        raise NotHttp("sent a line longer than 64 KiB, which is not an HTTP reply") from None
+        raise NotHttp("sent a line longer than 64 KiB, which is not an HTTP reply",
+                      N_("{host} port {port} sent a line longer than 64 KiB, which is not an "
+                         "HTTP reply: it is not a web server.")) from None
     exchange.received += len(line)
     if exchange.received > MAX_HEAD:
-        raise NotHttp("sent more than 64 KiB of headers")
+        raise NotHttp("sent more than 64 KiB of headers",
+                      N_("{host} port {port} sent more than 64 KiB of headers: it is not a "
+                         "web server."))
     return line
 
 
 async def _read_head(reader: asyncio.StreamReader, exchange: _Exchange,
                      started: float) -> None:
-    for _ in range(MAX_INTERIM + 1):
+    for _reply in range(MAX_INTERIM + 1):
         line = await _read_line(reader, exchange)
         if not exchange.first_byte_ms:
             exchange.first_byte_ms = (time.perf_counter() - started) * 1000
         match = _STATUS_LINE.match(line)
         if match is None:
-            raise NotHttp(f"answered {_printable(line[:60])!r}, which is not an HTTP "
-                          "status line")
+            answer = repr(_printable(line[:60]))
+            raise NotHttp(f"answered {answer}, which is not an HTTP status line",
+                          # Translators: {answer} is the first line the server sent, quoted.
+                          N_("{host} port {port} answered {answer}, which is not an HTTP "
+                             "status line: it is not a web server."), answer=answer)
         headers: dict[str, str] = {}
         while True:
             header = await _read_line(reader, exchange)
@@ -138,7 +171,9 @@ async def _read_head(reader: asyncio.StreamReader, exchange: _Exchange,
                 continue  # an obsolete folded continuation line
             name, colon, value = header.partition(b":")
             if not colon:
-                raise NotHttp("sent a header line without a colon")
+                raise NotHttp("sent a header line without a colon",
+                              N_("{host} port {port} sent a header line without a colon: it "
+                                 "is not a web server."))
             key = name.strip().decode("latin-1").lower()
             if key in _KEPT_HEADERS and key not in headers:
                 headers[key] = _printable(value)
@@ -151,7 +186,9 @@ async def _read_head(reader: asyncio.StreamReader, exchange: _Exchange,
         exchange.reason = _printable(match.group(4) or b"", 80)
         exchange.headers = headers
         return
-    raise NotHttp(f"sent more than {MAX_INTERIM} interim (1xx) replies")
+    raise NotHttp(f"sent more than {MAX_INTERIM} interim (1xx) replies",
+                  N_("{host} port {port} sent more than {count} interim (1xx) replies: it is "
+                     "not a web server."), count=MAX_INTERIM)
 
 
 async def _exchange(exchange: _Exchange, started: float) -> None:
@@ -215,31 +252,45 @@ def _verdict(exchange: _Exchange, started: float) -> ProbeResult:
     code = exchange.code
     said = f"HTTP {code} {exchange.reason}".strip()
     if 200 <= code < 300:
-        return _result(exchange, Status.OK, f"{host} answers the version check ({said}).", "",
-                       started)
+        # Translators: {status} is e.g. "HTTP 200 OK".
+        return _result(exchange, Status.OK,
+                       _("{host} answers the version check ({status}).").format(
+                           host=host, status=said), "", started)
     if 300 <= code < 400:
         location = exchange.headers.get("location", "")
         if location:
-            summary = f"The version check address redirects to {location} ({said})."
+            # Translators: {location} is a web address; {status} is e.g. "HTTP 301
+            # Moved Permanently".
+            summary = _("The version check address redirects to {location} ({status}).").format(
+                location=location, status=said)
         else:
-            summary = f"{host} answers the version check with a redirect ({said})."
+            # Translators: {status} is e.g. "HTTP 302 Found".
+            summary = _("{host} answers the version check with a redirect ({status}).").format(
+                host=host, status=said)
         extra: dict[str, object] = {"location": location}
         if code in (301, 308):
             extra["hint"] = ("The page has moved for good: you may put the new address in "
                              "the version check setting.")
         return _result(exchange, Status.OK, summary, "", started, **extra)
-    fix = ("Check the version check address in the settings (the default is "
-           "http://www.opencobalt.net/). Open Cobalt works without it, but will not learn "
-           "about new versions.")
+    fix = _("Check the version check address in the settings (the default is "
+            "http://www.opencobalt.net/). Open Cobalt works without it, but will not learn "
+            "about new versions.")
     if code in (404, 410):
-        summary = f"{host} answers, but the version check page is missing ({said})."
+        # Translators: {status} is e.g. "HTTP 404 Not Found".
+        summary = _("{host} answers, but the version check page is missing ({status}).")
     elif code < 500:
-        summary = f"{host} answers, but refuses the version check page ({said})."
+        # Translators: {status} is e.g. "HTTP 403 Forbidden".
+        summary = _("{host} answers, but refuses the version check page ({status}).")
     else:
-        summary = f"{host} answers, but has a problem serving the version check page ({said})."
-        fix = ("The web server has a problem of its own: try again later, or tell its "
-               "administrator. " + fix)
-    return _result(exchange, Status.WARNING, summary, fix, started)
+        # Translators: {status} is e.g. "HTTP 500 Internal Server Error".
+        summary = _("{host} answers, but has a problem serving the version check page "
+                    "({status}).")
+        fix = _("The web server has a problem of its own: try again later, or tell its "
+                "administrator. Check the version check address in the settings (the "
+                "default is http://www.opencobalt.net/). Open Cobalt works without it, but "
+                "will not learn about new versions.")
+    return _result(exchange, Status.WARNING, summary.format(host=host, status=said), fix,
+                   started)
 
 async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> ProbeResult:
     """GET the version check URL once and say whether a web server answers it.
@@ -254,64 +305,74 @@ async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> P
         parsed = _parse_url(url)
     except ValueError as problem:
         return ProbeResult(PROBE_ID, "http", url, Status.FAILED,
-                           f"The version check address {url!r} is not usable: {problem}.",
-                           fix="Enter a web address such as http://www.opencobalt.net/.",
+                           # Translators: {address} is the address as typed, quoted; {reason} says
+                           # what is wrong with it, e.g. "the address has no host name".
+                           _("The version check address {address} is not usable: "
+                             "{reason}.").format(address=repr(url), reason=_(str(problem))),
+                           fix=_("Enter a web address such as http://www.opencobalt.net/."),
                            elapsed_ms=(time.perf_counter() - started) * 1000,
                            details={"url": url, "error": str(problem)})
     exchange = _Exchange(parsed)
     host, port = parsed.host, parsed.port
-    where = f"{host} port {port}"
     try:
         await asyncio.wait_for(_exchange(exchange, started), timeout)
     except (asyncio.TimeoutError, TimeoutError):
         waited = seconds(timeout)
         if exchange.phase == "resolve":
             return _result(exchange, Status.FAILED,
-                           f"Looking up {host} took longer than {waited}.",
-                           "Check this computer's DNS settings (the DNS page of this wizard).",
-                           started, error="timeout")
+                           _("Looking up {host} took longer than {time}.").format(
+                               host=host, time=waited),
+                           _("Check this computer's DNS settings (the DNS page of this "
+                             "wizard)."), started, error="timeout")
         if exchange.phase == "connect":
             return _result(exchange, Status.FAILED,
-                           f"No answer from {where} within {waited}: a firewall may be "
-                           "dropping the connection, or the server is down.",
-                           f"Check that this computer may make outgoing connections to TCP "
-                           f"port {port} (firewall, proxy) and that the server is up.",
+                           _("No answer from {host} port {port} within {time}: a firewall may "
+                             "be dropping the connection, or the server is down.").format(
+                                 host=host, port=port, time=waited),
+                           _("Check that this computer may make outgoing connections to TCP "
+                             "port {port} (firewall, proxy) and that the server is "
+                             "up.").format(port=port),
                            started, error="timeout")
         return _result(exchange, Status.FAILED,
-                       f"{where} accepted the connection but sent no complete HTTP reply "
-                       f"within {waited}.",
-                       "The server is not working properly, or this port is not a web "
-                       "server: check the version check address.", started, error="timeout")
+                       _("{host} port {port} accepted the connection but sent no complete "
+                         "HTTP reply within {time}.").format(host=host, port=port, time=waited),
+                       _("The server is not working properly, or this port is not a web "
+                         "server: check the version check address."), started, error="timeout")
     except socket.gaierror as error:
         return _result(exchange, Status.FAILED,
-                       f"The name {host} could not be found in DNS.",
-                       "Check the spelling of the version check address, and this computer's "
-                       "DNS settings.", started, error=str(error))
+                       _("The name {host} could not be found in DNS.").format(host=host),
+                       _("Check the spelling of the version check address, and this "
+                         "computer's DNS settings."), started, error=str(error))
     except ConnectionRefusedError as error:
         return _result(exchange, Status.FAILED,
-                       f"{where} refused the connection: no web server listens there.",
-                       "Check the host and port of the version check address.", started,
+                       _("{host} port {port} refused the connection: no web server listens "
+                         "there.").format(host=host, port=port),
+                       _("Check the host and port of the version check address."), started,
                        error=str(error))
     except ssl.SSLCertVerificationError as error:
         return _result(exchange, Status.FAILED,
-                       f"{host}'s security certificate is not valid: "
-                       f"{_printable(error.verify_message or str(error), 120)}.",
-                       "Check the address; if you use a proxy that inspects traffic, its "
-                       "certificate must be trusted by this computer.", started,
+                       # Translators: {reason} is the TLS library's message, in English.
+                       _("{host}'s security certificate is not valid: {reason}.").format(
+                           host=host,
+                           reason=_printable(error.verify_message or str(error), 120)),
+                       _("Check the address; if you use a proxy that inspects traffic, its "
+                         "certificate must be trusted by this computer."), started,
                        error=str(error))
     except ssl.SSLError as error:
         return _result(exchange, Status.FAILED,
-                       f"The secure (TLS) connection to {where} failed.",
-                       "Check that the address should start with https:// (or http://).",
+                       _("The secure (TLS) connection to {host} port {port} failed.").format(
+                           host=host, port=port),
+                       _("Check that the address should start with https:// (or http://)."),
                        started, error=str(error))
     except NotHttp as problem:
-        return _result(exchange, Status.FAILED,
-                       f"{where} {problem}: {problem.verdict}.",
-                       "Check the port of the version check address (web servers use 80 for "
-                       "http and 443 for https).", started, error=str(problem))
+        return _result(exchange, Status.FAILED, problem.words(host, port),
+                       _("Check the port of the version check address (web servers use 80 "
+                         "for http and 443 for https)."), started, error=str(problem))
     except OSError as error:
         return _result(exchange, Status.FAILED,
-                       f"Could not reach {where}: {error.strerror or error}.",
-                       "Check this computer's network connection, firewall and proxy.",
+                       # Translators: {reason} is the system's error message.
+                       _("Could not reach {host} port {port}: {reason}.").format(
+                           host=host, port=port, reason=error.strerror or error),
+                       _("Check this computer's network connection, firewall and proxy."),
                        started, error=str(error))
     return _verdict(exchange, started)

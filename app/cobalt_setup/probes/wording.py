@@ -1,6 +1,8 @@
-"""Small pieces of the probes' plain-English messages, written once."""
+"""Small pieces of the probes' plain-language messages, written once."""
 
 from __future__ import annotations
+
+from cobalt_setup.i18n import _
 
 
 def seconds(value: float) -> str:
@@ -38,4 +40,5 @@ def port_list(ports: list[int]) -> str:
             parts += [str(port) for port in run]
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    # Translators: the end of a list of port numbers, e.g. "5901, 5905 and 5910".
+    return _("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1])

@@ -35,6 +35,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import printable, seconds
 from cobalt_setup.services import BY_ID
@@ -82,12 +83,15 @@ def _short(text: str, limit: int = TEXT_CAP) -> str:
 def domain_problem(domain: str) -> str | None:
     """Why `domain` cannot be a chat domain, or None."""
     if not domain:
-        return "no chat domain was given"
+        # Translators: why a chat domain cannot be used, after "Cannot check chat: ".
+        return _("no chat domain was given")
     if len(domain) > 1023:
-        return "the chat domain is longer than 1023 characters"
+        # Translators: why a chat domain cannot be used, after "Cannot check chat: ".
+        return _("the chat domain is longer than {limit} characters").format(limit=1023)
     if any(ch in _BAD_DOMAIN_CHARACTERS or not ch.isprintable() for ch in domain):
-        return (f"{domain!r} is not a chat domain (a domain is a name like example.org, "
-                "without spaces, quotes, @ or /)")
+        # Translators: why a chat domain cannot be used, after "Cannot check chat: ".
+        return _("{domain} is not a chat domain (a domain is a name like example.org, "
+                 "without spaces, quotes, @ or /)").format(domain=repr(domain))
     return None
 
 
@@ -155,7 +159,7 @@ class _StreamParser:
         if self._where == "features":
             self._in_features(depth, tag)
         elif self._where == "error" and depth == 2:
-            namespace, _, local = tag[1:].partition("}")
+            namespace, _brace, local = tag[1:].partition("}")
             if namespace != NS_STREAM_ERRORS:
                 return  # an application-specific condition: the defined one is enough
             if local == "text":
@@ -516,26 +520,36 @@ def _connect_words(stream: _Stream) -> tuple[str, str, str] | None:
     if error is None:
         if stream.timed_out:
             return ("connect_timeout",
-                    f"No answer from {target} within {seconds(stream.timeout)}: the "
-                    "connection attempt timed out, as when a firewall silently drops it.",
-                    f"Check that the chat server {host} is up and that firewalls (on it and "
-                    f"in between) let TCP port {port} through.")
+                    _("No answer from {target} within {time}: the connection attempt timed "
+                      "out, as when a firewall silently drops it.").format(
+                          target=target, time=seconds(stream.timeout)),
+                    _("Check that the chat server {host} is up and that firewalls (on it and "
+                      "in between) let TCP port {port} through.").format(host=host, port=port))
         return None
     if isinstance(error, socket.gaierror):
-        return ("unknown_host", f"The chat server's host name {host!r} could not be found.",
-                "Check the host name, or the DNS record that names the chat server "
-                f"(_xmpp-client._tcp.{stream.domain}).")
+        return ("unknown_host",
+                _("The chat server's host name {host} could not be found.").format(
+                    host=repr(host)),
+                _("Check the host name, or the DNS record that names the chat server "
+                  "({srv_record}).").format(srv_record=f"_xmpp-client._tcp.{stream.domain}"))
     if isinstance(error, ConnectionRefusedError):
-        return ("refused", f"Nothing is listening on {target}: the connection was refused.",
-                f"Start the chat (XMPP) server on {host}, or correct the port (chat clients "
-                f"use {STARTTLS_PORT}).")
+        return ("refused",
+                _("Nothing is listening on {target}: the connection was refused.").format(
+                    target=target),
+                _("Start the chat (XMPP) server on {host}, or correct the port (chat clients "
+                  "use {port}).").format(host=host, port=STARTTLS_PORT))
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
-        return ("unreachable", f"{host} cannot be reached from this computer "
-                               f"({error.strerror or error}).",
-                "Check this computer's network connection and the chat server's address.")
-    return ("error", f"Could not connect to {target}: {error.strerror or error}.",
-            "Check the chat server's address and port, and this computer's network "
-            "connection.")
+        return ("unreachable",
+                # Translators: {error} is the system's error message.
+                _("{host} cannot be reached from this computer ({error}).").format(
+                    host=host, error=error.strerror or error),
+                _("Check this computer's network connection and the chat server's address."))
+    return ("error",
+            # Translators: {error} is the system's error message.
+            _("Could not connect to {target}: {error}.").format(
+                target=target, error=error.strerror or error),
+            _("Check the chat server's address and port, and this computer's network "
+              "connection."))
 
 
 def _describe_stranger(head: bytes) -> str:
@@ -543,17 +557,27 @@ def _describe_stranger(head: bytes) -> str:
     data = bytes(head).lstrip()
     if data.startswith(b"HTTP/"):
         first_line = data.split(b"\n", 1)[0]
-        return f"a web server ({printable(first_line, 60)})"
+        # Translators: completes "... answered, but not as an XMPP server: it looks like ...";
+        # {reply} is the web server's first line, e.g. "HTTP/1.1 400 Bad Request".
+        return _("a web server ({reply})").format(reply=printable(first_line, 60))
     if data[:1] in (b"\x15", b"\x16") and data[1:2] == b"\x03":
-        return ("a TLS server (perhaps the direct TLS port, "
-                f"usually {DIRECT_TLS_PORT}, was given for the STARTTLS port)")
+        # Translators: completes "... answered, but not as an XMPP server: it looks like ...".
+        return _("a TLS server (perhaps the direct TLS port, usually {port}, was given for "
+                 "the STARTTLS port)").format(port=DIRECT_TLS_PORT)
     if data.startswith(b"SSH-"):
-        return f"an SSH server ({printable(data)})"
+        # Translators: completes "... answered, but not as an XMPP server: it looks like ...";
+        # {reply} is the SSH server's greeting, e.g. "SSH-2.0-OpenSSH_9.6".
+        return _("an SSH server ({reply})").format(reply=printable(data))
     if data.startswith(b"RFB "):
-        return f"a VNC server ({printable(data)})"
+        # Translators: completes "... answered, but not as an XMPP server: it looks like ...";
+        # {reply} is the VNC server's greeting, e.g. "RFB 003.008".
+        return _("a VNC server ({reply})").format(reply=printable(data))
     if not data:
-        return "a program that sent only blank space"
-    return f"a program that sent {printable(data)!r}"
+        # Translators: completes "... answered, but not as an XMPP server: it looks like ...".
+        return _("a program that sent only blank space")
+    # Translators: completes "... answered, but not as an XMPP server: it looks like ...";
+    # {reply} is the first bytes the program sent, in quotes.
+    return _("a program that sent {reply}").format(reply=repr(printable(data)))
 
 
 @dataclass
@@ -574,72 +598,89 @@ def _stream_words(stream: _Stream) -> _Words:
     if stream.phase == "tls":
         if stream.timed_out:
             return _Words(failed, "tls_timeout",
-                          f"{target} accepted the connection, but the TLS handshake did not "
-                          f"finish within {seconds(stream.timeout)}.",
-                          "Check that this port is the server's direct TLS port.")
-        reason = _short(str(getattr(stream.error, "reason", None) or stream.error or
-                            "the server hung up"), 120)
+                          _("{target} accepted the connection, but the TLS handshake did not "
+                            "finish within {time}.").format(target=target,
+                                                            time=seconds(stream.timeout)),
+                          _("Check that this port is the server's direct TLS port."))
+        reason = _short(str(getattr(stream.error, "reason", None) or stream.error
+                            # Translators: why a TLS handshake failed, in parentheses after
+                            # "the TLS handshake failed".
+                            or _("the server hung up")), 120)
         if "UNRECOGNIZED_NAME" in reason:
-            reason = f"the server has no certificate for {stream.domain}"
+            # Translators: why a TLS handshake failed, in parentheses after "the TLS
+            # handshake failed".
+            reason = _("the server has no certificate for {domain}").format(
+                domain=stream.domain)
         return _Words(failed, "tls_failed",
-                      f"{target} accepted the connection, but the TLS handshake failed "
-                      f"({reason}).",
-                      "Check that this port is the server's direct TLS port (not its "
-                      "STARTTLS port) and that TLS is enabled on it.")
+                      # Translators: {reason} is the cause, often the TLS library's own
+                      # words (e.g. WRONG_VERSION_NUMBER).
+                      _("{target} accepted the connection, but the TLS handshake failed "
+                        "({reason}).").format(target=target, reason=reason),
+                      _("Check that this port is the server's direct TLS port (not its "
+                        "STARTTLS port) and that TLS is enabled on it."))
     if stream.xml_problem in ("dtd", "entities"):
-        what = ("a document type declaration (DTD)" if stream.xml_problem == "dtd"
-                else "an entity declaration")
-        return _Words(failed, "forbidden_xml",
-                      f"{target} sent {what}, which XMPP forbids; the probe refused to read "
-                      "its reply.",
-                      f"This is not a normal chat server, or something between here and "
-                      f"{stream.host} alters the connection: check what listens on port "
-                      f"{stream.port}.")
+        if stream.xml_problem == "dtd":
+            summary = _("{target} sent a document type declaration (DTD), which XMPP "
+                        "forbids; the probe refused to read its reply.")
+        else:
+            summary = _("{target} sent an entity declaration, which XMPP forbids; the probe "
+                        "refused to read its reply.")
+        return _Words(failed, "forbidden_xml", summary.format(target=target),
+                      _("This is not a normal chat server, or something between here and "
+                        "{host} alters the connection: check what listens on port "
+                        "{port}.").format(host=stream.host, port=stream.port))
     if parser.root is not None or stream.xml_problem == "syntax":
         if parser.root is not None:
-            stranger = f"an XML program whose reply begins with <{_local(parser.root)}>"
+            # Translators: {element} is an XML element's name, e.g. html.
+            summary = _("{target} answered, but not as an XMPP server: it looks like an XML "
+                        "program whose reply begins with <{element}>.").format(
+                            target=target, element=_local(parser.root))
         else:
-            stranger = _describe_stranger(stream.head)
-        return _Words(failed, "not_xmpp",
-                      f"{target} answered, but not as an XMPP server: it looks like "
-                      f"{stranger}.",
-                      f"Give the address and port of the chat server (XMPP, usually port "
-                      f"{STARTTLS_PORT}).")
+            # Translators: {stranger} is what answered, e.g. "a web server (HTTP/1.1 400)".
+            summary = _("{target} answered, but not as an XMPP server: it looks like "
+                        "{stranger}.").format(target=target,
+                                              stranger=_describe_stranger(stream.head))
+        return _Words(failed, "not_xmpp", summary,
+                      _("Give the address and port of the chat server (XMPP, usually port "
+                        "{port}).").format(port=STARTTLS_PORT))
     if stream.xml_problem == "too_big":
         return _Words(failed, "too_big",
-                      f"{target} sent more than {READ_CAP // 1024} KiB without finishing "
-                      "its stream features; the probe stopped reading.",
-                      f"This is not a normal chat server: check what listens on port "
-                      f"{stream.port}.")
+                      _("{target} sent more than {size} KiB without finishing its stream "
+                        "features; the probe stopped reading.").format(
+                            target=target, size=READ_CAP // 1024),
+                      _("This is not a normal chat server: check what listens on port "
+                        "{port}.").format(port=stream.port))
     if parser.error is not None:
         return _stream_error_words(stream)
     if parser.header is None:
         if stream.timed_out and stream.received:
             return _Words(failed, "slow",
-                          f"{target} sent {stream.received} bytes but no complete XMPP "
-                          f"stream header within {seconds(stream.timeout)}.",
-                          "The server is very slow or is not a chat server: check it.")
+                          _("{target} sent {count} bytes but no complete XMPP stream header "
+                            "within {time}.").format(target=target, count=stream.received,
+                                                     time=seconds(stream.timeout)),
+                          _("The server is very slow or is not a chat server: check it."))
         if stream.timed_out:
             return _Words(failed, "silent",
-                          f"{target} accepted the connection but sent no XMPP stream within "
-                          f"{seconds(stream.timeout)}.",
-                          f"Check that port {stream.port} belongs to the chat server; "
-                          "something else, or a stuck server, holds it.")
+                          _("{target} accepted the connection but sent no XMPP stream within "
+                            "{time}.").format(target=target, time=seconds(stream.timeout)),
+                          _("Check that port {port} belongs to the chat server; something "
+                            "else, or a stuck server, holds it.").format(port=stream.port))
         return _Words(failed, "closed",
-                      f"{target} closed the connection without answering as an XMPP "
-                      "server.",
-                      f"Check that port {stream.port} belongs to the chat server and that "
-                      "it accepts connections from this computer.")
+                      _("{target} closed the connection without answering as an XMPP "
+                        "server.").format(target=target),
+                      _("Check that port {port} belongs to the chat server and that it "
+                        "accepts connections from this computer.").format(port=stream.port))
     if parser.features is None:
         if stream.timed_out:
             return _Words(failed, "slow",
-                          f"{target} began an XMPP stream but did not list its features "
-                          f"within {seconds(stream.timeout)}.",
-                          "The chat server is overloaded or stuck: check it.")
+                          _("{target} began an XMPP stream but did not list its features "
+                            "within {time}.").format(target=target,
+                                                     time=seconds(stream.timeout)),
+                          _("The chat server is overloaded or stuck: check it."))
         return _Words(failed, "closed",
-                      f"{target} began an XMPP stream but closed it before listing its "
-                      "features.",
-                      "Check the chat server's log for why it hangs up on clients.")
+                      _("{target} began an XMPP stream but closed it before listing its "
+                        "features.").format(target=target),
+                      _("Check the chat server's log for why it hangs up on clients."))
     return _Words(Status.OK, "answers", "")
 
 
@@ -650,35 +691,56 @@ def _local(tag: str) -> str:
 def _stream_error_words(stream: _Stream) -> _Words:
     target, domain, parser = stream.target, stream.domain, stream.parser
     condition = parser.error or ""
-    said = f" (\u201c{parser.error_text}\u201d)" if parser.error_text else ""
+    said = parser.error_text
     failed = Status.FAILED
     if condition == "host-unknown":
         return _Words(failed, "host-unknown",
-                      f"The server at {target} does not serve {domain}: check the chat "
-                      "domain.",
-                      "Enter the chat domain the server is set up for (the part after @ in "
-                      f"chat addresses), or add {domain} to the server's hosts.")
+                      _("The server at {target} does not serve {domain}: check the chat "
+                        "domain.").format(target=target, domain=domain),
+                      _("Enter the chat domain the server is set up for (the part after @ in "
+                        "chat addresses), or add {domain} to the server's hosts.").format(
+                            domain=domain))
     if condition == "see-other-host":
-        other = parser.error_detail or "another server"
+        # Translators: stands for a server's name in "... to another server: {other}." and
+        # "Use {other} as the chat server, ..." when the server named none.
+        other = parser.error_detail or _("another server")
         return _Words(failed, "see-other-host",
-                      f"The server at {target} sends chat clients for {domain} to another "
-                      f"server: {other}.",
-                      f"Use {other} as the chat server, or correct the DNS record "
-                      f"_xmpp-client._tcp.{domain} that points here.")
+                      _("The server at {target} sends chat clients for {domain} to another "
+                        "server: {other}.").format(target=target, domain=domain, other=other),
+                      _("Use {other} as the chat server, or correct the DNS record "
+                        "{srv_record} that points here.").format(
+                            other=other, srv_record=f"_xmpp-client._tcp.{domain}"))
     if condition == "policy-violation":
-        return _Words(failed, "policy-violation",
-                      f"The server at {target} refused this computer by its policy{said}.",
-                      "The server's administrator limits who may connect, or how often: "
-                      "ask them, or try again later.")
+        if said:
+            # Translators: {text} is the server's own explanation, in its language.
+            summary = _("The server at {target} refused this computer by its policy "
+                        "(\u201c{text}\u201d).")
+        else:
+            summary = _("The server at {target} refused this computer by its policy.")
+        return _Words(failed, "policy-violation", summary.format(target=target, text=said),
+                      _("The server's administrator limits who may connect, or how often: "
+                        "ask them, or try again later."))
     if condition == "system-shutdown":
-        return _Words(failed, "system-shutdown",
-                      f"The chat server at {target} is shutting down{said}.",
-                      "Try again when the chat server is back up.")
+        if said:
+            # Translators: {text} is the server's own explanation, in its language.
+            summary = _("The chat server at {target} is shutting down (\u201c{text}\u201d).")
+        else:
+            summary = _("The chat server at {target} is shutting down.")
+        return _Words(failed, "system-shutdown", summary.format(target=target, text=said),
+                      _("Try again when the chat server is back up."))
+    if said:
+        # Translators: {condition} is the XMPP stream error's name (e.g. not-authorized),
+        # {text} the server's own explanation, in its language.
+        summary = _("The server at {target} ended the stream with the error "
+                    "\u201c{condition}\u201d (\u201c{text}\u201d).")
+    else:
+        # Translators: {condition} is the XMPP stream error's name (e.g. not-authorized).
+        summary = _("The server at {target} ended the stream with the error "
+                    "\u201c{condition}\u201d.")
     return _Words(failed, "stream-error",
-                  f"The server at {target} ended the stream with the error "
-                  f"\u201c{condition}\u201d{said}.",
-                  "Ask the chat server's administrator; the error's name says what went "
-                  "wrong.")
+                  summary.format(target=target, condition=condition, text=said),
+                  _("Ask the chat server's administrator; the error's name says what went "
+                    "wrong."))
 
 
 # -- the probe ------------------------------------------------------------------------------
@@ -747,8 +809,10 @@ async def probe_xmpp(domain: str, host: str, port: int = STARTTLS_PORT, timeout:
 
     problem = domain_problem(domain)
     if problem is not None:
-        return result(Status.FAILED, f"Cannot check chat: {problem}.",
-                      "Enter the chat domain: the part after @ in chat addresses.",
+        # Translators: {problem} is why the chat domain cannot be used, e.g. "no chat domain
+        # was given".
+        return result(Status.FAILED, _("Cannot check chat: {problem}.").format(problem=problem),
+                      _("Enter the chat domain: the part after @ in chat addresses."),
                       {"code": "bad_domain",
                        "direct_tls": _direct_tls_details(None, None)})
 
@@ -773,44 +837,79 @@ async def probe_xmpp(domain: str, host: str, port: int = STARTTLS_PORT, timeout:
     details = {**_stream_details(plain), "direct_tls": direct}
     words = _stream_words(plain)
     tls_ok = direct["status"] == "ok"
-    tls_note = (f" Direct TLS on port {direct_tls_port} does work, so the server is up: "
-                f"the way to port {port} is the problem." if tls_ok else "")
     if words.status is Status.FAILED:
         details["code"] = words.code
-        return result(Status.FAILED, words.summary, words.fix + tls_note, details)
+        fix = words.fix
+        if tls_ok:
+            # Translators: a sentence added after the fix for a failed connection, separated
+            # by a space.
+            fix += " " + _("Direct TLS on port {direct_tls_port} does work, so the server is "
+                           "up: the way to port {port} is the problem.").format(
+                               direct_tls_port=direct_tls_port, port=port)
+        return result(Status.FAILED, words.summary, fix, details)
 
     parser = plain.parser
     where = format_target(host, port)
-    direct_words = ""
-    if direct["status"] == "ok":
-        direct_words = f"; direct TLS on port {direct_tls_port} works too"
-    legacy_fix = (f"Port {direct_tls_port} (direct TLS) is optional and legacy: chat works "
-                  f"without it over STARTTLS on port {port}; enable or open it only for a "
-                  "client that needs it.")
     if not parser.starttls:
         details["code"] = "no_starttls"
-        fix = (f"Give the chat server a certificate for {domain} and turn on TLS (STARTTLS); "
-               "until then, use no valuable password for chat.")
+        fix = _("Give the chat server a certificate for {domain} and turn on TLS (STARTTLS); "
+                "until then, use no valuable password for chat.").format(domain=domain)
         if tls_ok:
-            fix += (f" Direct TLS on port {direct_tls_port} works: a client set to use it "
-                    "is encrypted.")
-        legacy = " with an old (pre-1.0) stream" if parser.legacy else ""
+            # Translators: a sentence added after "Give the chat server a certificate ...",
+            # separated by a space.
+            fix += " " + _("Direct TLS on port {direct_tls_port} works: a client set to use it "
+                           "is encrypted.").format(direct_tls_port=direct_tls_port)
+        if parser.legacy and tls_ok:
+            summary = _("The XMPP server at {address} answers for {domain} with an old "
+                        "(pre-1.0) stream, but offers no STARTTLS: passwords would cross the "
+                        "network in clear; direct TLS on port {direct_tls_port} works too.")
+        elif parser.legacy:
+            summary = _("The XMPP server at {address} answers for {domain} with an old "
+                        "(pre-1.0) stream, but offers no STARTTLS: passwords would cross the "
+                        "network in clear.")
+        elif tls_ok:
+            summary = _("The XMPP server at {address} answers for {domain}, but offers no "
+                        "STARTTLS: passwords would cross the network in clear; direct TLS on "
+                        "port {direct_tls_port} works too.")
+        else:
+            summary = _("The XMPP server at {address} answers for {domain}, but offers no "
+                        "STARTTLS: passwords would cross the network in clear.")
         return result(Status.WARNING,
-                      f"The XMPP server at {where} answers for {domain}{legacy}, but offers "
-                      "no STARTTLS: passwords would cross the network in clear"
-                      f"{direct_words}.", fix, details)
-    required = "required" if parser.starttls_required else "optional"
+                      summary.format(address=where, domain=domain,
+                                     direct_tls_port=direct_tls_port), fix, details)
+    # Translators: the state of STARTTLS, in parentheses after it: clients must encrypt.
+    required = (_("required") if parser.starttls_required
+                # Translators: the state of STARTTLS, in parentheses after it: clients may
+                # encrypt or not.
+                else _("optional"))
     if direct["status"] == "failed":
         details["code"] = "no_direct_tls"
         return result(Status.WARNING,
-                      f"The XMPP server at {where} answers for {domain} with STARTTLS "
-                      f"({required}), but direct TLS on port {direct_tls_port} does not work "
-                      f"(optional, legacy): {_lower_first(direct['reason'])}",
-                      legacy_fix, details)
+                      # Translators: {starttls} is "required" or "optional"; {reason} is why
+                      # direct TLS failed, a sentence that begins in lower case.
+                      _("The XMPP server at {address} answers for {domain} with STARTTLS "
+                        "({starttls}), but direct TLS on port {direct_tls_port} does not work "
+                        "(optional, legacy): {reason}").format(
+                            address=where, domain=domain, starttls=required,
+                            direct_tls_port=direct_tls_port,
+                            reason=_lower_first(direct["reason"])),
+                      _("Port {direct_tls_port} (direct TLS) is optional and legacy: chat works "
+                        "without it over STARTTLS on port {port}; enable or open it only for a "
+                        "client that needs it.").format(direct_tls_port=direct_tls_port,
+                                                         port=port),
+                      details)
     details["code"] = "ok"
+    if tls_ok:
+        # Translators: {starttls} is "required" or "optional".
+        summary = _("The XMPP server at {address} answers for {domain} and offers STARTTLS "
+                    "({starttls}); direct TLS on port {direct_tls_port} works too.")
+    else:
+        # Translators: {starttls} is "required" or "optional".
+        summary = _("The XMPP server at {address} answers for {domain} and offers STARTTLS "
+                    "({starttls}).")
     return result(Status.OK,
-                  f"The XMPP server at {where} answers for {domain} and offers STARTTLS "
-                  f"({required}){direct_words}.", "", details)
+                  summary.format(address=where, domain=domain, starttls=required,
+                                 direct_tls_port=direct_tls_port), "", details)
 
 
 def _lower_first(text: str) -> str:

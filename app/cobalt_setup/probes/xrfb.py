@@ -12,6 +12,7 @@ bounded by the timeout (a peer that trickles one byte a second is cut off).
 
 from __future__ import annotations
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.vnc import (
     HTTP_STATUS_LINE,
@@ -25,6 +26,7 @@ from cobalt_setup.probes.vnc import (
     describe_peer,
     display_for_port,
     http_request,
+    http_status_text,
     open_stream,
     read_some,
     run_exchange,
@@ -92,9 +94,11 @@ def _verdict(exchange: Exchange) -> ProbeResult:
     target = exchange.target
     problem = connect_problem(exchange)
     if problem is not None:
+        # Translators: what should listen on the port, shown in "Start {listener}
+        # on {host}, or correct the port number. ..."
+        listener = _("the Xrfb server")
         return _result(exchange, Status.FAILED, problem.summary,
-                       connect_fix(problem.code, exchange, "the Xrfb server"),
-                       problem=problem.code)
+                       connect_fix(problem.code, exchange, listener), problem=problem.code)
     data = bytes(exchange.data)
     status = HTTP_STATUS_LINE.match(data)
     if status is not None:
@@ -102,11 +106,17 @@ def _verdict(exchange: Exchange) -> ProbeResult:
         reason = printable(status.group(3) or b"", 60)
         headers = _headers(data, status.end())
         server = headers.get("server", "")
-        words = f"HTTP {code}{' ' + reason if reason else ''}"
+        said = http_status_text(code, reason)
         if server:
-            words += f", server {server}"
-        return _result(exchange, Status.OK, f"The Xrfb control port {target} answers in "
-                                            f"HTTP ({words}).",
+            # Translators: {status} is e.g. "HTTP 200 OK"; {server} the name of the web
+            # server program.
+            summary = _("The Xrfb control port {target} answers in HTTP ({status}, server "
+                        "{server}).")
+        else:
+            # Translators: {status} is e.g. "HTTP 200 OK".
+            summary = _("The Xrfb control port {target} answers in HTTP ({status}).")
+        return _result(exchange, Status.OK,
+                       summary.format(target=target, status=said, server=server),
                        problem="", status_code=code, reason=reason, server=server,
                        http_version=status.group(1).decode(),
                        content_type=headers.get("content-type", ""))
@@ -114,45 +124,56 @@ def _verdict(exchange: Exchange) -> ProbeResult:
         kind, what, facts = describe_peer(data)
         if kind == "rfb":
             display = display_for_port(exchange.port)
-            shown = f" (display {display})" if display is not None else ""
+            if display is not None:
+                summary = _("{target} speaks VNC (RFB {version}), not HTTP: it looks like the "
+                            "VNC port (display {display}), not the Xrfb control port.")
+            else:
+                summary = _("{target} speaks VNC (RFB {version}), not HTTP: it looks like the "
+                            "VNC port, not the Xrfb control port.")
             return _result(exchange, Status.FAILED,
-                           f"{target} speaks VNC (RFB {facts['rfb_version']}), not HTTP: it "
-                           f"looks like the VNC port{shown}, not the Xrfb control port.",
-                           "Enter the Xrfb server's control port (usually "
-                           f"{XRFB_CONTROL_PORT}) as the Xrfb Server Port Number, not a VNC "
-                           "display port (5900 + the display number).",
+                           summary.format(target=target, version=facts["rfb_version"],
+                                          display=display),
+                           _("Enter the Xrfb server's control port (usually {control_port}) "
+                             "as the Xrfb Server Port Number, not a VNC display port (5900 + "
+                             "the display number).").format(control_port=XRFB_CONTROL_PORT),
                            problem="vnc_port", peer=kind, **facts)
         if _could_be_http(data) and _first_line(data) is None:
             if exchange.timed_out:
                 return _result(exchange, Status.FAILED,
-                               f"{target} answered too slowly: {len(data)} bytes in "
-                               f"{exchange.timeout:g} s, not even a complete status line.",
-                               "The Xrfb server or the network is far too slow. Check the "
-                               "server's load and the network in between.",
+                               _("{target} answered too slowly: {count} bytes in {time}, not "
+                                 "even a complete status line.").format(
+                                     target=target, count=len(data),
+                                     time=f"{exchange.timeout:g} s"),
+                               _("The Xrfb server or the network is far too slow. Check the "
+                                 "server's load and the network in between."),
                                problem="too_slow", first_bytes=printable(data))
             return _result(exchange, Status.FAILED,
-                           f"{target} closed the connection in the middle of its answer.",
-                           "Restart the Xrfb server, and check that nothing between here "
-                           "and the server cuts connections.", problem="incomplete",
+                           _("{target} closed the connection in the middle of its "
+                             "answer.").format(target=target),
+                           _("Restart the Xrfb server, and check that nothing between here "
+                             "and the server cuts connections."), problem="incomplete",
                            first_bytes=printable(data))
         return _result(exchange, Status.FAILED,
-                       f"{target} does not speak HTTP, so it is not an Xrfb control port: "
-                       f"it {what}.",
-                       "Another program holds this port. Check the Xrfb Server Port Number "
-                       f"(usually {XRFB_CONTROL_PORT}) and which program listens there.",
+                       # Translators: {what} says what the peer seems to be, e.g. "it looks like
+                       # an SSH server (SSH-2.0-OpenSSH_9.6)".
+                       _("{target} does not speak HTTP, so it is not an Xrfb control port: "
+                         "{what}.").format(target=target, what=what),
+                       _("Another program holds this port. Check the Xrfb Server Port Number "
+                         "(usually {control_port}) and which program listens "
+                         "there.").format(control_port=XRFB_CONTROL_PORT),
                        problem="not_http", peer=kind, first_bytes=printable(data), **facts)
     if exchange.eof:
         return _result(exchange, Status.FAILED,
-                       f"{target} accepted the connection and closed it without answering "
-                       "the HTTP request.",
-                       "Something other than the Xrfb server holds this port, or it does not "
-                       "accept this computer. Check the port number and the server's "
-                       "settings.", problem="closed")
+                       _("{target} accepted the connection and closed it without answering "
+                         "the HTTP request.").format(target=target),
+                       _("Something other than the Xrfb server holds this port, or it does "
+                         "not accept this computer. Check the port number and the server's "
+                         "settings."), problem="closed")
     return _result(exchange, Status.FAILED,
-                   f"{target} accepted the connection but did not answer the HTTP request "
-                   f"within {exchange.timeout:g} s.",
-                   "The Xrfb server may be hung, or another program holds this port. Restart "
-                   "the Xrfb server and check the port number.", problem="no_answer")
+                   _("{target} accepted the connection but did not answer the HTTP request "
+                     "within {time}.").format(target=target, time=f"{exchange.timeout:g} s"),
+                   _("The Xrfb server may be hung, or another program holds this port. "
+                     "Restart the Xrfb server and check the port number."), problem="no_answer")
 
 
 async def probe_xrfb_control(host: str, port: int, timeout: float = 3.0) -> ProbeResult:

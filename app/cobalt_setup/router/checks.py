@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list
 from cobalt_setup.router.forwarding import (
@@ -52,29 +53,40 @@ def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
                "held_elsewhere": [m.external_port for m in plan.conflicts],
                "offer": list(report.offer) if report.offer else None}
     if plan.conflicts:
-        fix = (f"Use ports {report.offer[0]}-{report.offer[1]} instead, or remove that "
-               "forwarding in the router's settings." if report.offer else
-               "Remove that forwarding in the router's settings.")
+        fix = (_("Use ports {first}-{last} instead, or remove that forwarding in the "
+                 "router's settings.").format(first=report.offer[0], last=report.offer[1])
+               if report.offer else _("Remove that forwarding in the router's settings."))
         return ProbeResult("router.ports", mapper.method, target, Status.FAILED,
                            conflict_words(plan), fix, 0.0, details)
     if not mapper.can_read:
         return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
-                           "NAT-PMP cannot list forwardings; they are checked when made.",
+                           _("NAT-PMP cannot list forwardings; they are checked when made."),
                            "", 0.0, details)
     if len(plan.unreadable) == len(ports):
         reason = next(iter(plan.unreadable.values()))
-        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
-                           f"The router would not say what is forwarded on TCP {span} "
-                           f"({reason}).", "", 0.0, details)
+        # Translators: {ports} is e.g. "6900-6909"; {reason} e.g. "the router does
+        # not offer this action"
+        summary = _("The router would not say what is forwarded on TCP {ports} ({reason})."
+                    ).format(ports=span, reason=reason)
+        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED, summary,
+                           "", 0.0, details)
     done = plan.already_forwarded
     if done and len(done) == len(ports):
-        return ProbeResult("router.ports", mapper.method, target, Status.OK,
-                           f"TCP {span} is forwarded to this computer ({plan.internal_client}).",
+        # Translators: {ports} is e.g. "6900-6909"; {address} this computer's
+        # address
+        summary = _("TCP {ports} is forwarded to this computer ({address}).").format(
+            ports=span, address=plan.internal_client)
+        return ProbeResult("router.ports", mapper.method, target, Status.OK, summary,
                            "", 0.0, details)
-    summary = f"TCP {span} is not forwarded to this computer yet"
     if done:
-        summary += f" ({port_list(done)} already is)"
-    return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED, summary + ".",
+        # Translators: {ports} is e.g. "6900-6909"; {forwarded} the ones among them
+        # that are, e.g. "6900 and 6901"
+        summary = _("TCP {ports} is not forwarded to this computer yet ({forwarded} already "
+                    "is).").format(ports=span, forwarded=port_list(done))
+    else:
+        # Translators: {ports} is e.g. "6900-6909"
+        summary = _("TCP {ports} is not forwarded to this computer yet.").format(ports=span)
+    return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED, summary,
                        "", 0.0, details)
 
 

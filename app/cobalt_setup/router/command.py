@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
 from cobalt_setup.addresses import InvalidValue, parse_port_range
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import Status
-from cobalt_setup.report import STATUS_WORDS, check_dict
+from cobalt_setup.report import check_dict, status_words
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.records import RecordsError
 from cobalt_setup.settings import Settings
@@ -73,9 +74,10 @@ def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
 def _print_check(check: dict[str, Any]) -> None:
     """One check of the JSON report as a line (and its fix) for a terminal."""
     status = Status(check["status"])
-    print(f"[{STATUS_WORDS[status]}] {check['summary']}")
+    print(f"[{status_words(status)}] {check['summary']}")
     if check["fix"] and status in (Status.WARNING, Status.FAILED):
-        print(f"      Fix: {check['fix']}")
+        # Translators: the line under a problem found, in a terminal: how to fix it
+        print("      " + _("Fix: {fix}").format(fix=check["fix"]))
 
 
 def _settings(ports: str, origin: str) -> Settings:
@@ -152,13 +154,17 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
                        env: RouterEnvironment | None = None) -> int:
     """Run `router ACTION`; `settings_ports` is the INI's TeaTime range, if any."""
     if not 0.1 <= args.timeout <= 60:
-        raise ValueError(f"--timeout {args.timeout:g}: give 0.1 to 60 seconds")
+        # Translators: an error on the command line; keep --timeout as it is
+        raise ValueError(_("--timeout {timeout}: give 0.1 to 60 seconds").format(
+            timeout=f"{args.timeout:g}"))
     env = env or RouterEnvironment(timeout=args.timeout)
     if args.router_command == "forward":
         origin = "--ports" if args.ports else "[Router] Ports"
         settings = _settings(args.ports or settings_ports or DEFAULT_PORTS, origin)
         if args.lease is not None and not 0 <= args.lease <= MAX_LEASE_S:
-            raise ValueError(f"--lease {args.lease}: give 0 to {MAX_LEASE_S} seconds")
+            # Translators: an error on the command line; keep --lease as it is
+            raise ValueError(_("--lease {lease}: give 0 to {most} seconds").format(
+                lease=args.lease, most=MAX_LEASE_S))
         work = _forward(env, settings, args.lease)
     elif args.router_command == "undo":
         work = _undo(env)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list
 from cobalt_setup.router import natpmp
@@ -169,16 +170,38 @@ async def plan_forwarding(mapper: Mapper, ports: list[int], internal_client: str
     return plan
 
 
+def _conflict_line(mapping: PortMapping, internal_client: str) -> str:
+    """One port another device (or another port of this computer) holds, as a sentence."""
+    port, description = mapping.external_port, mapping.description
+    if mapping.internal_client == internal_client:
+        if description:
+            # Translators: {description} is the name the forwarding has on the router
+            return _("Port {port} is already forwarded to this computer's port "
+                     "{internal_port} (description '{description}').").format(
+                         port=port, internal_port=mapping.internal_port,
+                         description=description)
+        return _("Port {port} is already forwarded to this computer's port "
+                 "{internal_port}.").format(port=port, internal_port=mapping.internal_port)
+    if mapping.internal_client:
+        if description:
+            # Translators: {address} is another device's address; {description} is the
+            # name the forwarding has on the router
+            return _("Port {port} is already forwarded to {address} (description "
+                     "'{description}').").format(port=port, address=mapping.internal_client,
+                                                 description=description)
+        # Translators: {address} is another device's address
+        return _("Port {port} is already forwarded to {address}.").format(
+            port=port, address=mapping.internal_client)
+    if description:
+        # Translators: {description} is the name the forwarding has on the router
+        return _("Port {port} is already forwarded to another device (description "
+                 "'{description}').").format(port=port, description=description)
+    return _("Port {port} is already forwarded to another device.").format(port=port)
+
+
 def conflict_words(plan: ForwardPlan) -> str:
-    lines = []
-    for mapping in plan.conflicts:
-        owner = mapping.internal_client or "another device"
-        if mapping.internal_client == plan.internal_client:
-            owner = f"this computer's port {mapping.internal_port}"
-        description = f" (description '{mapping.description}')" if mapping.description else ""
-        lines.append(f"Port {mapping.external_port} is already forwarded to {owner}"
-                     f"{description}.")
-    return " ".join(lines)
+    return " ".join(_conflict_line(mapping, plan.internal_client)
+                    for mapping in plan.conflicts)
 
 
 def suggest_free_range(taken: Iterable[int], width: int, start: int = 6910,
@@ -234,35 +257,54 @@ class ForwardOutcome:
         target = f"{self.router_address} -> {self.internal_client}"
         details = {"method": self.method, "ports": [vars(o) for o in self.ports]}
         if self.ok:
-            summary = (f"TCP {port_list(done)} forwarded to this computer "
-                       f"({self.internal_client}) and checked on the router.")
+            # Translators: {ports} is e.g. "6900-6909"; {address} this computer's
+            # address
+            summary = _("TCP {ports} forwarded to this computer ({address}) and checked on "
+                        "the router.").format(ports=port_list(done),
+                                              address=self.internal_client)
             if self.lease_note:
                 summary += " " + self.lease_note
             leases = [o.lease_s for o in self.ports if o.state == "added"]
             if leases and min(leases) > 0:
-                summary += (f" The router keeps them for {_duration(min(leases))}: forward "
-                            "them again then, or set them up in the router's own settings "
-                            "to keep them for good.")
+                # Translators: a sentence added after "TCP 6900-6909 forwarded ..."; {time}
+                # is e.g. "7 days" or "2 hours"
+                summary += " " + _("The router keeps them for {time}: forward them again "
+                                   "then, or set them up in the router's own settings to "
+                                   "keep them for good.").format(time=_duration(min(leases)))
             return ProbeResult("router.forward", self.method, target, Status.OK, summary, "",
                                self.elapsed_ms, details)
-        reasons = "; ".join(f"{o.port}: {o.words}" for o in failed[:4])
-        summary = f"Forwarding failed for {port_list([o.port for o in failed])} ({reasons})."
+        # Translators: one item of a "; "-joined list of ports that failed and why,
+        # e.g. "6901: the port is already forwarded to another device"
+        reasons = "; ".join(_("{port}: {reason}").format(port=o.port, reason=o.words)
+                            for o in failed[:4])
+        # Translators: {ports} is e.g. "6900 and 6901"; {reasons} a "; "-joined
+        # list of "port: reason"
+        summary = _("Forwarding failed for {ports} ({reasons}).").format(
+            ports=port_list([o.port for o in failed]), reasons=reasons)
         if done:
-            summary += f" {port_list(done)} worked."
-        fix = ("Use the ports offered instead, or free these ports in the router's settings."
+            # Translators: a sentence added after "Forwarding failed for ..."; {ports}
+            # is e.g. "6902-6909"
+            summary += " " + _("{ports} worked.").format(ports=port_list(done))
+        fix = (_("Use the ports offered instead, or free these ports in the router's "
+                 "settings.")
                if any(o.state == "conflict" for o in failed) else
-               "Forward the ports by hand in the router's settings (see the steps below).")
+               _("Forward the ports by hand in the router's settings (see the steps below)."))
         return ProbeResult("router.forward", self.method, target, Status.FAILED, summary, fix,
                            self.elapsed_ms, details)
 
 
 def _duration(seconds: int) -> str:
+    """How long a lease lasts, in words: "7 days", "2.5 hours", "120 seconds"."""
     if seconds >= 86400 and seconds % 86400 == 0:
         days = seconds // 86400
-        return f"{days} day" + ("s" if days > 1 else "")
+        # Translators: how long the router keeps a forwarding
+        return ngettext("{count} day", "{count} days", days).format(count=days)
     if seconds >= 3600:
-        return f"{seconds / 3600:.3g} hours"
-    return f"{seconds} seconds"
+        # Translators: how long the router keeps a forwarding; {count} may have
+        # decimals
+        return _("{count} hours").format(count=f"{seconds / 3600:.3g}")
+    # Translators: how long the router keeps a forwarding
+    return _("{count} seconds").format(count=seconds)
 
 
 def default_lease(mapper: Mapper) -> int:
@@ -281,7 +323,7 @@ async def _add_one(mapper: Mapper, mapping: PortMapping) -> tuple[PortMapping, s
             raise
     permanent = PortMapping(mapping.external_port, mapping.protocol, mapping.internal_client,
                             mapping.internal_port, mapping.description, 0)
-    return await mapper.add(permanent), (
+    return await mapper.add(permanent), _(
         "The router accepts only permanent forwardings, so they stay until removed "
         "(Undo removes them).")
 
@@ -289,19 +331,31 @@ async def _add_one(mapper: Mapper, mapping: PortMapping) -> tuple[PortMapping, s
 async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
     if not mapper.can_read:
         # NAT-PMP's answer is the router's own statement of the mapping it made.
-        ok = added.external_port == added.internal_port
-        return ok, "" if ok else (f"the router forwarded port {added.external_port} instead "
-                                  f"of {added.internal_port}")
+        if added.external_port == added.internal_port:
+            return True, ""
+        # Translators: this and the next reasons say why a forwarding failed. Each
+        # goes after a port number and a colon in a list, or ends the sentence "The
+        # router accepted a test forwarding of port {port} but {reason}.", so they
+        # start lower case and end without a full stop.
+        return False, _("the router forwarded port {granted} instead of {asked}").format(
+            granted=added.external_port, asked=added.internal_port)
     try:
         found = await mapper.get(added.external_port)
     except RouterError as problem:
-        return False, f"could not be read back: {problem.words}"
+        # Translators: why a forwarding failed, lower case (see "the router
+        # forwarded port")
+        return False, _("could not be read back: {reason}").format(reason=problem.words)
     if found is None:
-        return False, "the router accepted it but does not list it"
+        # Translators: why a forwarding failed, lower case (see "the router
+        # forwarded port")
+        return False, _("the router accepted it but does not list it")
     if found.internal_client != added.internal_client or \
             found.internal_port != added.internal_port:
-        return False, (f"the router lists it towards {found.internal_client}:"
-                       f"{found.internal_port}")
+        # Translators: why a forwarding failed, lower case (see "the router
+        # forwarded port"); {address}:{port} is where it points, e.g.
+        # "192.168.1.7:6901"
+        return False, _("the router lists it towards {address}:{port}").format(
+            address=found.internal_client, port=found.internal_port)
     return True, ""
 
 
@@ -350,7 +404,8 @@ async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
     by_port = {m.internal_port: (m, check) for m, check in zip(added, checks, strict=True)}
     for port in plan.ports:
         if plan.is_mine(port):
-            outcome.ports.append(PortOutcome(port, "already", "already forwarded here", True,
+            # Translators: the state of one port, shown in the details of a forwarding
+            outcome.ports.append(PortOutcome(port, "already", _("already forwarded here"), True,
                                              plan.existing[port].lease_s, port))
         elif port in by_port:
             mapping, check = by_port[port]
@@ -359,14 +414,23 @@ async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
                                              mapping.external_port))
         elif port in conflicts:
             holder = conflicts[port]
-            owner = holder.internal_client if holder.internal_client != plan.internal_client \
-                else "another program here"
-            outcome.ports.append(PortOutcome(
-                port, "conflict", failures.get(port) or f"already forwarded to {owner}"))
+            outcome.ports.append(PortOutcome(port, "conflict", failures.get(port)
+                                             or _held_words(holder, plan.internal_client)))
         else:
             outcome.ports.append(PortOutcome(port, "failed", failures.get(port, "")))
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
+
+
+def _held_words(holder: PortMapping, internal_client: str) -> str:
+    """Why a port was not forwarded: someone else holds it (lower case, put after "6901: ")."""
+    if holder.internal_client != internal_client:
+        # Translators: why a port was not forwarded, lower case, put after a port
+        # number and a colon; {address} is another device's address
+        return _("already forwarded to {address}").format(address=holder.internal_client)
+    # Translators: why a port was not forwarded, lower case, put after a port
+    # number and a colon
+    return _("already forwarded to another program here")
 
 
 # -- proving Automatic mode -----------------------------------------------------------------
@@ -388,8 +452,9 @@ async def prove_automatic(mapper: Mapper, plan: ForwardPlan) -> ProbeResult:
 
     if not free:
         return result(Status.WARNING,
-                      "Every TeaTime port is already forwarded, so no test mapping was made.",
-                      "If those forwardings are to this computer, Manual mode fits better.")
+                      _("Every TeaTime port is already forwarded, so no test mapping was "
+                        "made."),
+                      _("If those forwardings are to this computer, Manual mode fits better."))
     port = free[0]
     test = PortMapping(port, PROTOCOL, plan.internal_client, port, TEST_DESCRIPTION,
                        TEST_LEASE_S)
@@ -402,25 +467,30 @@ async def prove_automatic(mapper: Mapper, plan: ForwardPlan) -> ProbeResult:
         except RouterError as problem:
             if problem.code is not None:
                 added = None  # refused: nothing was made
+            # Translators: {reason} is e.g. "the router's port mapping table is full"
             return result(Status.FAILED,
-                          f"The router refused a test forwarding of port {port}: "
-                          f"{problem.words}.",
-                          "Open Cobalt's Automatic mode would fail the same way: switch on "
-                          "UPnP in the router, or choose Manual forwarding.",
+                          _("The router refused a test forwarding of port {port}: {reason}."
+                            ).format(port=port, reason=problem.words),
+                          _("Open Cobalt's Automatic mode would fail the same way: switch on "
+                            "UPnP in the router, or choose Manual forwarding."),
                           code=problem.code, port=port)
         ok, words = await _verify(mapper, added)
         if not ok:
-            return result(Status.FAILED, f"The router accepted a test forwarding of port "
-                          f"{port} but {words}.",
-                          "Choose Manual forwarding: this router's UPnP is not reliable.",
+            # Translators: {reason} is e.g. "the router accepted it but does not list
+            # it"
+            return result(Status.FAILED,
+                          _("The router accepted a test forwarding of port {port} but "
+                            "{reason}.").format(port=port, reason=words),
+                          _("Choose Manual forwarding: this router's UPnP is not reliable."),
                           port=port)
     finally:
         if added is not None:
             # Shielded: a cancel (Back, Cancel, closing the window) must not leave it behind.
             await asyncio.shield(_remove_quietly(mapper, added))
     return result(Status.OK,
-                  f"The router accepts UPnP forwarding: a test forwarding of port {port} was "
-                  "added, read back and removed. Open Cobalt can open its ports itself.",
+                  _("The router accepts UPnP forwarding: a test forwarding of port {port} was "
+                    "added, read back and removed. Open Cobalt can open its ports itself."
+                    ).format(port=port),
                   port=port)
 
 
@@ -443,6 +513,7 @@ async def _remove_quietly(mapper: Mapper, mapping: PortMapping) -> None:
 class UndoOutcome:
     removed: list[MappingRecord] = field(default_factory=list)
     left: list[tuple[MappingRecord, str]] = field(default_factory=list)  # and why
+    failed: list[MappingRecord] = field(default_factory=list)  # left because removal failed
 
     def result(self, router_address: str) -> ProbeResult:
         removed = [record.external_port for record in self.removed]
@@ -451,15 +522,21 @@ class UndoOutcome:
                             for record, why in self.left]}
         if not self.removed and not self.left:
             return ProbeResult("router.undo", "upnp", router_address, Status.OK,
-                               "No forwarding made by this tool is on record for this router.",
-                               "", 0.0, details)
-        summary = (f"Removed the forwarding of TCP {port_list(removed)}." if removed
-                   else "Nothing was removed.")
+                               _("No forwarding made by this tool is on record for this "
+                                 "router."), "", 0.0, details)
+        # Translators: {ports} is e.g. "6900-6909"
+        summary = (_("Removed the forwarding of TCP {ports}.").format(ports=port_list(removed))
+                   if removed else _("Nothing was removed."))
         if self.left:
-            summary += " Left alone: " + "; ".join(
-                f"{record.external_port} ({why})" for record, why in self.left[:4]) + "."
-        status = Status.OK if not any("failed" in why for _, why in self.left) \
-            else Status.WARNING
+            # Translators: one item of a "; "-joined list of ports not removed and why,
+            # e.g. "6901 (already gone)"
+            items = "; ".join(_("{port} ({reason})").format(port=record.external_port,
+                                                            reason=why)
+                              for record, why in self.left[:4])
+            # Translators: a sentence added after "Removed the forwarding of ..." or
+            # "Nothing was removed."; {ports} is a "; "-joined list of "port (reason)"
+            summary += " " + _("Left alone: {ports}.").format(ports=items)
+        status = Status.WARNING if self.failed else Status.OK
         return ProbeResult("router.undo", "upnp", router_address, status, summary, "", 0.0,
                            details)
 
@@ -468,6 +545,7 @@ async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:
     """Remove this tool's mappings on this router, only while they still point here."""
     outcome = UndoOutcome()
     mine = [record for record in load_records(records_path) if record.router == mapper.router]
+    moved: list[MappingRecord] = []  # now forwarded elsewhere: not ours to remove any more
 
     async def undo_one(record: MappingRecord) -> None:
         mapping = PortMapping(record.external_port, record.protocol, record.internal_client,
@@ -475,12 +553,16 @@ async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:
         if mapper.can_read:
             current = await mapper.get(record.external_port)
             if current is None:
-                outcome.left.append((record, "already gone"))
+                # Translators: why a forwarding was not removed, in brackets after its port
+                outcome.left.append((record, _("already gone")))
                 outcome.removed.append(record)  # nothing to remove: forget it
                 return
             if current.internal_client != record.internal_client:
-                outcome.left.append((record, f"now forwarded to {current.internal_client}, "
-                                             "not made by this tool"))
+                # Translators: why a forwarding was not removed, in brackets after its port
+                outcome.left.append((record, _(
+                    "now forwarded to {address}, not made by this tool").format(
+                        address=current.internal_client)))
+                moved.append(record)
                 return
         await mapper.delete(mapping)
         outcome.removed.append(record)
@@ -488,12 +570,16 @@ async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:
     answers = await _bounded(lambda record=record: undo_one(record) for record in mine)
     for record, answer in zip(mine, answers, strict=True):
         if isinstance(answer, RouterError):
-            outcome.left.append((record, f"removal failed: {answer.words}"))
+            # Translators: why a forwarding was not removed, in brackets after its
+            # port; {reason} is e.g. "the router did not answer within 2 s"
+            outcome.left.append((record, _("removal failed: {reason}").format(
+                reason=answer.words)))
+            outcome.failed.append(record)
         elif isinstance(answer, BaseException):
             raise answer
-    gone = outcome.removed + [record for record, why in outcome.left if why.startswith("now")]
+    gone = outcome.removed + moved
     if gone:
         forget(records_path, gone)
     outcome.removed = [record for record in outcome.removed
-                       if not any(r is record for r, _ in outcome.left)]
+                       if not any(r is record for r, _why in outcome.left)]
     return outcome

@@ -20,6 +20,8 @@ from async_upnp_client.exceptions import (
     UpnpConnectionTimeoutError,
 )
 
+from cobalt_setup.i18n import _
+
 MAX_BODY_BYTES = 256 * 1024  # real IGD descriptions and SCPDs are 2-20 KiB
 CHUNK_BYTES = 16 * 1024
 
@@ -43,9 +45,11 @@ class RouterRequester(UpnpRequester):
     async def async_http_request(self, http_request: HttpRequest) -> HttpResponse:
         url = urlsplit(http_request.url)
         if url.scheme != "http" or url.hostname != self.host:
-            raise UnsafeRouterReply(
-                f"the router's description points to {http_request.url}, another host than "
-                f"the router at {self.host}")
+            # Translators: a reason put inside a sentence (after "192.168.1.1: "),
+            # lower case
+            raise UnsafeRouterReply(_(
+                "the router's description points to {url}, another host than the router at "
+                "{host}").format(url=http_request.url, host=self.host))
         timeout = http_request.timeout if http_request.timeout is not None else self.timeout
         headers = {**(http_request.headers or {}), "Accept-Encoding": "identity"}
         try:
@@ -56,14 +60,12 @@ class RouterRequester(UpnpRequester):
                 data=http_request.body, allow_redirects=False,
             ) as response:
                 if 300 <= response.status < 400:
-                    raise UnsafeRouterReply(
-                        f"the router at {self.host} answered with a redirect to "
-                        f"{response.headers.get('Location', '(nowhere)')}; redirects are "
-                        "not followed")
+                    raise UnsafeRouterReply(self._redirect_words(response))
                 if response.headers.get("Content-Encoding", "identity") != "identity":
-                    raise UnsafeRouterReply(
-                        f"the router at {self.host} sent a compressed answer, which is "
-                        "refused")
+                    # Translators: a reason put inside a sentence, lower case
+                    raise UnsafeRouterReply(_(
+                        "the router at {host} sent a compressed answer, which is refused"
+                    ).format(host=self.host))
                 body = await self._read_capped(response)
                 charset = response.charset or "utf-8"
                 return HttpResponse(response.status, dict(response.headers),
@@ -71,29 +73,50 @@ class RouterRequester(UpnpRequester):
         except UnsafeRouterReply:
             raise  # it is an aiohttp.ClientError too: keep its words
         except (asyncio.TimeoutError, TimeoutError) as problem:
-            raise UpnpConnectionTimeoutError(
-                f"the router at {self.host} did not answer within {timeout:g} s") from problem
+            # Translators: a reason put inside a sentence, lower case
+            words = _("the router at {host} did not answer within {timeout} s").format(
+                host=self.host, timeout=f"{timeout:g}")
+            raise UpnpConnectionTimeoutError(words) from problem
         except aiohttp.ClientConnectionError as problem:
-            raise UpnpConnectionError(f"could not talk to {self.host}: {problem}") from problem
-        except aiohttp.ClientError as problem:
-            raise UpnpCommunicationError(f"bad answer from {self.host}: {problem}") from problem
-        except LookupError as problem:  # an unknown charset
-            raise UpnpCommunicationError(f"bad answer from {self.host}: {problem}") from problem
+            # Translators: a reason put in brackets inside a sentence, lower case;
+            # {problem} is a technical message in English from the HTTP library
+            words = _("could not talk to {host}: {problem}").format(host=self.host,
+                                                                    problem=problem)
+            raise UpnpConnectionError(words) from problem
+        except (aiohttp.ClientError, LookupError) as problem:  # LookupError: unknown charset
+            # Translators: a reason put in brackets inside a sentence, lower case;
+            # {problem} is a technical message in English from the HTTP library
+            words = _("bad answer from {host}: {problem}").format(host=self.host,
+                                                                  problem=problem)
+            raise UpnpCommunicationError(words) from problem
+
+    def _redirect_words(self, response: aiohttp.ClientResponse) -> str:
+        location = response.headers.get("Location")
+        if location is None:
+            # Translators: a reason put inside a sentence, lower case; "(nowhere)": the
+            # redirect names no address
+            return _("the router at {host} answered with a redirect to (nowhere); redirects "
+                     "are not followed").format(host=self.host)
+        # Translators: a reason put inside a sentence, lower case
+        return _("the router at {host} answered with a redirect to {location}; redirects "
+                 "are not followed").format(host=self.host, location=location)
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
         declared = response.content_length
         if declared is not None and declared > self.max_bytes:
-            raise UnsafeRouterReply(
-                f"the router at {self.host} announced {declared} bytes; more than "
-                f"{self.max_bytes // 1024} KiB is refused")
+            # Translators: a reason put inside a sentence, lower case
+            raise UnsafeRouterReply(_(
+                "the router at {host} announced {size} bytes; more than {limit} KiB is refused"
+            ).format(host=self.host, size=declared, limit=self.max_bytes // 1024))
         parts: list[bytes] = []
         size = 0
         while chunk := await response.content.read(CHUNK_BYTES):
             size += len(chunk)
             if size > self.max_bytes:
-                raise UnsafeRouterReply(
-                    f"the router at {self.host} sent more than {self.max_bytes // 1024} KiB; "
-                    "the rest was not read")
+                # Translators: a reason put inside a sentence, lower case
+                raise UnsafeRouterReply(_(
+                    "the router at {host} sent more than {limit} KiB; the rest was not read"
+                ).format(host=self.host, limit=self.max_bytes // 1024))
             parts.append(chunk)
         return b"".join(parts)
 

@@ -22,6 +22,7 @@ from async_upnp_client.exceptions import (
     UpnpError,
 )
 
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.router.http import RouterRequester, UnsafeRouterReply
 from cobalt_setup.router.lan import LanInterface
 
@@ -34,24 +35,29 @@ WAN_SERVICE_TYPES = (
 IGD_DEVICE_PREFIX = "urn:schemas-upnp-org:device:InternetGatewayDevice:"
 MAX_LISTED_MAPPINGS = 256  # GetGenericPortMappingEntry is one round trip per entry
 
-# What the IGD specification's error codes mean, in words for the person at the screen.
+# What the IGD specification's error codes mean, in words for the person at the screen;
+# marked here, translated where they are looked up (error_words).
 ERROR_WORDS: dict[int, str] = {
-    401: "the router does not offer this action",
-    402: "the router found the request's values invalid",
-    501: "the router could not do it (action failed); routers without an external "
-         "address (behind carrier-grade NAT) answer this way",
-    606: "the router's UPnP rules do not allow this port or this computer",
-    713: "no mapping at that position",
-    714: "there is no such mapping",
-    715: "the router wants a specific remote host",
-    716: "the router does not accept a wildcard external port",
-    718: "the port is already forwarded to another device",
-    724: "the router needs the same external and internal port",
-    725: "the router accepts only permanent mappings",
-    726: "the router accepts only the wildcard remote host",
-    727: "the router accepts only a wildcard external port",
-    728: "the router's port mapping table is full",
-    729: "another mechanism on the router (e.g. a manual rule) holds this port",
+    # Translators: this and the next texts explain UPnP error codes of a
+    # router. Each is put inside a sentence, e.g. "The router refused a test
+    # forwarding of port 6901: ..." or "Forwarding failed for 6901 (6901:
+    # ...).", so they start lower case.
+    401: N_("the router does not offer this action"),
+    402: N_("the router found the request's values invalid"),
+    501: N_("the router could not do it (action failed); routers without an external "
+            "address (behind carrier-grade NAT) answer this way"),
+    606: N_("the router's UPnP rules do not allow this port or this computer"),
+    713: N_("no mapping at that position"),
+    714: N_("there is no such mapping"),
+    715: N_("the router wants a specific remote host"),
+    716: N_("the router does not accept a wildcard external port"),
+    718: N_("the port is already forwarded to another device"),
+    724: N_("the router needs the same external and internal port"),
+    725: N_("the router accepts only permanent mappings"),
+    726: N_("the router accepts only the wildcard remote host"),
+    727: N_("the router accepts only a wildcard external port"),
+    728: N_("the router's port mapping table is full"),
+    729: N_("another mechanism on the router (e.g. a manual rule) holds this port"),
 }
 
 
@@ -62,13 +68,20 @@ def _reason(problem: BaseException) -> str:
 
 
 def error_words(code: int | None) -> str:
+    """A UPnP error code in words, lower case: the words of a RouterError."""
     if code is None:
-        return "the router answered with an error"
+        # Translators: a reason put inside a sentence (after "port 6901: "), lower
+        # case
+        return _("the router answered with an error")
     if code in ERROR_WORDS:
-        return ERROR_WORDS[code]
+        return _(ERROR_WORDS[code])
     if 800 <= code <= 899:
-        return f"the router refused with its own error code {code}"
-    return f"the router refused (UPnP error {code})"
+        # Translators: a reason put inside a sentence (after "port 6901: "), lower
+        # case
+        return _("the router refused with its own error code {code}").format(code=code)
+    # Translators: a reason put inside a sentence (after "port 6901: "), lower
+    # case
+    return _("the router refused (UPnP error {code})").format(code=code)
 
 
 class RouterError(Exception):
@@ -118,7 +131,9 @@ class IgdInfo:
         parts = [self.manufacturer, self.model_name, self.model_number]
         if self.manufacturer and self.model_name.startswith(self.manufacturer):
             parts.pop(0)  # "Netgear", "Netgear R7000" -> "Netgear R7000"
-        return " ".join(dict.fromkeys(part for part in parts if part)) or "unknown model"
+        # Translators: shown in brackets after the router's name when it does not
+        # say its model
+        return " ".join(dict.fromkeys(part for part in parts if part)) or _("unknown model")
 
 
 def _walk(device: UpnpDevice) -> list[UpnpDevice]:
@@ -172,14 +187,24 @@ class Igd:
         except UnsafeRouterReply as problem:
             raise RouterError(action, None, problem.words) from problem
         except UpnpConnectionTimeoutError as problem:
-            raise RouterError(action, None, f"the router did not answer within "
-                              f"{self.timeout:g} s") from problem
+            # Translators: a reason put inside a sentence (after "port 6901: "), lower
+            # case
+            words = _("the router did not answer within {timeout} s").format(
+                timeout=f"{self.timeout:g}")
+            raise RouterError(action, None, words) from problem
         except UpnpCommunicationError as problem:
-            raise RouterError(action, None, f"the router could not be reached ({_reason(problem)})"
-                              ) from problem
+            # Translators: a reason put inside a sentence (after "port 6901: "), lower
+            # case; {reason} is a technical message, e.g. "could not talk to
+            # 192.168.1.1: ..."
+            words = _("the router could not be reached ({reason})").format(
+                reason=_reason(problem))
+            raise RouterError(action, None, words) from problem
         except UpnpError as problem:  # e.g. a malformed SOAP answer
-            raise RouterError(action, None, "the router's answer made no sense "
-                              f"({_reason(problem)})") from problem
+            # Translators: a reason put inside a sentence (after "port 6901: "), lower
+            # case; {reason} is a technical message in English from the UPnP library
+            words = _("the router's answer made no sense ({reason})").format(
+                reason=_reason(problem))
+            raise RouterError(action, None, words) from problem
         return dict(result)
 
     async def external_address(self) -> str:
@@ -253,24 +278,43 @@ async def open_igd(location: str, host: str, interface: LanInterface, timeout: f
     except UnsafeRouterReply as problem:
         raise NotAnIgd(problem.words) from problem
     except UpnpConnectionTimeoutError as problem:
-        raise NotAnIgd(f"its description did not arrive within {timeout:g} s") from problem
+        # Translators: why a device that answered the search is not used as the
+        # router; put after its address ("192.168.1.1: its description ..."), lower
+        # case
+        words = _("its description did not arrive within {timeout} s").format(
+            timeout=f"{timeout:g}")
+        raise NotAnIgd(words) from problem
     except UpnpCommunicationError as problem:
-        raise NotAnIgd(f"its description could not be read ({_reason(problem)})") from problem
+        # Translators: why a device that answered the search is not used as the
+        # router, lower case; {reason} is a technical message, e.g. "could not talk
+        # to 192.168.1.1"
+        words = _("its description could not be read ({reason})").format(
+            reason=_reason(problem))
+        raise NotAnIgd(words) from problem
     except UpnpError as problem:
         if "different host" in str(problem):  # the library's words for its SSRF guard
-            raise NotAnIgd("its description sends control requests to another host, "
-                           "which is refused") from problem
-        raise NotAnIgd(f"its description is not a valid UPnP document ({_reason(problem)})"
-                       ) from problem
+            # Translators: why a device that answered the search is not used, lower
+            # case
+            raise NotAnIgd(_("its description sends control requests to another host, "
+                             "which is refused")) from problem
+        # Translators: why a device that answered the search is not used, lower
+        # case; {reason} is a technical message in English from the UPnP library
+        words = _("its description is not a valid UPnP document ({reason})").format(
+            reason=_reason(problem))
+        raise NotAnIgd(words) from problem
     except Exception as problem:  # defusedxml's refusals are not UpnpErrors
         if type(problem).__module__.startswith("defusedxml"):
-            raise NotAnIgd("its description contains XML entities or a DTD, which are "
-                           "refused (an XML bomb)") from problem
+            # Translators: why a device that answered the search is not used, lower
+            # case
+            raise NotAnIgd(_("its description contains XML entities or a DTD, which are "
+                             "refused (an XML bomb)")) from problem
         raise
     service = _wan_service(root)
     if service is None:
-        raise NotAnIgd("it is a UPnP device but offers no WAN connection service "
-                       "(WANIPConnection or WANPPPConnection)")
+        # Translators: why a device that answered the search is not used, lower
+        # case
+        raise NotAnIgd(_("it is a UPnP device but offers no WAN connection service "
+                         "(WANIPConnection or WANPPPConnection)"))
     info = IgdInfo(
         location=location, host=host, udn=root.udn,
         friendly_name=root.friendly_name or "", manufacturer=root.manufacturer or "",

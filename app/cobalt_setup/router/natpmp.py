@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.probes.wording import seconds
 
 NATPMP_PORT = 5351
@@ -33,22 +34,35 @@ ADDRESS_ANSWER = struct.Struct("!BBHI4s")  # version, opcode, result, epoch, ext
 MAPPING_ANSWER = struct.Struct("!BBHIHHI")  # ... internal port, external port, lifetime
 ERROR_ANSWER = struct.Struct("!BBHI")  # RFC 6886 3.5: "unsupported version" is only 8 bytes
 
+# What the result codes of RFC 6886 mean; marked here, translated where looked up.
 RESULT_WORDS = {
-    1: "The router answered but does not speak NAT-PMP version 0 (it may speak only the newer "
-       "PCP). Forward the ports with UPnP, or by hand in the router's settings.",
-    2: "The router refused: NAT-PMP is switched off in the router's settings, or not allowed "
-       "for this computer or this port. Switch NAT-PMP on, or forward the ports by hand in "
-       "the router's settings.",
+    # Translators: this and the next four texts explain a router's NAT-PMP
+    # result codes; each is shown on its own, as whole sentences
+    1: N_("The router answered but does not speak NAT-PMP version 0 (it may speak only the "
+          "newer PCP). Forward the ports with UPnP, or by hand in the router's settings."),
+    2: N_("The router refused: NAT-PMP is switched off in the router's settings, or not "
+          "allowed for this computer or this port. Switch NAT-PMP on, or forward the ports "
+          "by hand in the router's settings."),
     # miniupnpd also says 3 when its WAN address is private or shared (100.64/10, CGNAT)
-    3: "The router has no usable Internet address: it is not connected to the provider yet, "
-       "or the provider shares one address among many customers (carrier-grade NAT), and "
-       "then no forwarding can reach this computer. Check the router's Internet connection; "
-       "if it works, ask the provider for a public IPv4 address.",
-    4: "The router cannot make any more port forwardings (its table is full, or the ports "
-       "are taken). Remove old forwardings in the router's settings, or restart it.",
-    5: "The router speaks NAT-PMP but does not know this request. Forward the ports by hand "
-       "in the router's settings.",
+    3: N_("The router has no usable Internet address: it is not connected to the provider "
+          "yet, or the provider shares one address among many customers (carrier-grade "
+          "NAT), and then no forwarding can reach this computer. Check the router's Internet "
+          "connection; if it works, ask the provider for a public IPv4 address."),
+    4: N_("The router cannot make any more port forwardings (its table is full, or the "
+          "ports are taken). Remove old forwardings in the router's settings, or restart "
+          "it."),
+    5: N_("The router speaks NAT-PMP but does not know this request. Forward the ports by "
+          "hand in the router's settings."),
 }
+
+
+def result_words(code: int) -> str:
+    """A NAT-PMP result code in words a user can act on."""
+    if code in RESULT_WORDS:
+        return _(RESULT_WORDS[code])
+    return _("The router refused the NAT-PMP request with result code {code}, which NAT-PMP "
+             "does not define. Forward the ports by hand in the router's settings."
+             ).format(code=code)
 
 
 class NatPmpError(Exception):
@@ -207,7 +221,10 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
                     timeout: float) -> tuple[T, float]:
     """Send `request`, retransmitting at 250 ms and doubling, until an answer `parse` accepts
     with the right version and opcode, or `timeout` runs out. Returns (value, elapsed ms)."""
-    where = gateway if port == NATPMP_PORT else f"{gateway} port {port}"
+    # Translators: a router's address and a UDP port, e.g. "127.0.0.1 port
+    # 5352"
+    where = gateway if port == NATPMP_PORT else _("{address} port {port}").format(
+        address=gateway, port=port)
 
     def accept(data: bytes) -> _Answer[T] | None:
         answer = parse(data)
@@ -217,11 +234,17 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
 
     def failure(exc: OSError) -> NatPmpError:
         if isinstance(exc, ConnectionRefusedError):
-            return NatPmpError(None, f"Nothing answers NAT-PMP on {where}: the router does not "
-                                     "speak NAT-PMP, or it is switched off.")
+            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+            # port 5352"
+            return NatPmpError(None, _("Nothing answers NAT-PMP on {router}: the router does "
+                                       "not speak NAT-PMP, or it is switched off."
+                                       ).format(router=where))
         reason = exc.strerror or str(exc)
-        return NatPmpError(None, f"Cannot reach {where} for NAT-PMP ({reason}). Check that "
-                                 "this computer is connected to the router.")
+        # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+        # port 5352"; {reason} is the system's error message
+        return NatPmpError(None, _("Cannot reach {router} for NAT-PMP ({reason}). Check that "
+                                   "this computer is connected to the router."
+                                   ).format(router=where, reason=reason))
 
     loop = asyncio.get_running_loop()
     try:
@@ -243,8 +266,11 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
             if done or last_send:
                 break
         if not protocol.answer.done():
-            raise NatPmpError(None, f"No NAT-PMP answer from {where} within {seconds(timeout)}: "
-                                    "the router does not speak NAT-PMP, or it is switched off.")
+            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+            # port 5352"
+            raise NatPmpError(None, _("No NAT-PMP answer from {router} within {time}: the "
+                                      "router does not speak NAT-PMP, or it is switched off."
+                                      ).format(router=where, time=seconds(timeout)))
         answer: _Answer[T] = protocol.answer.result()  # type: ignore[assignment]
     finally:
         if not protocol.answer.done():
@@ -252,11 +278,7 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
         transport.close()
     elapsed_ms = (loop.time() - started) * 1000
     if answer.result != 0 or answer.value is None:
-        words = RESULT_WORDS.get(answer.result, f"The router refused the NAT-PMP request with "
-                                                f"result code {answer.result}, which NAT-PMP "
-                                                "does not define. Forward the ports by hand in "
-                                                "the router's settings.")
-        raise NatPmpError(answer.result, words)
+        raise NatPmpError(answer.result, result_words(answer.result))
     return answer.value, elapsed_ms
 
 
@@ -267,10 +289,14 @@ def _check_gateway(gateway: str) -> None:
     try:
         address = ipaddress.IPv4Address(gateway)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"gateway must be an IPv4 address, not {gateway!r}") from exc
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be an IPv4 address, not {gateway}").format(
+            gateway=repr(gateway))) from exc
     if address.is_unspecified or address.is_multicast or address == ipaddress.IPv4Address(
             "255.255.255.255"):
-        raise ValueError(f"gateway must be a router's address, not {gateway!r}")
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be a router's address, not {gateway}").format(
+            gateway=repr(gateway)))
 
 
 def _check_port(name: str, value: int, *, zero_allowed: bool = False) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import write_files_atomically
 
 RECORDS_FILE = "port-mappings.json"
@@ -54,11 +55,14 @@ def load_records(path: Path) -> list[MappingRecord]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [MappingRecord(**entry) for entry in data["mappings"]]
     except OSError as problem:
-        raise RecordsError(f"{path}: cannot be read ({problem.strerror or problem})"
-                           ) from problem
+        # Translators: {path} is a file; {reason} is the system's error message
+        raise RecordsError(_("{path}: cannot be read ({reason})").format(
+            path=path, reason=problem.strerror or problem)) from problem
     except (ValueError, KeyError, TypeError) as problem:
-        raise RecordsError(f"{path}: is not a list of port mappings made by this tool "
-                           f"({problem}); move it away to start afresh") from problem
+        # Translators: {path} is a file; {reason} is a technical message in English
+        raise RecordsError(_("{path}: is not a list of port mappings made by this tool "
+                             "({reason}); move it away to start afresh").format(
+                                 path=path, reason=problem)) from problem
 
 
 def save_records(path: Path, records: list[MappingRecord]) -> None:
@@ -68,7 +72,9 @@ def save_records(path: Path, records: list[MappingRecord]) -> None:
     try:
         write_files_atomically({path: text.encode("utf-8")})
     except OSError as problem:
-        raise RecordsError(f"{path}: cannot be written ({problem})") from problem
+        # Translators: {path} is a file; {reason} is the system's error message
+        raise RecordsError(_("{path}: cannot be written ({reason})").format(
+            path=path, reason=problem)) from problem
 
 
 def same_mapping(record: MappingRecord, other: MappingRecord) -> bool:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from async_upnp_client.search import SsdpSearchListener
 from async_upnp_client.utils import CaseInsensitiveDict
 
+from cobalt_setup.i18n import _
 from cobalt_setup.router.environment import SETTLE_S
 from cobalt_setup.router.igd import Igd, NotAnIgd, open_igd
 from cobalt_setup.router.lan import LanInterface
@@ -61,23 +62,39 @@ def _check_reply(headers: CaseInsensitiveDict, interface: LanInterface) -> tuple
     location = str(headers.get_lower("_location_original", "")
                    or headers.get_lower("location", "") or "").strip()
     if not location:
-        raise ValueError("its answer has no LOCATION")
+        # Translators: this and the next reasons say why a device that answered the
+        # router search is not used; each is put after its address ("192.168.1.7:
+        # its answer ..."), lower case. LOCATION is a field of the answer: keep it
+        # as it is.
+        raise ValueError(_("its answer has no LOCATION"))
     try:
         url = urlsplit(location)
         port = url.port
     except ValueError:
-        raise ValueError("its LOCATION is not a valid address") from None
+        # Translators: why a device that answered is not used, lower case
+        # (LOCATION: a field)
+        raise ValueError(_("its LOCATION is not a valid address")) from None
     if url.scheme != "http" or not url.hostname or port == 0:
-        raise ValueError("its LOCATION is not a plain http:// address")
+        # Translators: why a device that answered is not used, lower case
+        # (LOCATION: a field)
+        raise ValueError(_("its LOCATION is not a plain http:// address"))
     try:
         location_host = str(ipaddress.ip_address(url.hostname))
     except ValueError:
-        raise ValueError("its LOCATION names a host name instead of its own address") from None
+        # Translators: why a device that answered is not used, lower case
+        # (LOCATION: a field)
+        raise ValueError(_("its LOCATION names a host name instead of its own address")
+                         ) from None
     if location_host != source:
-        raise ValueError(f"it answered from {source} but pointed to {location_host}; "
-                         "a router describes itself")
+        # Translators: why a device that answered is not used, lower case
+        raise ValueError(_("it answered from {source} but pointed to {location_host}; a "
+                           "router describes itself").format(source=source,
+                                                              location_host=location_host))
     if not interface.on_link(source):
-        raise ValueError(f"{source} is not on this computer's network {interface.network}")
+        # Translators: why a device that answered is not used, lower case;
+        # {network} is e.g. "192.168.1.0/24"
+        raise ValueError(_("{source} is not on this computer's network {network}").format(
+            source=source, network=interface.network))
     return source, location
 
 
@@ -128,7 +145,10 @@ async def discover_igds(interfaces: Sequence[LanInterface], *,
         elif isinstance(problem, NotAnIgd):
             found.rejected.append(RejectedReply(source, location, problem.words))
         else:
-            found.rejected.append(RejectedReply(source, location, f"it failed: {problem}"))
+            # Translators: why a device that answered is not used, lower case;
+            # {problem} is a technical message in English
+            words = _("it failed: {problem}").format(problem=problem)
+            found.rejected.append(RejectedReply(source, location, words))
 
     try:
         for interface in interfaces:
@@ -143,15 +163,18 @@ async def discover_igds(interfaces: Sequence[LanInterface], *,
                 try:
                     await listener.async_start()
                 except OSError as problem:
-                    found.rejected.append(RejectedReply(
-                        str(interface.address), "", f"no search possible on {interface.name}: "
-                        f"{problem.strerror or problem}"))
+                    # Translators: put after this computer's address ("192.168.1.20: no search
+                    # ..."), lower case; {interface} is e.g. "eth0" or "Wi-Fi"
+                    words = _("no search possible on {interface}: {reason}").format(
+                        interface=interface.name, reason=problem.strerror or problem)
+                    found.rejected.append(RejectedReply(str(interface.address), "", words))
                     continue
                 listeners.append(listener)
             found.searched.append(f"{interface.name} {interface.address}")
         if not listeners:
-            found.problem = ("This computer has no network connection to search for a router on."
-                             if not interfaces else "No search could be sent.")
+            found.problem = (_("This computer has no network connection to search for a "
+                               "router on.") if not interfaces else
+                             _("No search could be sent."))
             return found
 
         def search() -> None:

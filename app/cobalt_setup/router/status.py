@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import seconds
 from cobalt_setup.router import natpmp
@@ -23,8 +24,8 @@ from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for
 from cobalt_setup.router.ssdp import Discovery, discover_igds
 
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
-UPNP_FIX = ("Switch on UPnP in the router's settings (often under NAT, Advanced or Sharing), "
-            "or forward the ports by hand (Manual forwarding).")
+UPNP_FIX = N_("Switch on UPnP in the router's settings (often under NAT, Advanced or "
+              "Sharing), or forward the ports by hand (Manual forwarding).")
 
 
 class Nat(str, Enum):
@@ -105,7 +106,9 @@ async def _gateway(env: RouterEnvironment) -> str | None:
 
 async def _ask_natpmp(findings: RouterFindings, env: RouterEnvironment) -> None:
     if not findings.gateway:
-        findings.natpmp_error = "no default gateway to ask"
+        # Translators: why NAT-PMP was not asked, lower case; may be shown in
+        # brackets
+        findings.natpmp_error = _("no default gateway to ask")
         return
     started = time.perf_counter()
     try:
@@ -156,26 +159,43 @@ def _ssdp_result(findings: RouterFindings, env: RouterEnvironment) -> ProbeResul
                         "friendly_name": info.friendly_name, "model": info.model,
                         "igd_version": info.igd_version, "service": info.connection,
                         "lan_address": str(info.interface.address)})
-        summary = (f"Found the router {info.friendly_name or info.host} ({info.model}) at "
-                   f"{info.host}: UPnP IGD v{info.igd_version}, {info.connection}.")
+        # Translators: {name} is the router's own name, {model} e.g. "Netgear
+        # R7000", {version} 1 or 2, {connection} e.g. "WANIPConnection:2"
+        summary = _("Found the router {name} ({model}) at {host}: UPnP IGD v{version}, "
+                    "{connection}.").format(name=info.friendly_name or info.host,
+                                            model=info.model, host=info.host,
+                                            version=info.igd_version,
+                                            connection=info.connection)
         status = Status.OK
         if len(discovery.igds) > 1:
             others = ", ".join(igd.info.host for igd in discovery.igds[1:])
-            summary += f" Other routers answered too ({others}); using {info.host}."
+            # Translators: a sentence added after "Found the router ..."; {others} is a
+            # comma-separated list of addresses
+            summary += " " + _("Other routers answered too ({others}); using {host}.").format(
+                others=others, host=info.host)
             status = Status.WARNING
         return ProbeResult("router.ssdp", "ssdp", info.host, status, summary,
                            "" if status is Status.OK else
-                           "Two routers on one network usually means double NAT: see the "
-                           "external address below.", discovery.elapsed_ms, details)
+                           _("Two routers on one network usually means double NAT: see the "
+                             "external address below."), discovery.elapsed_ms, details)
     if discovery.problem:
         return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, discovery.problem,
-                           "Connect this computer to your home network and check again.",
+                           _("Connect this computer to your home network and check again."),
                            discovery.elapsed_ms, details)
-    summary = (f"No UPnP router answered within {seconds(env.timeout)} on {target}.")
+    # Translators: {interfaces} is a list of network interfaces and addresses,
+    # e.g. "eth0 192.168.1.20, wlan0 192.168.1.21"
+    summary = _("No UPnP router answered within {time} on {interfaces}.").format(
+        time=seconds(env.timeout), interfaces=target)
     if discovery.rejected:
-        summary += " Devices that answered were not accepted: " + "; ".join(
-            f"{r.source}: {r.reason}" for r in discovery.rejected[:3]) + "."
-    return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, summary, UPNP_FIX,
+        # Translators: one item of a "; "-joined list of devices that answered,
+        # e.g. "192.168.1.7: its answer has no LOCATION"
+        replies = "; ".join(_("{address}: {reason}").format(address=r.source, reason=r.reason)
+                            for r in discovery.rejected[:3])
+        # Translators: a sentence added after "No UPnP router answered ...";
+        # {replies} is a "; "-joined list of "address: reason"
+        summary += " " + _("Devices that answered were not accepted: {replies}.").format(
+            replies=replies)
+    return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, summary, _(UPNP_FIX),
                        discovery.elapsed_ms, details)
 
 
@@ -192,65 +212,81 @@ def _external_result(findings: RouterFindings) -> ProbeResult:
     if not findings.can_forward:
         return ProbeResult(
             "router.external", service, target, Status.FAILED,
-            "No UPnP and no NAT-PMP on this network: this wizard cannot open ports on the "
-            "router, and Open Cobalt's Automatic mode cannot either.",
-            "Switch on UPnP (or NAT-PMP) in the router's settings, or forward TCP ports "
-            "by hand in the router's settings and choose Manual forwarding. Without "
-            "either, choose LAN only.", findings.elapsed_ms, details)
+            _("No UPnP and no NAT-PMP on this network: this wizard cannot open ports on the "
+              "router, and Open Cobalt's Automatic mode cannot either."),
+            _("Switch on UPnP (or NAT-PMP) in the router's settings, or forward TCP ports "
+              "by hand in the router's settings and choose Manual forwarding. Without "
+              "either, choose LAN only."), findings.elapsed_ms, details)
     if nat is Nat.PUBLIC:
-        here = f"; this computer is {findings.lan_address} behind it" \
-            if findings.lan_address else ""
-        return ProbeResult("router.external", service, target, Status.OK,
-                           f"The router's external address is {address} (from {source})"
-                           f"{here}.", "", findings.elapsed_ms, details)
+        if findings.lan_address:
+            # Translators: {source} is UPnP or NAT-PMP
+            summary = _("The router's external address is {address} (from {source}); this "
+                        "computer is {lan_address} behind it.").format(
+                            address=address, source=source, lan_address=findings.lan_address)
+        else:
+            # Translators: {source} is UPnP or NAT-PMP
+            summary = _("The router's external address is {address} (from {source})."
+                        ).format(address=address, source=source)
+        return ProbeResult("router.external", service, target, Status.OK, summary, "",
+                           findings.elapsed_ms, details)
     if nat is Nat.CARRIER:
         return ProbeResult(
             "router.external", service, target, Status.WARNING,
-            f"The router's external address {address} is a carrier-grade NAT address: your "
-            "provider shares one public address among many customers, so forwarding on "
-            "your router cannot let friends in.",
-            "Ask your Internet provider for a public IPv4 address (often called a public "
-            "or dedicated IP, or 'turn off CGNAT'); until then choose LAN only.",
+            _("The router's external address {address} is a carrier-grade NAT address: your "
+              "provider shares one public address among many customers, so forwarding on "
+              "your router cannot let friends in.").format(address=address),
+            _("Ask your Internet provider for a public IPv4 address (often called a public "
+              "or dedicated IP, or 'turn off CGNAT'); until then choose LAN only."),
             findings.elapsed_ms, details)
     if nat is Nat.DOUBLE:
         return ProbeResult(
             "router.external", service, target, Status.WARNING,
-            f"The router's external address {address} is a private address: it sits "
-            "behind another router (double NAT), so forwarding on this router alone does "
-            "not let friends in.",
-            "Forward the same TCP ports on the outer router too, or set one of the two "
-            "routers to bridge (modem) or access-point mode.", findings.elapsed_ms, details)
+            _("The router's external address {address} is a private address: it sits "
+              "behind another router (double NAT), so forwarding on this router alone does "
+              "not let friends in.").format(address=address),
+            _("Forward the same TCP ports on the outer router too, or set one of the two "
+              "routers to bridge (modem) or access-point mode."), findings.elapsed_ms, details)
     words = findings.upnp_error or findings.natpmp_error
     if nat is Nat.UNKNOWN:
+        summary = (
+            # Translators: {reason} is why, e.g. "the router did not answer within 2 s"
+            _("The router did not tell its external address ({reason}).").format(reason=words)
+            if words else _("The router did not tell its external address (no answer)."))
         return ProbeResult(
-            "router.external", service, target, Status.WARNING,
-            f"The router did not tell its external address ({words or 'no answer'}).",
-            "Check again in a minute; if it keeps failing, restart the router.",
+            "router.external", service, target, Status.WARNING, summary,
+            _("Check again in a minute; if it keeps failing, restart the router."),
             findings.elapsed_ms, details)
     return ProbeResult(
         "router.external", service, target, Status.WARNING,
-        "The router has no external address: it is not connected to the Internet, or the "
-        "provider shares one public address among customers (carrier-grade NAT).",
-        "Check the router's Internet connection. If it is connected, ask your provider for "
-        "a public IPv4 address, or choose LAN only.", findings.elapsed_ms, details)
+        _("The router has no external address: it is not connected to the Internet, or the "
+          "provider shares one public address among customers (carrier-grade NAT)."),
+        _("Check the router's Internet connection. If it is connected, ask your provider for "
+          "a public IPv4 address, or choose LAN only."), findings.elapsed_ms, details)
 
 
 def _natpmp_result(findings: RouterFindings) -> ProbeResult:
     gateway = findings.gateway or "no gateway"
     details = {"gateway": findings.gateway, "external_address": findings.natpmp_external}
     if findings.natpmp_external is not None:
-        return ProbeResult("router.natpmp", "natpmp", gateway, Status.OK,
-                           f"NAT-PMP answers on the gateway {gateway} (external address "
-                           f"{findings.natpmp_external or 'none'}).", "",
+        summary = (_("NAT-PMP answers on the gateway {gateway} (external address {address})."
+                     ).format(gateway=gateway, address=findings.natpmp_external)
+                   if findings.natpmp_external else
+                   _("NAT-PMP answers on the gateway {gateway} (external address none)."
+                     ).format(gateway=gateway))
+        return ProbeResult("router.natpmp", "natpmp", gateway, Status.OK, summary, "",
                            findings.natpmp_ms, details)
     if not findings.gateway:
         return ProbeResult("router.natpmp", "natpmp", gateway, Status.SKIPPED,
-                           "NAT-PMP not asked: this computer has no default gateway.", "",
+                           _("NAT-PMP not asked: this computer has no default gateway."), "",
                            findings.natpmp_ms, details)
     # Most routers speak only UPnP: no NAT-PMP matters only when UPnP is missing too.
     status = Status.SKIPPED if findings.igd is not None else Status.WARNING
-    return ProbeResult("router.natpmp", "natpmp", gateway, status,
-                       f"No NAT-PMP on the gateway {gateway}: {findings.natpmp_error}", "",
+    # Translators: {reason} is a whole sentence or more, e.g. "No NAT-PMP
+    # answer from 192.168.1.1 within 2 s: the router does not speak NAT-PMP, or
+    # it is switched off."
+    summary = _("No NAT-PMP on the gateway {gateway}: {reason}").format(
+        gateway=gateway, reason=findings.natpmp_error)
+    return ProbeResult("router.natpmp", "natpmp", gateway, status, summary, "",
                        findings.natpmp_ms, {**details, "error": findings.natpmp_error})
 
 

@@ -1,0 +1,74 @@
+"""The core's texts (findings, fixes, field labels, error messages) in the user's language.
+
+The core has no Qt, so it cannot use the GUI's tr(): it uses GNU gettext catalogues from
+the standard library instead, compiled to `locale/<language>/LC_MESSAGES/cobalt_setup.mo`
+next to this module (sources and the tool that updates them: resources/translations/).
+The wizard and the command line choose the language once at start with `use_language`;
+until then, and for a language without a catalogue, texts stay in English.
+
+In the code: `_("text with {name}").format(name=...)` for a text, `ngettext(one, many, n)`
+for one with a number, and `N_("text")` to mark a text kept in a constant, which is
+translated with `_()` where it is shown.
+"""
+
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+from pathlib import Path
+
+DOMAIN = "cobalt_setup"
+LOCALE_FOLDER = Path(__file__).resolve().parent / "locale"
+_ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_catalogue: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def available_languages() -> list[str]:
+    """The languages spoken besides English: ["de", "fr"]."""
+    return sorted(path.parents[1].name
+                  for path in LOCALE_FOLDER.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+
+
+def system_languages() -> list[str]:
+    """The user's languages, most wanted first, as gettext reads them from the environment
+    (Linux, macOS terminals), else the locale Python reports (Windows)."""
+    for variable in _ENVIRONMENT:
+        value = os.environ.get(variable)
+        if value:
+            return [part for part in value.split(":") if part]
+    with_region = locale.getlocale()[0]
+    return [with_region] if with_region else []
+
+
+def use_language(language: str | None = None) -> str:
+    """Speak `language` ("de", "fr_CA", "de_DE.UTF-8") or, when None, the system's.
+    Returns the language now used: "en" when none of them has a catalogue."""
+    global _catalogue
+    wanted = [language] if language else system_languages()
+    for candidate in wanted:
+        base = candidate.split(".")[0].split("@")[0]
+        for code in (base, base.split("_")[0].split("-")[0]):
+            path = LOCALE_FOLDER / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            if path.is_file():
+                with path.open("rb") as file:
+                    _catalogue = gettext.GNUTranslations(file)
+                return code.split("_")[0]
+    _catalogue = gettext.NullTranslations()
+    return "en"
+
+
+def _(message: str) -> str:
+    """`message` in the language in use ("" stays "": gettext would give its header)."""
+    return _catalogue.gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a text for `count` in the language in use."""
+    return _catalogue.ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Marks a text to translate later, where it is shown; returns it unchanged."""
+    return message
