@@ -45,7 +45,7 @@ fi
 py="$venv/bin/python"
 version="$("$py" -c 'import cobalt_setup; print(cobalt_setup.__version__)')"
 page_count="$("$py" -c 'from cobalt_setup.gui.wizard import PAGES; print(len(PAGES))')"
-languages="$("$py" -c 'from cobalt_setup.gui.translations import available_languages as a
+languages="$("$py" -c 'from cobalt_setup.i18n import available_languages as a
 print(" ".join(a()))')"
 arch="$(uname -m)"
 name="cobalt-setup-$version-linux-$arch"
@@ -61,7 +61,7 @@ stage="build/stage/$name"
 rm -rf build/stage
 mkdir -p "$stage"
 cp -a dist/cobalt-setup "$stage/cobalt-setup"
-cp resources/cobalt-setup.desktop resources/cobalt-setup.svg packaging/linux/install.sh "$stage/"
+cp resources/cobalt-setup.desktop app/cobalt_setup/gui/icons/cobalt-setup.svg packaging/linux/install.sh "$stage/"
 tar -C build/stage -czf "dist/$name.tar.gz" "$name"
 if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate resources/cobalt-setup.desktop
@@ -105,6 +105,21 @@ echo "ok  every page in en $languages and dark: the same PNGs as the source"
 
 "$binary" diagnose --help | grep -q -- "--timeout" || fail "diagnose --help"
 echo "ok  diagnose --help"
+
+# The core's messages come from gettext catalogues (cobalt_setup/locale/*.mo), not from the
+# .qm files the screenshots prove: a refused setting must read the same as from the source.
+printf '[SpaceDirectory]\nPort = 70000\n' >"$scratch/bad.ini"
+mkdir -p "$scratch/cobalt"
+for lang in en $languages; do
+    args=(--lang "$lang" apply "$scratch/bad.ini" --dry-run --cobalt-dir "$scratch/cobalt")
+    "$binary" "${args[@]}" >/dev/null 2>"$scratch/refused-frozen-$lang.txt" && fail "apply took port 70000"
+    "$py" -m cobalt_setup "${args[@]}" >/dev/null 2>"$scratch/refused-source-$lang.txt" || true
+    cmp -s "$scratch/refused-frozen-$lang.txt" "$scratch/refused-source-$lang.txt" ||
+        fail "--lang $lang: the frozen build's message differs: $(cat "$scratch/refused-frozen-$lang.txt")"
+    [ "$lang" = en ] || ! cmp -s "$scratch/refused-frozen-$lang.txt" "$scratch/refused-frozen-en.txt" ||
+        fail "--lang $lang: the message is in English: $(cat "$scratch/refused-frozen-$lang.txt")"
+done
+echo "ok  a refused setting is explained in en $languages, as from the source"
 
 # A whole diagnosis loads dnspython, ldap3, aiohttp, async_upnp_client and ifaddr, which the
 # app imports lazily. In a fresh network namespace nothing can leave this machine.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGING_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGING_DIR.parent
-ICON_SVG = ROOT / "resources" / "cobalt-setup.svg"
+ICON_SVG = ROOT / "app" / "cobalt_setup" / "gui" / "icons" / "cobalt-setup.svg"
 # Rendered from ICON_SVG by packaging/render_icon.py: the .ico for Windows, the PNG that
 # PyInstaller turns into the bundle's .icns on macOS (that needs Pillow).
 ICON_PNG = ROOT / "build" / "icon" / "cobalt-setup-1024.png"

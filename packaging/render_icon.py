@@ -1,6 +1,7 @@
-"""Renders resources/cobalt-setup.svg to build/icon/: a 1024 px PNG (PyInstaller turns it into the
-macOS .icns) and, where Pillow is installed, a multi-size .ico for the Windows executable and the
-Inno Setup installer. Both conversions need Pillow: `pip install pillow` on those runners.
+"""Renders the app icon (app/cobalt_setup/gui/icons/cobalt-setup.svg) to build/icon/: a
+1024 px PNG (PyInstaller turns it into the macOS .icns) and, where Pillow is installed, a
+multi-size .ico for the Windows executable and the Inno Setup installer. Both conversions
+need Pillow: `pip install pillow` on those runners.
 
 Qt draws the SVG itself so no SVG library is needed beyond PySide6, which the build has anyway.
 Usage (from the repository root): python packaging/render_icon.py
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "resources" / "cobalt-setup.svg"
+SOURCE = ROOT / "app" / "cobalt_setup" / "gui" / "icons" / "cobalt-setup.svg"
 TARGET = ROOT / "build" / "icon" / "cobalt-setup-1024.png"
 ICO = TARGET.with_name("cobalt-setup.ico")
 ICO_SIZES = [(16, 16), (20, 20), (24, 24), (32, 32), (40, 40), (48, 48), (64, 64), (256, 256)]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QApplication,
     QCheckBox,
     QLabel,
     QLineEdit,
@@ -21,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from cobalt_setup.gui.widgets import StatusLine
+from cobalt_setup.gui.app import application
+from cobalt_setup.gui.widgets import STATUS_ICON_KINDS, StatusLine, status_icon
 from cobalt_setup.gui.wizard import PAGES, SetupWizard
 from wizard_driver import open_wizard
 
@@ -99,3 +103,21 @@ def test_the_wizard_is_usable_with_the_keyboard_only(every_page: SetupWizard,
         tops = [w.mapTo(wizard, w.rect().topLeft()).y() for w in reached
                 if not isinstance(w, QRadioButton)]
         assert tops == sorted(tops), f"Tab order jumps around on {page.title()}"
+
+
+def test_status_and_window_icons_are_sharp_on_high_dpi_screens(qapp: QApplication) -> None:
+    """The icons are drawn from SVG: at 2x (a high-DPI screen) each one has twice the
+    pixels, not a blurred copy of the small one, and no two statuses look the same."""
+    images = {}
+    for kind in STATUS_ICON_KINDS:
+        small = status_icon(kind).pixmap(QSize(16, 16), 1.0)
+        large = status_icon(kind).pixmap(QSize(16, 16), 2.0)
+        assert not small.isNull(), f"status icon {kind!r} did not load"
+        assert (large.width(), large.height()) == (32, 32)
+        assert large.devicePixelRatio() == 2.0
+        images[kind] = large.toImage()
+    for first, second in combinations(STATUS_ICON_KINDS, 2):
+        assert images[first] != images[second], f"{first} and {second} look the same"
+    application()
+    window_icon = qapp.windowIcon().pixmap(QSize(256, 256))
+    assert (window_icon.width(), window_icon.height()) == (256, 256)

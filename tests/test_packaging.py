@@ -27,6 +27,7 @@ PACKAGING = ROOT / "packaging"
 SPEC = PACKAGING / "cobalt-setup.spec"
 FLOOR_SPEC = PACKAGING / "floor" / "floor.spec"
 DESKTOP = ROOT / "resources" / "cobalt-setup.desktop"
+ICON = ROOT / "app" / "cobalt_setup" / "gui" / "icons" / "cobalt-setup.svg"
 INFO_PLIST = PACKAGING / "macos" / "Info.plist"
 ISS = PACKAGING / "windows" / "cobalt-setup.iss"
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
@@ -152,7 +153,7 @@ def test_desktop_entry_starts_the_binary_the_spec_builds() -> None:
         assert entry.get(key), f"{DESKTOP.name} has no {key}"
     assert entry["Type"] == "Application"
     assert entry["Exec"].split()[0] == _spec_app_name()
-    assert (ROOT / "resources" / f"{entry['Icon']}.svg").is_file()
+    assert ICON.name == f"{entry['Icon']}.svg"
     categories = entry["Categories"].split(";")
     assert categories[-1] == "", "Categories must end with ';'"
     assert {"Network", "Settings"} & set(categories)
@@ -166,7 +167,7 @@ def test_linux_install_script_installs_a_menu_entry_that_runs_the_binary(
     binary = unpacked / "cobalt-setup" / "cobalt-setup"
     binary.write_text("#!/bin/sh\necho frozen\n")
     binary.chmod(0o755)
-    for source in (DESKTOP, ROOT / "resources" / "cobalt-setup.svg",
+    for source in (DESKTOP, ICON,
                    PACKAGING / "linux" / "install.sh"):
         shutil.copy2(source, unpacked)
     home = tmp_path / "home"

@@ -51,7 +51,7 @@ ArchitecturesInstallIn64BitMode=x64compatible
 MinVersion=10.0
 ; The installer's own look (the app forces QWizard's ModernStyle itself on Windows).
 WizardStyle=modern
-; Rendered from resources\cobalt-setup.svg by packaging\render_icon.py (needs Pillow).
+; Rendered from app\cobalt_setup\gui\icons\cobalt-setup.svg by packaging\render_icon.py (needs Pillow).
 SetupIconFile=..\..\build\icon\cobalt-setup.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog
 
 from cobalt_setup.gui.translations import install_translations
+from cobalt_setup.gui.widgets import icon
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
 
@@ -26,6 +27,8 @@ def application(language: str | None = None) -> QApplication:
         app.setApplicationName("Cobalt Network Setup")
         app.setOrganizationName("Open Cobalt")
     assert isinstance(app, QApplication)
+    app.setDesktopFileName("cobalt-setup")  # Wayland finds the icon of the .desktop entry
+    app.setWindowIcon(icon("cobalt-setup"))
     install_translations(app, language)
     return app
 

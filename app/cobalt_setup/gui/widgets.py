@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -19,28 +20,29 @@ from PySide6.QtWidgets import (
 )
 
 from cobalt_setup.form import FieldId, SettingsForm
+from cobalt_setup.i18n import _
+from cobalt_setup.probes.result import ProbeResult
 from cobalt_setup.settings import FIELDS_BY_ID
 
+LABEL_MIN_WIDTH = 170  # pixels: the label column of a field row, at least
 ERROR_STYLE = "color: palette(text); background: rgba(220, 50, 47, 40); border-radius: 4px;"
 
 
-def translate(text: str) -> str:
-    """Texts that come from the Qt-free core (field labels, help) go through Qt's translator."""
-    return QCoreApplication.translate("cobalt_setup", text)
+ICON_FOLDER = Path(__file__).resolve().parent / "icons"
+STATUS_ICON_KINDS = ("error", "warning", "ok", "info", "pending", "busy")
+_icons: dict[str, QIcon] = {}
 
 
-STATUS_ICONS: dict[str, QStyle.StandardPixmap] = {
-    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-    "pending": QStyle.StandardPixmap.SP_MessageBoxQuestion,
-    "busy": QStyle.StandardPixmap.SP_BrowserReload,
-}
+def icon(name: str) -> QIcon:
+    """An icon drawn in SVG (sharp at any screen scale), read once: "status-ok", ..."""
+    if name not in _icons:
+        _icons[name] = QIcon(str(ICON_FOLDER / f"{name}.svg"))
+    return _icons[name]
 
 
-def status_icon(widget: QWidget, kind: str) -> QIcon:
-    return widget.style().standardIcon(STATUS_ICONS[kind])
+def status_icon(kind: str) -> QIcon:
+    """The icon of a status kind; each has its own shape, so colour is never the only cue."""
+    return icon(f"status-{kind}")
 
 
 class StatusLine(QWidget):
@@ -72,7 +74,7 @@ class StatusLine(QWidget):
     def show_status(self, kind: str, text: str) -> None:
         self.kind = kind
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        self.icon.setPixmap(status_icon(self, kind).pixmap(size, size))
+        self.icon.setPixmap(status_icon(kind).pixmap(QSize(size, size), self.devicePixelRatioF()))
         word = self.word(kind)
         self.text.setText(f"<b>{escape(word)}</b> {escape(text)}" if text else "")
         self.setAccessibleName(f"{word} {text}")
@@ -95,23 +97,28 @@ class FieldRow(QWidget):
         self.label = QLabel(label, self)
         self.input = QLineEdit(self)
         self.input.setObjectName(f"{field.section}.{field.key}")
-        self.input.setAccessibleName(translate(field.label))
+        self.input.setAccessibleName(_(field.label))
         self.label.setBuddy(self.input)
         self.problem = StatusLine(self)
         self.problem.setVisible(False)
-        self.help = QLabel(translate(field.help), self)
+        self.help = QLabel(_(field.help), self)
         self.help.setWordWrap(True)
         self.help.setVisible(bool(field.help))
         muted(self.help)
         self.input.setAccessibleDescription(self.help.text())
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setColumnMinimumWidth(0, 170)
-        layout.addWidget(self.label, 0, 0)
-        layout.addWidget(self.input, 0, 1)
-        layout.addWidget(self.problem, 1, 1)
-        layout.addWidget(self.help, 2, 1)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.align_to(0)
+        self.grid.addWidget(self.label, 0, 0)
+        self.grid.addWidget(self.input, 0, 1)
+        self.grid.addWidget(self.problem, 1, 1)
+        self.grid.addWidget(self.help, 2, 1)
         self.input.textEdited.connect(self._on_edited)
+
+    def align_to(self, label_width: int) -> None:
+        """Start the input after `label_width` pixels, so that the rows of a page line up
+        however long a translated label is."""
+        self.grid.setColumnMinimumWidth(0, max(LABEL_MIN_WIDTH, label_width))
 
     def load(self) -> None:
         """Show the form's text (after the session was reseeded, or on entering the page)."""
@@ -227,7 +234,7 @@ class ResultList(QWidget):
             self.lines.sort(key=self._layout.indexOf)
         self.shown = list(results)
 
-    def add_result(self, result: object) -> None:
+    def add_result(self, result: ProbeResult) -> None:
         """One more result, shown at the next turn of the event loop: results that arrive
         together share one re-layout of the page (each costs tens of milliseconds on a full
         page; a longer wait makes fewer but longer stalls, measured)."""
@@ -242,20 +249,21 @@ class ResultList(QWidget):
         for result in pending:
             self._insert(result)
 
-    def _insert(self, result: object) -> None:
+    def _insert(self, result: ProbeResult) -> None:
         """Place one result's line in its group: no rebuild."""
         line = StatusLine(self)
-        fix = f" {self.tr('Fix:')} {result.fix}" if result.fix else ""  # type: ignore[attr-defined]
-        line.show_status(STATUS_KINDS[result.status.value],  # type: ignore[attr-defined]
-                         result.summary + fix)  # type: ignore[attr-defined]
+        # lupdate finds tr() only outside f-strings.
+        fix = self.tr("Fix: {fix}").format(fix=result.fix) if result.fix else ""
+        line.show_status(STATUS_KINDS[result.status.value],
+                         f"{result.summary} {fix}" if fix else result.summary)
         position = self._layout.count()
         if self.group_names is not None:
-            service = result.service  # type: ignore[attr-defined]
+            service = result.service
             if service not in self._groups:
                 later = [widgets[0] for key, widgets in self._groups.items()
                          if self._group_key(key) > self._group_key(service)]
                 position = min((self._layout.indexOf(w) for w in later), default=position)
-                title = translate(self.group_names.get(service, service))
+                title = _(self.group_names.get(service, service))
                 heading = QLabel(f"<b>{escape(title)}</b>", self)
                 heading.setAccessibleName(title)
                 self._layout.insertWidget(position, heading)

@@ -45,6 +45,9 @@ class SetupPage(QWizardPage):
         row.edited.connect(self._on_edited)
         self.rows[field_id] = row
         (layout or self.body).addWidget(row)
+        width = max(other.label.sizeHint().width() for other in self.rows.values())
+        for other in self.rows.values():
+            other.align_to(width)
         return row
 
     def _on_edited(self, field_id: FieldId) -> None:

@@ -197,7 +197,7 @@ class DnsPage(SetupPage):
         if verdict is None:
             verdict = Verdict.CHECKING
         shown = self.tr(verdict.value) if verdict is not Verdict.CHECKING else self.tr("checking")
-        item = QTableWidgetItem(status_icon(self, VERDICT_KINDS[verdict]), shown)
+        item = QTableWidgetItem(status_icon(VERDICT_KINDS[verdict]), shown)
         item.setToolTip(reason)
         item.setData(Qt.ItemDataRole.UserRole + 1, reason)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{shown}. {reason}")
@@ -256,11 +256,14 @@ class DnsPage(SetupPage):
         for instance in discovery.dispatchers:
             target = instance.targets[0] if instance.targets else None
             where = f"{target.host}:{target.port}" if target else self.tr("nowhere")
+            # lupdate finds tr() only outside f-strings.
+            weights = self.tr(" (priority {priority}, weight {weight})").format(
+                priority=target.priority, weight=target.weight) if target else ""
+            problem = self.tr("Problem:")
             lines.append(
-                f"<b>{escape(instance.name)}</b> &mdash; {escape(where)}"
-                + (f" (priority {target.priority}, weight {target.weight})" if target else "")
+                f"<b>{escape(instance.name)}</b> &mdash; {escape(where)}{escape(weights)}"
                 + (f"<br>&nbsp;&nbsp;TXT: {escape(' '.join(instance.txt))}" if instance.txt else "")
-                + (f"<br>&nbsp;&nbsp;{escape(self.tr('Problem:'))} {escape(instance.problem)}"
+                + (f"<br>&nbsp;&nbsp;{escape(problem)} {escape(instance.problem)}"
                    if instance.problem else "")
             )
         for title, targets in ((self.tr("Space Directory (LDAP)"), discovery.ldap),

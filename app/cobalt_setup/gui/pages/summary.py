@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.widgets import StatusLine, muted, translate
+from cobalt_setup.gui.widgets import StatusLine, muted
+from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.probes.environment import CheckEnvironment
@@ -209,18 +210,19 @@ class SummaryPage(SetupPage):
     def _section(self, title: str, path: str, changes: list[Change], writes: bool) -> str:
         head = f"<h3>{escape(title)}</h3><p><code>{escape(path)}</code></p>"
         if not writes:
-            return head + f"<p>{escape(self.tr('No change: this file already says this.'))}</p>"
+            unchanged = self.tr("No change: this file already says this.")
+            return head + f"<p>{escape(unchanged)}</p>"
         rows = []
         for change in changes:
             old = self.tr("(not set)") if change.old is None else (change.old or self.tr("(empty)"))
             new = change.new or self.tr("(empty)")
             rows.append(
-                f"<tr><td>{escape(translate(change.field.label))}</td>"
+                f"<tr><td>{escape(_(change.field.label))}</td>"
                 f"<td>{escape(old)}</td><td>&rarr;</td><td><b>{escape(new)}</b></td></tr>"
             )
         if not rows:
-            rows.append(f"<tr><td>{escape(self.tr('Only the layout of the file changes.'))}"
-                        "</td></tr>")
+            layout_only = self.tr("Only the layout of the file changes.")
+            rows.append(f"<tr><td>{escape(layout_only)}</td></tr>")
         return head + "<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>"
 
     def isComplete(self) -> bool:

@@ -10,7 +10,7 @@ from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import muted
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.result import OnResult, ProbeResult
-from cobalt_setup.probes.vnc import VNC_RANGE_NOTE
+from cobalt_setup.probes.vnc import vnc_range_note
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
 
@@ -29,7 +29,7 @@ class XrfbPage(SetupPage):
         self.add_field(("Xrfb", "ServerPortNumber"), self.tr("Xrfb server &port number:"))
         self.add_field(("Xrfb", "VncPorts"), self.tr("&VNC ports:"))
         self.add_live_checks(self.tr("Xrfb and VNC check"))
-        note = QLabel(self.tr(VNC_RANGE_NOTE), self)
+        note = QLabel(vnc_range_note(), self)
         note.setWordWrap(True)
         muted(note)
         self.body.addWidget(note)
