@@ -4,6 +4,7 @@ core's findings, fixes and error messages (gettext catalogues)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -173,6 +174,55 @@ def test_the_core_picks_its_language_like_the_desktop_does(
     assert use_language(None) == "fr"
     monkeypatch.setenv("LANGUAGE", "en_GB")
     assert use_language(None) == "en"
+    monkeypatch.setenv("LANGUAGE", "en_US:de")  # English first, although it has no catalogue
+    assert use_language(None) == "en"
+    assert use_language("fr-CA") == "fr"  # the way Windows and macOS write it
+
+
+SPEAK_AS_THE_DESKTOP = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+from cobalt_setup.gui.translations import install_translations
+from cobalt_setup.i18n import _
+language = install_translations(QApplication(sys.argv[:1]))
+print(language, QCoreApplication.translate("WelcomePage", "Welcome to Cobalt Network Setup"),
+      _("No dispatcher domain is set, so no dispatcher was looked for."), sep="\\n")
+"""
+
+
+def page_translation(context: str, english: str, language: str) -> str:
+    ts = ElementTree.parse(TS_FOLDER / f"cobalt_setup_{language}.ts").getroot()
+    return next(message.findtext("translation") or ""
+                for page in ts.iter("context") if page.findtext("name") == context
+                for message in page.iter("message") if message.findtext("source") == english)
+
+
+@pytest.mark.parametrize(("preferred", "expected"), [
+    ("en_US:de", "en"),  # English first: English, although German has a catalogue
+    ("es:fr", "fr"),  # no Spanish: the next language the wizard speaks
+    ("de_AT:fr", "de"),
+])
+def test_the_pages_and_the_findings_speak_the_first_preferred_language_we_have(
+        preferred: str, expected: str) -> None:
+    """A desktop set to prefer several languages (LANGUAGE here; the system settings'
+    list on Windows and macOS) gets the first the wizard speaks, on the pages and in the
+    core's findings alike."""
+    environment = {**os.environ, "LANGUAGE": preferred, "LANG": "es_ES.UTF-8",
+                   "QT_QPA_PLATFORM": "offscreen"}
+    environment.pop("LC_ALL", None)
+    environment.pop("LC_MESSAGES", None)
+    shown = subprocess.run([sys.executable, "-c", SPEAK_AS_THE_DESKTOP], env=environment,
+                           capture_output=True, text=True, check=True, timeout=60).stdout
+    language, title, finding = shown.splitlines()[-3:]
+    welcome = "Welcome to Cobalt Network Setup"
+    no_domain = "No dispatcher domain is set, so no dispatcher was looked for."
+    assert language == expected
+    if expected == "en":
+        assert (title, finding) == (welcome, no_domain)
+    else:
+        assert title == page_translation("WelcomePage", welcome, expected) != welcome
+        assert finding == translation_of(no_domain, expected) != no_domain
 
 
 @pytest.mark.asyncio

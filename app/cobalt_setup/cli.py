@@ -90,10 +90,10 @@ def _ini_path(args: argparse.Namespace) -> Path:
 
 def _use_language(language: str | None) -> None:
     """Speak `language` (or the system's) in the findings and messages; refuse unknown ones."""
-    from cobalt_setup.i18n import available_languages, use_language
+    from cobalt_setup.i18n import SOURCE_LANGUAGE, available_languages, language_code, use_language
 
-    known = ["en", *available_languages()]
-    if language and language.split("_")[0].lower() not in known:
+    known = [SOURCE_LANGUAGE, *available_languages()]
+    if language and language_code(language) not in known:
         raise UsageError(f"--lang {language}: not a language of this wizard; "
                          f"choose from {', '.join(known)}")
     use_language(language)

@@ -16,9 +16,12 @@ from __future__ import annotations
 import gettext
 import locale
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 DOMAIN = "cobalt_setup"
+SOURCE_LANGUAGE = "en"  # the language of the texts in the code
 LOCALE_FOLDER = Path(__file__).resolve().parent / "locale"
 _ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -42,21 +45,34 @@ def system_languages() -> list[str]:
     return [with_region] if with_region else []
 
 
+def language_code(name: str) -> str:
+    """The language part of a locale name: "de_AT.UTF-8", "fr-CA" and "de" give "de", "fr",
+    "de"."""
+    return re.split(r"[-_.@]", name, maxsplit=1)[0].lower()
+
+
+def pick_language(wanted: Iterable[str]) -> str:
+    """The first of `wanted` (most preferred first) this tool speaks, as a code ("de").
+
+    English counts although it has no catalogue (it is the code's own), so a user who
+    prefers English to German gets English, not the first catalogue further down the list.
+    Returns "en" when none is spoken."""
+    spoken = {SOURCE_LANGUAGE, *available_languages()}
+    return next((code for code in map(language_code, wanted) if code in spoken),
+                SOURCE_LANGUAGE)
+
+
 def use_language(language: str | None = None) -> str:
     """Speak `language` ("de", "fr_CA", "de_DE.UTF-8") or, when None, the system's.
     Returns the language now used: "en" when none of them has a catalogue."""
     global _catalogue
-    wanted = [language] if language else system_languages()
-    for candidate in wanted:
-        base = candidate.split(".")[0].split("@")[0]
-        for code in (base, base.split("_")[0].split("-")[0]):
-            path = LOCALE_FOLDER / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
-            if path.is_file():
-                with path.open("rb") as file:
-                    _catalogue = gettext.GNUTranslations(file)
-                return code.split("_")[0]
-    _catalogue = gettext.NullTranslations()
-    return "en"
+    code = pick_language([language] if language else system_languages())
+    if code == SOURCE_LANGUAGE:
+        _catalogue = gettext.NullTranslations()
+    else:
+        with (LOCALE_FOLDER / code / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+            _catalogue = gettext.GNUTranslations(file)
+    return code
 
 
 def _(message: str) -> str:

@@ -8,26 +8,28 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from cobalt_setup.i18n import use_language
+from cobalt_setup.i18n import SOURCE_LANGUAGE, pick_language, use_language
 
 QM_FOLDER = Path(__file__).resolve().parents[1] / "translations"
 _installed: list[QTranslator] = []
 
 
 def install_translations(app: QCoreApplication, language: str | None = None) -> str:
-    """Load the translations for `language` ("de", "fr_CA", ...) or the system's locale;
-    replaces any loaded before. Returns the language used ("en" when none matched)."""
+    """Load the translations for `language` ("de", "fr_CA", ...) or else the first of the
+    user's preferred languages the wizard speaks; replaces any loaded before. The pages and
+    the core always speak the same language. Returns it ("en" when none matched)."""
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
-    locale = QLocale(language) if language else QLocale.system()
+    code = pick_language([language] if language else QLocale.system().uiLanguages())
     ours = QTranslator(app)
-    if not ours.load(locale, "cobalt_setup", "_", str(QM_FOLDER)):
-        return use_language("en")
+    if code == SOURCE_LANGUAGE or not ours.load(f"cobalt_setup_{code}", str(QM_FOLDER)):
+        return use_language(SOURCE_LANGUAGE)
     qt = QTranslator(app)
-    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if qt.load(QLocale(code), "qtbase", "_",
+               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         _installed.append(qt)
     app.installTranslator(ours)
     _installed.append(ours)
-    return use_language(locale.name())
+    return use_language(code)
