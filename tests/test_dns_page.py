@@ -57,7 +57,7 @@ def test_rows_fill_in_and_the_recommendation_is_written(
     }
     assert page.table.item(0, 0).text() == dns_lab.good.endpoint, "best first"
     assert "Your system resolver" in page.recommendation.text.text()
-    assert "Found 2 dispatcher(s) in cobalt.test" in page.discovery.text.text()
+    assert "Found 2 dispatchers in cobalt.test" in page.discovery.text.text()
     assert f"Space Directory (LDAP): directory.{DOMAIN}:1389" in page.discovery_details.text()
     assert page.use_recommended.isEnabled()
 

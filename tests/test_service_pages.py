@@ -49,6 +49,7 @@ def test_directory_page_tells_an_open_cobalt_directory_from_plain_ldap(
                     " ".join(page.results.texts()), timeout=5000)
     assert page.results.texts()[1].startswith("Warning:")
     assert "Fix:" in page.results.texts()[1]
+    assert "1 of 2 checks found a problem." in page.probes.status.text.text()
     assert wizard.button(NEXT).isEnabled(), "a problem found is no reason to block the user"
 
 

@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from cobalt_setup.cli import main
 from cobalt_setup.gui.pages.router import RouterPage
 from cobalt_setup.gui.translations import QM_FOLDER, install_translations
+from cobalt_setup.gui.widgets import ProbeArea
 from cobalt_setup.i18n import available_languages, use_language
 from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.vnc import probe_vnc_port
@@ -71,15 +72,31 @@ def test_english_is_the_fallback_and_unknown_languages_are_refused(
     assert "--lang xx" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("language", ["de", "fr"])
+def _translations(message: ElementTree.Element) -> list[str]:
+    """A message's translation, or each of its forms when it holds a number (%n)."""
+    translation = message.find("translation")
+    if translation is None or translation.get("type") == "unfinished":
+        return []
+    if message.get("numerus") == "yes":
+        return [form.text or "" for form in translation.iter("numerusform")]
+    return [translation.text or ""]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
 def test_every_text_is_translated_and_the_compiled_file_is_current(
         language: str, tmp_path: Path) -> None:
+    """English's file holds only the texts with a number: their singular and plural."""
     ts = TS_FOLDER / f"cobalt_setup_{language}.ts"
-    messages = ElementTree.parse(ts).getroot().iter("message")
+    messages = list(ElementTree.parse(ts).getroot().iter("message"))
+    assert messages
     untranslated = [m.findtext("source") for m in messages
-                    if not (m.findtext("translation") or "").strip()
-                    or m.find("translation").get("type") == "unfinished"]
+                    if len(_translations(m)) != (2 if m.get("numerus") == "yes" else 1)
+                    or not all(text.strip() for text in _translations(m))]
     assert untranslated == []
+    placeholders_differ = [(m.findtext("source"), text) for m in messages
+                           for text in _translations(m)
+                           if _fields(text) != _fields(m.findtext("source") or "")]
+    assert placeholders_differ == [], "str.format() would fail or leave a value out"
     rebuilt = tmp_path / "rebuilt.qm"
     lrelease = Path(sys.executable).parent / "pyside6-lrelease"
     subprocess.run([str(lrelease), str(ts), "-qm", str(rebuilt)], check=True,
@@ -278,6 +295,26 @@ def test_the_directory_page_shows_a_german_finding_and_fix(
                    and "not an Open Cobalt Space Directory" in m.id)
     longest_words = max(re.split(r"\{[^}]*\}", finding), key=len).strip()
     assert len(longest_words) > 15 and longest_words in shown
+    # The page's verdict agrees with its number: "1 ... hat", not "1 ... haben".
+    qtbot.waitUntil(lambda: not page.runner.busy and not page.runner._debounce.isActive(),
+                    timeout=5000)
+    assert "1 von 2 Prüfungen hat ein Problem gefunden." in page.probes.status.text.text()
+
+
+@pytest.mark.parametrize(("language", "one", "two"), [
+    ("en", "1 check passed.", "All 2 checks passed."),
+    ("de", "1 Prüfung bestanden.", "Alle 2 Prüfungen bestanden."),
+    ("fr", "1 vérification réussie.", "Les 2 vérifications ont réussi."),
+])
+def test_a_verdict_agrees_with_its_number(language: str, one: str, two: str, speaking: object,
+                                          qtbot: QtBot) -> None:
+    speaking(language)  # type: ignore[operator]
+    area = ProbeArea("Checks")
+    qtbot.addWidget(area)
+    area.show_verdict(problems=0, run=1, skipped=0)
+    assert area.status.text.text().endswith(f"</b> {one}")
+    area.show_verdict(problems=0, run=2, skipped=0)
+    assert area.status.text.text().endswith(f"</b> {two}")
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])

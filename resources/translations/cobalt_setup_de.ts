@@ -148,10 +148,13 @@
         <source>checking</source>
         <translation>wird geprüft</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="230"/>
-        <source>Checked {count} resolvers in {seconds:.1f} s.</source>
-        <translation>{count} Resolver in {seconds:.1f} s geprüft.</translation>
+        <source>Checked %n resolvers in {seconds:.1f} s.</source>
+        <translation>
+            <numerusform>%n Resolver in {seconds:.1f} s geprüft.</numerusform>
+            <numerusform>%n Resolver in {seconds:.1f} s geprüft.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="233"/>
@@ -198,10 +201,13 @@
         <source>(its name does not resolve)</source>
         <translation>(der Name lässt sich nicht auflösen)</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="278"/>
-        <source>Found {count} dispatcher(s) in {domain}.</source>
-        <translation>{count} Dispatcher in {domain} gefunden.</translation>
+        <source>Found %n dispatchers in {domain}.</source>
+        <translation>
+            <numerusform>%n Dispatcher in {domain} gefunden.</numerusform>
+            <numerusform>%n Dispatcher in {domain} gefunden.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="282"/>
@@ -255,15 +261,39 @@
 <context>
     <name>ProbeArea</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="139"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="145"/>
         <source>live checks of this service will show here.</source>
         <translation>die Live-Prüfungen dieses Dienstes werden hier angezeigt.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="156"/>
+        <source>%n of {total} checks found a problem.</source>
+        <translation>
+            <numerusform>%n von {total} Prüfungen hat ein Problem gefunden.</numerusform>
+            <numerusform>%n von {total} Prüfungen haben ein Problem gefunden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="159"/>
+        <source>All %n checks passed.</source>
+        <translation>
+            <numerusform>%n Prüfung bestanden.</numerusform>
+            <numerusform>Alle %n Prüfungen bestanden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="161"/>
+        <source>%n not run (see below).</source>
+        <translation>
+            <numerusform>%n nicht ausgeführt (siehe unten).</numerusform>
+            <numerusform>%n nicht ausgeführt (siehe unten).</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>ResultList</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="250"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="269"/>
         <source>Fix: {fix}</source>
         <translation>Abhilfe: {fix}</translation>
     </message>
@@ -365,10 +395,13 @@
         <source>&amp;Use {first}-{last} instead</source>
         <translation>Stattdessen {first}-{last} &amp;verwenden</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156"/>
-        <source>&amp;Remove the {count} forwardings this wizard made</source>
-        <translation>Die {count} von diesem Assistenten angelegten Weiterleitungen &amp;entfernen</translation>
+        <source>&amp;Remove the %n forwardings this wizard made</source>
+        <translation>
+            <numerusform>Die von diesem Assistenten angelegte Weiterleitung &amp;entfernen</numerusform>
+            <numerusform>Die %n von diesem Assistenten angelegten Weiterleitungen &amp;entfernen</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="278"/>
@@ -384,37 +417,22 @@
 <context>
     <name>SetupPage</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="94"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="97"/>
         <source>Correct the fields above to check this service.</source>
         <translation>Die Felder oben korrigieren, um diesen Dienst zu prüfen.</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="99"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="102"/>
         <source>Checks wait until every setting is valid: {problems}</source>
         <translation>Die Prüfungen warten, bis alle Einstellungen gültig sind: {problems}</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="115"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="118"/>
         <source>checking...</source>
         <translation>wird geprüft...</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="132"/>
-        <source>{count} of {total} checks found a problem.</source>
-        <translation>{count} von {total} Prüfungen haben ein Problem gefunden.</translation>
-    </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="135"/>
-        <source>All {total} checks passed.</source>
-        <translation>Alle {total} Prüfungen bestanden.</translation>
-    </message>
-    <message>
         <location filename="../../app/cobalt_setup/gui/pages/base.py" line="137"/>
-        <source>{count} not run (see below).</source>
-        <translation>{count} nicht ausgeführt (siehe unten).</translation>
-    </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="142"/>
         <source>The checks stopped unexpectedly ({message}).</source>
         <translation>Die Prüfungen wurden unerwartet beendet ({message}).</translation>
     </message>
@@ -506,32 +524,32 @@
 <context>
     <name>StatusLine</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="65"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="66"/>
         <source>Problem:</source>
         <translation>Problem:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="66"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="67"/>
         <source>Warning:</source>
         <translation>Warnung:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="67"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="68"/>
         <source>OK:</source>
         <translation>OK:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="68"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="69"/>
         <source>Note:</source>
         <translation>Hinweis:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="69"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="70"/>
         <source>Not checked yet:</source>
         <translation>Noch nicht geprüft:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="70"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="71"/>
         <source>Checking:</source>
         <translation>Wird geprüft:</translation>
     </message>
@@ -767,15 +785,21 @@
         <source>Checking every service with your current settings...</source>
         <translation>Alle Dienste werden mit den aktuellen Einstellungen geprüft...</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="176"/>
-        <source>All {count} checks passed: nothing to fix.</source>
-        <translation>Alle {count} Prüfungen bestanden: nichts zu beheben.</translation>
+        <source>All %n checks passed: nothing to fix.</source>
+        <translation>
+            <numerusform>%n Prüfung bestanden: nichts zu beheben.</numerusform>
+            <numerusform>Alle %n Prüfungen bestanden: nichts zu beheben.</numerusform>
+        </translation>
     </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="182"/>
-        <source>{count} checks found a problem; showing the first page concerned.</source>
-        <translation>{count} Prüfungen haben ein Problem gefunden; die erste betroffene Seite wird angezeigt.</translation>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="181"/>
+        <source>%n checks found a problem; showing the first page concerned.</source>
+        <translation>
+            <numerusform>%n Prüfung hat ein Problem gefunden; die erste betroffene Seite wird angezeigt.</numerusform>
+            <numerusform>%n Prüfungen haben ein Problem gefunden; die erste betroffene Seite wird angezeigt.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -148,10 +148,13 @@
         <source>checking</source>
         <translation>vérification</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="230"/>
-        <source>Checked {count} resolvers in {seconds:.1f} s.</source>
-        <translation>{count} résolveurs vérifiés en {seconds:.1f} s.</translation>
+        <source>Checked %n resolvers in {seconds:.1f} s.</source>
+        <translation>
+            <numerusform>%n résolveur vérifié en {seconds:.1f} s.</numerusform>
+            <numerusform>%n résolveurs vérifiés en {seconds:.1f} s.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="233"/>
@@ -198,10 +201,13 @@
         <source>(its name does not resolve)</source>
         <translation>(son nom ne peut pas être résolu)</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="278"/>
-        <source>Found {count} dispatcher(s) in {domain}.</source>
-        <translation>{count} dispatcher(s) trouvé(s) dans {domain}.</translation>
+        <source>Found %n dispatchers in {domain}.</source>
+        <translation>
+            <numerusform>%n dispatcher trouvé dans {domain}.</numerusform>
+            <numerusform>%n dispatchers trouvés dans {domain}.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="282"/>
@@ -255,15 +261,39 @@
 <context>
     <name>ProbeArea</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="139"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="145"/>
         <source>live checks of this service will show here.</source>
         <translation>les vérifications en direct de ce service s&apos;afficheront ici.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="156"/>
+        <source>%n of {total} checks found a problem.</source>
+        <translation>
+            <numerusform>%n vérification sur {total} a détecté un problème.</numerusform>
+            <numerusform>%n vérifications sur {total} ont détecté un problème.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="159"/>
+        <source>All %n checks passed.</source>
+        <translation>
+            <numerusform>%n vérification réussie.</numerusform>
+            <numerusform>Les %n vérifications ont réussi.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="161"/>
+        <source>%n not run (see below).</source>
+        <translation>
+            <numerusform>%n non exécutée (voir ci-dessous).</numerusform>
+            <numerusform>%n non exécutées (voir ci-dessous).</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>ResultList</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="250"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="269"/>
         <source>Fix: {fix}</source>
         <translation>Solution&#xa0;: {fix}</translation>
     </message>
@@ -365,10 +395,13 @@
         <source>&amp;Use {first}-{last} instead</source>
         <translation>&amp;Utiliser {first}-{last} à la place</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156"/>
-        <source>&amp;Remove the {count} forwardings this wizard made</source>
-        <translation>&amp;Supprimer les {count} redirections créées par cet assistant</translation>
+        <source>&amp;Remove the %n forwardings this wizard made</source>
+        <translation>
+            <numerusform>&amp;Supprimer la redirection créée par cet assistant</numerusform>
+            <numerusform>&amp;Supprimer les %n redirections créées par cet assistant</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="278"/>
@@ -384,37 +417,22 @@
 <context>
     <name>SetupPage</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="94"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="97"/>
         <source>Correct the fields above to check this service.</source>
         <translation>Corrigez les champs ci-dessus pour vérifier ce service.</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="99"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="102"/>
         <source>Checks wait until every setting is valid: {problems}</source>
         <translation>Les vérifications attendent que tous les réglages soient valides&#xa0;: {problems}</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="115"/>
+        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="118"/>
         <source>checking...</source>
         <translation>vérification...</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="132"/>
-        <source>{count} of {total} checks found a problem.</source>
-        <translation>{count} vérifications sur {total} ont détecté un problème.</translation>
-    </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="135"/>
-        <source>All {total} checks passed.</source>
-        <translation>Les {total} vérifications ont réussi.</translation>
-    </message>
-    <message>
         <location filename="../../app/cobalt_setup/gui/pages/base.py" line="137"/>
-        <source>{count} not run (see below).</source>
-        <translation>{count} non exécutée(s) (voir ci-dessous).</translation>
-    </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/base.py" line="142"/>
         <source>The checks stopped unexpectedly ({message}).</source>
         <translation>Les vérifications se sont arrêtées de manière inattendue ({message}).</translation>
     </message>
@@ -506,32 +524,32 @@
 <context>
     <name>StatusLine</name>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="65"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="66"/>
         <source>Problem:</source>
         <translation>Problème&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="66"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="67"/>
         <source>Warning:</source>
         <translation>Avertissement&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="67"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="68"/>
         <source>OK:</source>
         <translation>OK&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="68"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="69"/>
         <source>Note:</source>
         <translation>Remarque&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="69"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="70"/>
         <source>Not checked yet:</source>
         <translation>Pas encore vérifié&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../app/cobalt_setup/gui/widgets.py" line="70"/>
+        <location filename="../../app/cobalt_setup/gui/widgets.py" line="71"/>
         <source>Checking:</source>
         <translation>Vérification&#xa0;:</translation>
     </message>
@@ -767,15 +785,21 @@
         <source>Checking every service with your current settings...</source>
         <translation>Vérification de chaque service avec vos réglages actuels...</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="176"/>
-        <source>All {count} checks passed: nothing to fix.</source>
-        <translation>Les {count} vérifications ont réussi&#xa0;: rien à corriger.</translation>
+        <source>All %n checks passed: nothing to fix.</source>
+        <translation>
+            <numerusform>%n vérification réussie&#xa0;: rien à corriger.</numerusform>
+            <numerusform>Les %n vérifications ont réussi&#xa0;: rien à corriger.</numerusform>
+        </translation>
     </message>
-    <message>
-        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="182"/>
-        <source>{count} checks found a problem; showing the first page concerned.</source>
-        <translation>{count} vérifications ont détecté un problème&#xa0;; affichage de la première page concernée.</translation>
+    <message numerus="yes">
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="181"/>
+        <source>%n checks found a problem; showing the first page concerned.</source>
+        <translation>
+            <numerusform>%n vérification a détecté un problème&#xa0;; affichage de la première page concernée.</numerusform>
+            <numerusform>%n vérifications ont détecté un problème&#xa0;; affichage de la première page concernée.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

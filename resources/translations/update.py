@@ -1,6 +1,8 @@
 """Brings the translations up to date, for both halves of the app:
 
-- the GUI's tr() texts: pyside6-lupdate -> cobalt_setup_<lang>.ts (Qt Linguist files);
+- the GUI's tr() texts: pyside6-lupdate -> cobalt_setup_<lang>.ts (Qt Linguist files), and
+  cobalt_setup_en.ts with only the texts that hold a number (tr(text, "", n) with %n), whose
+  English singular and plural forms are written there;
 - the Qt-free core's texts (findings, fixes, field labels, error messages), marked with
   `_()`, `ngettext()` and `N_()` (cobalt_setup.i18n): Babel extracts them to
   core/cobalt_setup.pot and merges that into core/<lang>.po (gettext files; Poedit, or by
@@ -14,6 +16,7 @@ tests/test_translations.py fails when a text is untranslated or a compiled file 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +33,7 @@ ROOT = HERE.parents[1]
 PACKAGE = ROOT / "app" / "cobalt_setup"
 GUI_SOURCES = ("app/cobalt_setup/gui/*.py", "app/cobalt_setup/gui/pages/*.py")
 QM_FOLDER = PACKAGE / "translations"
+ENGLISH_TS = HERE / "cobalt_setup_en.ts"
 PO_FOLDER = HERE / "core"
 TEMPLATE = PO_FOLDER / "cobalt_setup.pot"
 MO_FOLDER = PACKAGE / "locale"
@@ -90,7 +94,17 @@ def update_core() -> None:
     for language in languages():
         catalogue = read_catalogue(po_path(language))
         catalogue.update(template, update_header_comment=False)
-        po_path(language).write_bytes(written_po(catalogue, ignore_obsolete=True))
+        _write_unless_only_redated(po_path(language), written_po(catalogue, ignore_obsolete=True))
+
+
+def _write_unless_only_redated(path: Path, text: bytes) -> None:
+    """Write a .po unless only its POT-Creation-Date changed: an update with no new texts
+    leaves the files, and so the compiled .mo, as they were."""
+    def undated(data: bytes) -> bytes:
+        return re.sub(rb'"POT-Creation-Date: [^"]*"', b"", data)
+
+    if not path.exists() or undated(path.read_bytes()) != undated(text):
+        path.write_bytes(text)
 
 
 def release_core() -> None:
@@ -108,7 +122,7 @@ def tool(name: str) -> str:
 
 
 def main() -> None:
-    ts_files = sorted(HERE.glob("cobalt_setup_*.ts"))
+    ts_files = sorted({*HERE.glob("cobalt_setup_*.ts"), ENGLISH_TS})
     if "--release" in sys.argv:
         QM_FOLDER.mkdir(exist_ok=True)
         for path in ts_files:
@@ -118,8 +132,11 @@ def main() -> None:
         release_core()
         return
     sources = sorted(str(p) for pattern in GUI_SOURCES for p in ROOT.glob(pattern))
-    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts",
-                    *map(str, ts_files)], check=True)
+    translations = [str(path) for path in ts_files if path != ENGLISH_TS]
+    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts", *translations],
+                   check=True)
+    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-pluralonly", "-ts",
+                    str(ENGLISH_TS)], check=True)
     update_core()
 
 

@@ -1,6 +1,7 @@
 """The wizard in the user's language: Qt's own texts (qtbase_*: QWizard's Next, Back,
-Cancel), the pages' (cobalt_setup_*.qm) and the core's findings and fixes (gettext, see
-cobalt_setup.i18n), all for the system locale or a forced language."""
+Cancel), the pages' (cobalt_setup_*.qm; cobalt_setup_en.qm holds only English's singular
+and plural forms) and the core's findings and fixes (gettext, see cobalt_setup.i18n), all
+for the user's preferred languages or a forced one."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ def install_translations(app: QCoreApplication, language: str | None = None) -> 
         app.removeTranslator(translator)
     _installed.clear()
     code = pick_language([language] if language else QLocale.system().uiLanguages())
-    ours = QTranslator(app)
-    if code == SOURCE_LANGUAGE or not ours.load(f"cobalt_setup_{code}", str(QM_FOLDER)):
+    ours = QTranslator(app)  # English has one too: the singular of the texts with a number
+    if not ours.load(f"cobalt_setup_{code}", str(QM_FOLDER)):
         return use_language(SOURCE_LANGUAGE)
     qt = QTranslator(app)
-    if qt.load(QLocale(code), "qtbase", "_",
-               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if code != SOURCE_LANGUAGE and qt.load(
+            QLocale(code), "qtbase", "_",
+            QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         _installed.append(qt)
     app.installTranslator(ours)

@@ -148,6 +148,19 @@ class ProbeArea(QGroupBox):
         layout.addWidget(self.status)
         self.setAccessibleName(title)
 
+    def show_verdict(self, problems: int, run: int, skipped: int) -> None:
+        """The header once the checks are done: how many of those run found a problem.
+        (Here, not in the page classes: PySide6's tr() in a subclass does not find a base
+        class's texts with a number in them.)"""
+        if problems:
+            text = self.tr("%n of {total} checks found a problem.", "", problems).format(
+                total=run)
+        else:
+            text = self.tr("All %n checks passed.", "", run)
+        if skipped:
+            text += " " + self.tr("%n not run (see below).", "", skipped)
+        self.status.show_status("warning" if problems else "ok", text)
+
 
 def muted(label: QLabel) -> None:
     """Secondary text in the palette's placeholder colour, so it stays legible in dark mode."""

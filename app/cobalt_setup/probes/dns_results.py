@@ -7,7 +7,7 @@ dispatcher (and the directory and chat servers) can be discovered.
 
 from __future__ import annotations
 
-from cobalt_setup.i18n import _
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.dns_resolvers import (
     RankedResolver,
@@ -131,7 +131,9 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
                           for i in usable[:3])
         # Translators: {dispatchers} is a list of names with addresses, such as
         # "Lab Dispatcher (dispatch.example.org:7070), Backup (10.0.0.2:7070)".
-        summary = _("Found {count} dispatcher(s) in {domain}: {dispatchers}.").format(
+        summary = ngettext("Found {count} dispatcher in {domain}: {dispatchers}.",
+                           "Found {count} dispatchers in {domain}: {dispatchers}.",
+                           len(usable)).format(
             count=len(usable), domain=discovery.domain, dispatchers=names)
         results.append(ProbeResult("dns.discovery", "dns", target, Status.OK, summary, "",
                                    discovery.elapsed_ms, details))

@@ -128,17 +128,9 @@ class SetupPage(QWizardPage):
 
     def _on_finished(self, results: list[ProbeResult]) -> None:
         self.results.show_results(results)
-        problems = [r for r in results if r.status in (Status.FAILED, Status.WARNING)]
-        run = [r for r in results if r.status is not Status.SKIPPED]
-        skipped = len(results) - len(run)
-        if problems:
-            text = self.tr("{count} of {total} checks found a problem.").format(
-                count=len(problems), total=len(run))
-        else:
-            text = self.tr("All {total} checks passed.").format(total=len(run))
-        if skipped:
-            text += " " + self.tr("{count} not run (see below).").format(count=skipped)
-        self.probes.status.show_status("warning" if problems else "ok", text)
+        problems = sum(1 for r in results if r.status in (Status.FAILED, Status.WARNING))
+        skipped = sum(1 for r in results if r.status is Status.SKIPPED)
+        self.probes.show_verdict(problems, len(results) - skipped, skipped)
 
     def _on_failed(self, message: str) -> None:
         self.probes.status.show_status("error", self.tr(

@@ -227,8 +227,8 @@ class DnsPage(SetupPage):
         self._fill_row(row, ranked.stats, ranked.verdict, ranked.reason)
 
     def _show_recommendation(self, ranking: ResolverRanking) -> None:
-        took = self.tr("Checked {count} resolvers in {seconds:.1f} s.").format(
-            count=len(ranking.rows), seconds=ranking.elapsed_s)
+        took = self.tr("Checked %n resolvers in {seconds:.1f} s.", "", len(ranking.rows)).format(
+            seconds=ranking.elapsed_s)
         if ranking.deadline_hit:
             took += " " + self.tr("Some did not finish in time; their figures are partial.")
         recommendation = ranking.recommendation
@@ -275,8 +275,8 @@ class DnsPage(SetupPage):
         usable = [i for i in discovery.dispatchers if not i.problem]
         if usable:
             self.discovery.show_status("ok", self.tr(
-                "Found {count} dispatcher(s) in {domain}.").format(
-                    count=len(usable), domain=discovery.domain))
+                "Found %n dispatchers in {domain}.", "", len(usable)).format(
+                    domain=discovery.domain))
         else:
             self.discovery.show_status("warning", " ".join(discovery.problems) or self.tr(
                 "No usable dispatcher was found in {domain}.").format(domain=discovery.domain))

@@ -153,8 +153,8 @@ class RouterPage(SetupPage):
         records = report.records if report else []
         self.undo_button.setVisible(bool(records))
         self.undo_button.setEnabled(not busy)
-        self.undo_button.setText(self.tr("&Remove the {count} forwardings this wizard made")
-                                 .format(count=len(records)))
+        self.undo_button.setText(self.tr("&Remove the %n forwardings this wizard made", "",
+                                         len(records)))
         show_steps = mode is RouterMode.MANUAL and report is not None and mapper is None
         if show_steps and report is not None:
             settings = self.session.form.settings() if self.session.form.is_valid() else None

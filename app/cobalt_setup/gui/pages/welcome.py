@@ -173,14 +173,12 @@ class WelcomePage(QWizardPage):
         wizard = self.wizard()
         if not problems:
             self.check_status.show_status("ok", self.tr(
-                "All {count} checks passed: nothing to fix.").format(
-                    count=len(diagnosis.checks)))
+                "All %n checks passed: nothing to fix.", "", len(diagnosis.checks)))
             return
         count = sum(1 for check in diagnosis.checks
                     if check.status in (Status.FAILED, Status.WARNING))
         self.check_status.show_status("warning", self.tr(
-            "{count} checks found a problem; showing the first page concerned.").format(
-                count=count))
+            "%n checks found a problem; showing the first page concerned.", "", count))
         if hasattr(wizard, "go_to_first_problem"):
             wizard.go_to_first_problem(problems)
 
