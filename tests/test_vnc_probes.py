@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from cobalt_setup.probes.result import Status
+from cobalt_setup.probes.service_checks import summarize_vnc_scan
 from cobalt_setup.probes.vnc import (
     VNC_RANGE_NOTE,
     free_local_ports,
@@ -469,6 +470,16 @@ async def test_scan_finds_exactly_the_two_servers(xvnc_range: VncRange) -> None:
         if result.status is not Status.OK:
             assert result.status is Status.FAILED and "refused" in result.summary
     assert elapsed < timeout, "the scan took as long as a timeout: not concurrent"
+
+
+@pytest.mark.asyncio
+@pytest.mark.lab
+async def test_one_server_and_one_empty_port_read_in_the_singular(xvnc_range: VncRange) -> None:
+    first = xvnc_range.ports[0] - 1  # nothing listens there; an Xvnc on the next port
+    result = summarize_vnc_scan(HOST, first, first + 1,
+                                await scan_vnc_range(HOST, first, first + 1, timeout=1.0))
+    assert result.status is Status.OK
+    assert result.summary.endswith(" Nothing listens on the other port.")
 
 
 @pytest.mark.asyncio

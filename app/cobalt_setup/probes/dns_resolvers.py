@@ -25,7 +25,7 @@ import dns.rcode
 import dns.rdatatype
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.i18n import N_, _
+from cobalt_setup.i18n import N_, _, ngettext
 
 # Re-exported: the names live in dns_terms, which loads no DNS library.
 from cobalt_setup.probes.dns_terms import (
@@ -300,8 +300,9 @@ def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
         if stats.failures.get("refused"):
             return Verdict.DEAD, _(
                 "{address} refuses DNS queries: nothing listens there.").format(address=address)
-        return Verdict.DEAD, _("{address} did not answer any of {count} queries.").format(
-            address=address, count=stats.sent)
+        return Verdict.DEAD, ngettext("{address} did not answer the query it was sent.",
+                                      "{address} did not answer any of {count} queries.",
+                                      stats.sent).format(address=address, count=stats.sent)
     if stats.hijack_answer is not None:
         # Translators: {answer} is the IP address the resolver gave for a name
         # that cannot exist.

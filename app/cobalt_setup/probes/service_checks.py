@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import dns.exception
 
-from cobalt_setup.i18n import _
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.dns_checks import DnsChecks
 from cobalt_setup.probes.dns_sd import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.environment import CheckEnvironment
@@ -105,8 +105,9 @@ def summarize_vnc_scan(host: str, first: int, last: int,
         words = " ".join(r.summary for r in servers[:3])
         if refused:
             # Translators: a sentence after the VNC servers found, separated by a space.
-            words += " " + _("Nothing listens on the {count} other ports.").format(
-                count=len(refused))
+            words += " " + ngettext("Nothing listens on the other port.",
+                                    "Nothing listens on the {count} other ports.",
+                                    len(refused)).format(count=len(refused))
         status = Status.WARNING if others or any(
             r.status is Status.WARNING for r in servers) else Status.OK
         fix = " ".join(dict.fromkeys(r.fix for r in [*servers, *others] if r.fix))
@@ -122,8 +123,9 @@ def summarize_vnc_scan(host: str, first: int, last: int,
                                     ports=port_list([port_of(r) for r in others]))
     if unchecked:
         # Translators: a sentence after "No VNC server answered on ...", separated by a space.
-        summary += " " + _("{count} ports were not reached in time.").format(
-            count=len(unchecked))
+        summary += " " + ngettext("{count} port was not reached in time.",
+                                  "{count} ports were not reached in time.",
+                                  len(unchecked)).format(count=len(unchecked))
     return ProbeResult(
         "vnc.range", "vnc", target, Status.FAILED, summary,
         others[0].fix or _("Check that a firewall lets TCP {first_port}-{last_port} through "
