@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 from pathlib import Path
 
@@ -21,15 +22,20 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTextBrowser,
     QWidget,
+    QWizard,
 )
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.gui.app import application
+from cobalt_setup.gui.translations import install_translations
 from cobalt_setup.gui.widgets import STATUS_ICON_KINDS, StatusLine, status_icon
 from cobalt_setup.gui.wizard import PAGES, SetupWizard
 from wizard_driver import open_wizard
 
 INPUTS = (QLineEdit, QAbstractButton, QPlainTextEdit, QTextBrowser, QTableWidget)
+WIZARD_BUTTONS = (QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+                  QWizard.WizardButton.CommitButton, QWizard.WizardButton.FinishButton,
+                  QWizard.WizardButton.CancelButton)
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -82,6 +88,45 @@ def test_every_input_has_a_mnemonic(every_page: SetupWizard, page_class: type) -
         if "&" not in text.replace("&&", ""):
             missing.append(text or type(widget).__name__)
     assert missing == [], f"no mnemonic on {page.title()}"
+
+
+def mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_no_two_mnemonics_of_a_page_share_a_letter(
+        language: str, qapp: QApplication, qtbot: QtBot, ini_path: Path,
+        cobalt_dir: Path) -> None:
+    """Alt+letter acts at once only when one control of the page has that letter; two
+    make it move the focus between them instead. Counted: the labels of inputs, every
+    button of the page (shown or not yet) and the wizard's own buttons on that page."""
+    install_translations(qapp, language)
+    try:
+        wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+        clashes = {}
+        for page_class in PAGES:
+            wizard.setStartId(wizard.page_ids[page_class])
+            wizard.restart()
+            page = wizard.currentPage()
+            texts = [label.text() for label in page.findChildren(QLabel) if label.buddy()]
+            texts += [button.text() for button in page.findChildren(QAbstractButton)]
+            # Back works on every page but the first and the one after Write settings
+            # (restarting the wizard on a page disables it there).
+            has_back = page_class not in (PAGES[0], PAGES[-1])
+            texts += [wizard.button(which).text() for which in WIZARD_BUTTONS
+                      if (has_back if which is QWizard.WizardButton.BackButton
+                          else wizard.button(which).isVisible())]
+            letters: dict[str, list[str]] = {}
+            for text in texts:
+                if mnemonic(text):
+                    letters.setdefault(mnemonic(text), []).append(text)
+            clashes.update({f"{page_class.__name__} Alt+{letter}": shared
+                            for letter, shared in letters.items() if len(shared) > 1})
+        assert clashes == {}
+    finally:
+        install_translations(qapp, "en")
 
 
 def test_the_wizard_is_usable_with_the_keyboard_only(every_page: SetupWizard,

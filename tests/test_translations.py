@@ -97,6 +97,9 @@ def test_every_text_is_translated_and_the_compiled_file_is_current(
                            for text in _translations(m)
                            if _fields(text) != _fields(m.findtext("source") or "")]
     assert placeholders_differ == [], "str.format() would fail or leave a value out"
+    without_mnemonic = [text for m in messages if _has_mnemonic(m.findtext("source") or "")
+                        for text in _translations(m) if not _has_mnemonic(text)]
+    assert without_mnemonic == [], "Alt+letter would do nothing in this language"
     rebuilt = tmp_path / "rebuilt.qm"
     lrelease = Path(sys.executable).parent / "pyside6-lrelease"
     subprocess.run([str(lrelease), str(ts), "-qm", str(rebuilt)], check=True,
@@ -115,6 +118,10 @@ def _update_tool() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _has_mnemonic(text: str) -> bool:
+    return re.search(r"&[^&\s]", text.replace("&&", "")) is not None
 
 
 def _fields(text: str) -> set[str]:

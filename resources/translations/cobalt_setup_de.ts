@@ -373,7 +373,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="100"/>
         <source>&amp;Forward the ports now</source>
-        <translation>Ports jetzt &amp;weiterleiten</translation>
+        <translation>Ports &amp;jetzt weiterleiten</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="112"/>

@@ -86,7 +86,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73"/>
         <source>DNS &amp;servers:</source>
-        <translation>&amp;Serveurs DNS&#xa0;:</translation>
+        <translation>Ser&amp;veurs DNS&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="73"/>
@@ -348,7 +348,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="79"/>
         <source>TeaTime &amp;ports:</source>
-        <translation>&amp;Ports TeaTime&#xa0;:</translation>
+        <translation>Ports &amp;TeaTime&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="80"/>
@@ -399,8 +399,8 @@
         <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156"/>
         <source>&amp;Remove the %n forwardings this wizard made</source>
         <translation>
-            <numerusform>&amp;Supprimer la redirection créée par cet assistant</numerusform>
-            <numerusform>&amp;Supprimer les %n redirections créées par cet assistant</numerusform>
+            <numerusform>Suppr&amp;imer la redirection créée par cet assistant</numerusform>
+            <numerusform>Suppr&amp;imer les %n redirections créées par cet assistant</numerusform>
         </translation>
     </message>
     <message>
@@ -470,7 +470,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="80"/>
         <source>Space Directory &amp;port:</source>
-        <translation>&amp;Port du Space Directory&#xa0;:</translation>
+        <translation>Port du Space &amp;Directory&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="83"/>
@@ -500,7 +500,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="92"/>
         <source>Use this chat &amp;server</source>
-        <translation>Utiliser ce &amp;serveur de chat</translation>
+        <translation>Utiliser ce serv&amp;eur de chat</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/directory.py" line="117"/>
@@ -822,7 +822,7 @@
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="29"/>
         <source>Xrfb server &amp;port number:</source>
-        <translation>Numéro de &amp;port du serveur Xrfb&#xa0;:</translation>
+        <translation>&amp;Numéro de port du serveur Xrfb&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../app/cobalt_setup/gui/pages/xrfb.py" line="30"/>
