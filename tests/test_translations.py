@@ -25,7 +25,12 @@ from cobalt_setup.cli import main
 from cobalt_setup.gui.pages.router import RouterPage
 from cobalt_setup.gui.translations import QM_FOLDER, install_translations
 from cobalt_setup.gui.widgets import ProbeArea
-from cobalt_setup.i18n import available_languages, use_language
+from cobalt_setup.i18n import (
+    available_languages,
+    pick_language,
+    use_language,
+    windows_display_language,
+)
 from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.vnc import probe_vnc_port
 from lab.dns_servers import DnsLab
@@ -205,6 +210,10 @@ def test_the_core_picks_its_language_like_the_desktop_does(
     monkeypatch.setenv("LANGUAGE", "en_US:de")  # English first, although it has no catalogue
     assert use_language(None) == "en"
     assert use_language("fr-CA") == "fr"  # the way Windows and macOS write it
+    # Windows gives the display language as a number (the console program reads it there).
+    assert pick_language([windows_display_language(0x0407) or ""]) == "de"
+    assert pick_language([windows_display_language(0x0C0C) or ""]) == "fr"  # French, Canada
+    assert pick_language([windows_display_language(0x0409) or ""]) == "en"
 
 
 SPEAK_AS_THE_DESKTOP = """

@@ -17,6 +17,7 @@ import gettext
 import locale
 import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -36,13 +37,27 @@ def available_languages() -> list[str]:
 
 def system_languages() -> list[str]:
     """The user's languages, most wanted first, as gettext reads them from the environment
-    (Linux, macOS terminals), else the locale Python reports (Windows)."""
+    (Linux, macOS terminals), else Windows' display language, else the locale Python
+    reports."""
     for variable in _ENVIRONMENT:
         value = os.environ.get(variable)
         if value:
             return [part for part in value.split(":") if part]
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        shown = windows_display_language(kernel32.GetUserDefaultUILanguage())
+        if shown:
+            return [shown]
     with_region = locale.getlocale()[0]
     return [with_region] if with_region else []
+
+
+def windows_display_language(language_id: int) -> str | None:
+    """A Windows language number as a locale name: 0x0407 gives "de_DE". (There
+    locale.getlocale() says "German_Germany", which matches no catalogue.)"""
+    return locale.windows_locale.get(language_id)
 
 
 def language_code(name: str) -> str:
