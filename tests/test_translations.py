@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
@@ -192,8 +193,19 @@ def test_every_core_text_is_translated_and_the_compiled_file_is_current(
                     f"placeholders differ: {ids[0]!r}"
             else:
                 assert _fields(text) == _fields(ids[-1]), f"placeholders differ: {ids[0]!r}"
-    shipped = tool.mo_path(language).read_bytes()
-    assert shipped == tool.compiled(catalogue), "run resources/translations/update.py --release"
+    with tool.mo_path(language).open("rb") as shipped:
+        assert _texts(read_mo(shipped)) == _texts(catalogue), \
+            "run resources/translations/update.py --release"
+
+
+def _texts(catalogue: Catalog) -> dict[object, object]:
+    """What a compiled catalogue says, leaving out the Babel version that wrote it."""
+    def plain(text: object) -> object:
+        return text if isinstance(text, str) else tuple(text)  # plural forms
+    texts: dict[object, object] = {
+        plain(message.id): plain(message.string) for message in catalogue if message.id}
+    texts["Plural-Forms"] = catalogue.plural_forms
+    return texts
 
 
 def test_the_core_picks_its_language_like_the_desktop_does(
