@@ -70,7 +70,8 @@ def read_catalogue(path: Path) -> Catalog:
 
 
 def compiled(catalogue: Catalog) -> bytes:
-    """The .mo bytes of a catalogue (Babel writes them the same way every time)."""
+    """The .mo bytes of a catalogue (the same every time for one Babel version, which it
+    writes into the header)."""
     buffer = BytesIO()
     write_mo(buffer, catalogue)
     return buffer.getvalue()
