@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import dns.asyncbackend
 import pytest
 
 from cobalt_setup.i18n import use_language
@@ -17,6 +13,8 @@ from network_guard import GUARD
 
 pytest_plugins = [
     "pytester",
+    "fatal_errors",
+    "qt_loop",
     "lab.conftest_dns",
     "lab.conftest_igd",
     "lab.conftest_ldap",
@@ -67,33 +65,6 @@ def private_home(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
     monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
     return home
-
-
-@pytest.fixture
-def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop on the test's QApplication, running while Qt's events are processed.
-
-    Never `loop.stop()` here: it would quit the QApplication and later waits would time out.
-    """
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    dns.asyncbackend.set_default_backend("asyncio")
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    executor = ThreadPoolExecutor(4, thread_name_prefix="probe")
-    loop.set_default_executor(executor)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    deadline = time.monotonic() + 2
-    while any(not task.done() for task in pending) and time.monotonic() < deadline:
-        QApplication.processEvents()
-    executor.shutdown(wait=True, cancel_futures=True)
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-    assert all(task.done() for task in pending), "a task ignored its cancellation"
 
 
 @pytest.fixture

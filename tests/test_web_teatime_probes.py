@@ -41,14 +41,32 @@ class Peer:
         self.handler = handler
         self.server: asyncio.Server | None = None
         self.port = 0
+        self.serving: set[asyncio.Task[None]] = set()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.serving.add(task)
         try:
             await self.handler(reader, writer)
+        # Cancelled by stop() (the handler may still be sleeping): end normally, as
+        # Python 3.11's start_server logs a cancelled handler as an error.
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
+            self.serving.discard(task)
+
+    async def stop(self) -> None:
+        """Stop serving and end every connection's handler before the test goes on."""
+        assert self.server is not None
+        self.server.close()
+        handlers = list(self.serving)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.server.wait_closed(), 1)
 
     @property
     def url(self) -> str:
@@ -64,9 +82,7 @@ async def peer(handler: Handler) -> AsyncIterator[Peer]:
     try:
         yield server_peer
     finally:
-        server.close()
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(server.wait_closed(), 1)
+        await server_peer.stop()
 
 
 def http_server(head: bytes, body: bytes = b"", record: list[bytes] | None = None) -> Handler:

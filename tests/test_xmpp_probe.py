@@ -41,19 +41,26 @@ async def peer(handler: Handler) -> AsyncIterator[Peer]:
     """A TCP server on loopback running `handler` for each connection; notes when the
     client hangs up (the handler's reads see the end of the stream)."""
     state = Peer(0)
+    serving: set[asyncio.Task[None]] = set()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        serving.add(task)
         state.connections += 1
         state.writers.append(writer)
         try:
             await handler(reader, writer)
             while await reader.read(65536):  # then wait for the client to go
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError):
+        # Cancelled when the peer stops: end normally, as Python 3.11's start_server logs
+        # a cancelled handler as an error.
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             state.hangups.append(time.monotonic())
             writer.transport.abort()
+            serving.discard(task)
 
     server = await asyncio.start_server(serve, LOOPBACK, 0)
     state.port = server.sockets[0].getsockname()[1]
@@ -63,7 +70,10 @@ async def peer(handler: Handler) -> AsyncIterator[Peer]:
         server.close()
         for writer in state.writers:
             writer.transport.abort()
-        await asyncio.sleep(0)
+        handlers = list(serving)  # a handler may still be sleeping: end it here
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers)
 
 
 async def read_client_header(reader: asyncio.StreamReader) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -175,11 +175,64 @@ BATCH_MS = 0  # results arriving in the same turn of the event loop are laid out
 STATUS_KINDS = {"ok": "ok", "warning": "warning", "failed": "error", "skipped": "info"}
 
 
+class _ResultRow(QWidget):
+    """One row of a result list: a group heading or a result's status line. Rows are made
+    once and shown again with other contents, never deleted while the page lives."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.heading = QLabel(self)
+        self.line = StatusLine(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.line)
+        self.heading.setVisible(False)
+        self.line.setVisible(False)
+        self.setVisible(False)
+        self.entry: object = None  # a heading's title (str) or a ProbeResult, or None
+
+    def show_heading(self, title: str) -> None:
+        if isinstance(self.entry, str) and self.entry == title:
+            return
+        self.entry = title
+        self.heading.setText(f"<b>{escape(title)}</b>")
+        self.heading.setAccessibleName(title)
+        self.line.setVisible(False)
+        self.heading.setVisible(True)
+        self.setVisible(True)
+
+    def show_result(self, result: ProbeResult) -> None:
+        if self.entry is result:
+            return
+        self.entry = result
+        # The list's translation context (the text is the list's). lupdate finds
+        # translate() only outside f-strings.
+        fix = QCoreApplication.translate("ResultList", "Fix: {fix}").format(
+            fix=result.fix) if result.fix else ""
+        self.line.show_status(STATUS_KINDS[result.status.value],
+                              f"{result.summary} {fix}" if fix else result.summary)
+        self.heading.setVisible(False)
+        self.line.setVisible(True)
+        self.setVisible(True)
+
+    def clear(self) -> None:
+        if self.entry is not None:
+            self.entry = None
+            self.setVisible(False)
+
+
 class ResultList(QWidget):
     """Probe results, one status line each (icon, word, summary), with the fix under it.
 
     With `group_names` ({service id: title}), results are grouped under a heading per
     service, in that order (services not named come last, under their id).
+
+    The rows are made as they are first needed and then reused: a new run shows its
+    results in the rows of the last one. Deleting a row's widgets while its page lives
+    (deleteLater) made PySide6 6.11 crash now and then, in Shiboken's releaseWrapper, when
+    the deferred delete ran inside a later event loop; and a rebuild re-lays out the page.
     """
 
     def __init__(self, parent: QWidget | None = None,
@@ -187,11 +240,10 @@ class ResultList(QWidget):
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self.lines: list[StatusLine] = []  # in the order shown
+        self._rows: list[_ResultRow] = []  # in layout order, the shown ones first
+        self.lines: list[StatusLine] = []  # the results' lines, in the order shown
         self.headings: list[QLabel] = []
         self.shown: list = []  # the results, in the order they were added
-        self._groups: dict[str, list[QWidget]] = {}
-        self._result_of: dict[QWidget, object] = {}
         self.group_names = group_names
         self._pending: list = []
         self._batch = QTimer(self)
@@ -204,48 +256,11 @@ class ResultList(QWidget):
         return order.index(service) if service in order else len(order)
 
     def show_results(self, results: list) -> None:
-        self.flush()
-        self._show_exactly(results)
-
-    def _show_exactly(self, results: list) -> None:
-        """Show exactly these results (a rebuild: for the final list, not each arrival).
-
-        The final list of a run holds the results that arrived one by one: when it is the
-        same set, nothing is rebuilt (a rebuild re-lays out the whole page).
-        """
-        if len(results) == len(self.shown) and \
-                {id(result) for result in results} == {id(result) for result in self.shown}:
-            self._reorder(results)
-            return
-        for widget in [*self.lines, *self.headings]:
-            widget.deleteLater()
-        self.lines, self.headings, self.shown, self._groups = [], [], [], {}
-        self._result_of = {}
-        ordered = sorted(results, key=lambda r: self._group_key(r.service)) \
-            if self.group_names is not None else list(results)
-        for result in ordered:
-            self._insert(result)
-
-    def _reorder(self, results: list) -> None:
-        """Put the existing lines in the order of `results`, under their headings: widgets
-        are moved, not made again."""
-        if [id(r) for r in results] == [id(r) for r in self.shown]:
-            return
-        rank = {id(result): index for index, result in enumerate(results)}
-        if self.group_names is None:
-            lines = sorted(self.lines, key=lambda line: rank[id(self._result_of[line])])
-            for position, line in enumerate(lines):
-                self._layout.insertWidget(position, line)  # moves it
-            self.lines = lines
-        else:
-            for widgets in self._groups.values():
-                start = self._layout.indexOf(widgets[0]) + 1
-                ordered = sorted(widgets[1:], key=lambda w: rank[id(self._result_of[w])])
-                for offset, line in enumerate(ordered):
-                    self._layout.insertWidget(start + offset, line)
-                widgets[1:] = ordered
-            self.lines.sort(key=self._layout.indexOf)
+        """Show exactly these results (the final list of a run, or none)."""
+        self._batch.stop()
+        self._pending = []
         self.shown = list(results)
+        self._render()
 
     def add_result(self, result: ProbeResult) -> None:
         """One more result, shown at the next turn of the event loop: results that arrive
@@ -259,44 +274,40 @@ class ResultList(QWidget):
         """Show the results still waiting for their batch."""
         self._batch.stop()
         pending, self._pending = self._pending, []
-        for result in pending:
-            self._insert(result)
+        if pending:
+            self.shown.extend(pending)
+            self._render()
 
-    def _insert(self, result: ProbeResult) -> None:
-        """Place one result's line in its group: no rebuild."""
-        line = StatusLine(self)
-        # lupdate finds tr() only outside f-strings.
-        fix = self.tr("Fix: {fix}").format(fix=result.fix) if result.fix else ""
-        line.show_status(STATUS_KINDS[result.status.value],
-                         f"{result.summary} {fix}" if fix else result.summary)
-        position = self._layout.count()
-        if self.group_names is not None:
-            service = result.service
-            if service not in self._groups:
-                later = [widgets[0] for key, widgets in self._groups.items()
-                         if self._group_key(key) > self._group_key(service)]
-                position = min((self._layout.indexOf(w) for w in later), default=position)
-                title = _(self.group_names.get(service, service))
-                heading = QLabel(f"<b>{escape(title)}</b>", self)
-                heading.setAccessibleName(title)
-                self._layout.insertWidget(position, heading)
-                self.headings.append(heading)
-                self.headings.sort(key=self._layout.indexOf)  # kept in the order shown
-                self._groups[service] = [heading]
-                position += 1
+    def _entries(self) -> list[object]:
+        """What the rows show, top to bottom: results, and group titles before their group."""
+        if self.group_names is None:
+            return list(self.shown)
+        entries: list[object] = []
+        service = None
+        for result in sorted(self.shown, key=lambda r: self._group_key(r.service)):
+            if result.service != service:
+                service = result.service
+                entries.append(_(self.group_names.get(service, service)))
+            entries.append(result)
+        return entries
+
+    def _render(self) -> None:
+        """Put each entry in its row; a row that already shows it is left alone."""
+        entries = self._entries()
+        while len(self._rows) < len(entries):
+            row = _ResultRow(self)
+            self._layout.addWidget(row)
+            self._rows.append(row)
+        for row, entry in zip(self._rows[:len(entries)], entries, strict=True):
+            if isinstance(entry, str):
+                row.show_heading(entry)
             else:
-                position = self._layout.indexOf(self._groups[service][-1]) + 1
-            self._groups[service].append(line)
-        self._layout.insertWidget(position, line)
-        self.lines.insert(self._index_among_lines(line), line)
-        self._result_of[line] = result
-        self.shown.append(result)
-
-    def _index_among_lines(self, line: StatusLine) -> int:
-        before = [w for w in (self._layout.itemAt(i).widget()
-                              for i in range(self._layout.indexOf(line)))
-                  if isinstance(w, StatusLine)]
-        return len(before)
+                row.show_result(entry)
+        for row in self._rows[len(entries):]:
+            row.clear()
+        shown = self._rows[:len(entries)]
+        self.lines = [row.line for row in shown if not isinstance(row.entry, str)]
+        self.headings = [row.heading for row in shown if isinstance(row.entry, str)]
 
     def texts(self) -> list[str]:
         self.flush()

@@ -35,6 +35,7 @@ class SetupWizard(QWizard):
         for page_class in PAGES:
             self.page_ids[page_class] = self.addPage(page_class(session, self))
         self.resize(QSize(800, 700))
+        self.currentIdChanged.connect(self._stop_pages_left)
 
     def go_to_first_problem(self, problem_services: set[str]) -> str | None:
         """After a diagnosis: move on (as Next would) to the first page that deals with a
@@ -50,9 +51,26 @@ class SetupWizard(QWizard):
                 break
         return self.currentPage().title()
 
-    def done(self, result: int) -> None:
-        """Finish, Cancel, Esc or closing the window: stop every probe at once."""
+    def runners(self) -> list[ProbeRunner]:
+        return [runner for page_id in self.pageIds()
+                for runner in self.page(page_id).findChildren(ProbeRunner)]
+
+    def _stop_pages_left(self, current_id: int) -> None:
+        """Next and Back: the checks of a page no longer shown stop at once."""
+        current = self.page(current_id)
         for page_id in self.pageIds():
-            for runner in self.page(page_id).findChildren(ProbeRunner):
-                runner.cancel()
+            if self.page(page_id) is not current:
+                for runner in self.page(page_id).findChildren(ProbeRunner):
+                    runner.cancel()
+
+    def done(self, result: int) -> None:
+        """Finish, Cancel, Esc or closing the window: stop every check at once (`stop()`
+        then waits until their clean-up has ended)."""
+        for runner in self.runners():
+            runner.cancel()
         super().done(result)
+
+    async def stop(self) -> None:
+        """Cancel every check of every page and wait until each has ended."""
+        for runner in self.runners():
+            await runner.stop()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from cobalt_setup.form import FieldId
-from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
-from cobalt_setup.probes.result import OnResult, ProbeResult, Status
+from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.settings import SettingsInvalid
 
 if TYPE_CHECKING:
@@ -67,11 +67,11 @@ class SetupPage(QWizardPage):
 
     def cleanupPage(self) -> None:
         """Back: stop this page's checks at once."""
-        if self.runner is not None:
-            self.runner.cancel()
+        for runner in self.findChildren(ProbeRunner):
+            runner.cancel()
         super().cleanupPage()
 
-    # -- live checks: pages that have them override `checks()` ------------------------
+    # -- live checks: pages that have them override `checks()` and the `show_*` methods --
     runner: ProbeRunner | None = None
 
     def add_live_checks(self, title: str) -> ProbeArea:
@@ -80,15 +80,20 @@ class SetupPage(QWizardPage):
         self.results = ResultList(self.probes)
         self.probes.layout().addWidget(self.results)
         self.body.addWidget(self.probes)
-        self.runner = ProbeRunner(self)
-        self.runner.progress.connect(self._on_result)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        self._live: list[ProbeResult] = []
+        self.add_checks_runner()
         return self.probes
 
+    def add_checks_runner(self) -> ProbeRunner:
+        """The runner of this page's checks: the only way their findings reach the page."""
+        self.runner = ProbeRunner(self, on_progress=self.show_progress,
+                                  on_finished=self.show_checks, on_failed=self.show_failure,
+                                  on_busy=self.show_busy)
+        return self.runner
+
     def checks(self, settings: Settings, environment: CheckEnvironment,
-               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+               on_progress: Progress) -> Awaitable[Any]:
+        """The checks of this page, as a coroutine that touches no widget and no attribute
+        of the page: what it finds it reports through `on_progress` and returns."""
         raise NotImplementedError
 
     def settings_for_checks(self) -> Settings | None:
@@ -113,28 +118,33 @@ class SetupPage(QWizardPage):
         if settings is None:
             return
         environment = self.session.checks
-        self._live = []
-        self.results.show_results([])
-        self.probes.status.show_status("busy", self.tr("checking..."))
+        self.checks_started()
 
-        def job(progress: OnResult) -> Awaitable[list[ProbeResult]]:
+        def job(progress: Progress) -> Awaitable[Any]:
             return self.checks(settings, environment, progress)
 
         (self.runner.run if now else self.runner.run_later)(job)
 
-    def _on_result(self, result: ProbeResult) -> None:
-        self._live.append(result)
+    # -- what the runner delivers, in the GUI thread ------------------------------------
+    def checks_started(self) -> None:
+        self.results.show_results([])
+        self.probes.status.show_status("busy", self.tr("checking..."))
+
+    def show_progress(self, result: ProbeResult) -> None:
         self.results.add_result(result)
 
-    def _on_finished(self, results: list[ProbeResult]) -> None:
+    def show_checks(self, results: list[ProbeResult]) -> None:
         self.results.show_results(results)
         problems = sum(1 for r in results if r.status in (Status.FAILED, Status.WARNING))
         skipped = sum(1 for r in results if r.status is Status.SKIPPED)
         self.probes.show_verdict(problems, len(results) - skipped, skipped)
 
-    def _on_failed(self, message: str) -> None:
+    def show_failure(self, message: str) -> None:
         self.probes.status.show_status("error", self.tr(
             "The checks stopped unexpectedly ({message}).").format(message=message))
+
+    def show_busy(self, busy: bool) -> None:
+        """The runner started or ended a run."""
 
     def refresh(self) -> None:
         """Show each field's problem (a rule may involve another field) and re-gate Next."""

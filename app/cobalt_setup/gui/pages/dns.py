@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -22,11 +23,13 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.probe_runner import Progress
 from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
 from cobalt_setup.probes.dns_terms import Verdict
+from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.probes.wording import milliseconds
 from cobalt_setup.session import SetupSession
+from cobalt_setup.settings import Settings
 
 if TYPE_CHECKING:
     from cobalt_setup.probes.dns_checks import DnsChecks
@@ -76,11 +79,7 @@ class DnsPage(SetupPage):
             self.add_field(field_id, label)
         self.probes = ProbeArea(self.tr("Resolvers"), self)
         self.body.addWidget(self.probes)
-        self.runner = ProbeRunner(self)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.busy_changed.connect(self._on_busy)
+        self.add_checks_runner()
         self._build_results()
         self.body.addStretch(1)
         self._rows: dict[tuple[str, int], int] = {}
@@ -143,31 +142,26 @@ class DnsPage(SetupPage):
         self.discovery_box.setVisible(False)
         self.body.addWidget(self.discovery_box)
 
-    # -- probe lifecycle ----------------------------------------------------------
-    def start_checks(self, now: bool) -> None:
-        """The resolver benchmark has its own live table, not the base page's result list."""
-        if self.session.checks is None:
-            return  # no live checks in this run (screenshots, tests of other pages)
-        settings = self.settings_for_checks()
-        if settings is None:
-            return
-        environment = self.session.checks.dns
+    # -- checks: the resolver benchmark has its own live table, not the result list ----
+    def checks(self, settings: Settings, environment: CheckEnvironment,
+               on_progress: Progress) -> Awaitable[DnsChecks]:
+        async def run() -> DnsChecks:
+            from cobalt_setup.probes.dns_checks import run_dns_checks  # loads dnspython
+
+            return await run_dns_checks(settings, environment.dns, on_progress)
+
+        return run()
+
+    def checks_started(self) -> None:
         self.probes.status.show_status("busy", self.tr(
             "asking each resolver the names Open Cobalt needs..."))
 
-        async def job(progress):
-            from cobalt_setup.probes.dns_checks import run_dns_checks  # loads dnspython
-
-            return await run_dns_checks(settings, environment, progress)
-
-        (self.runner.run if now else self.runner.run_later)(job)
-
-    def _on_busy(self, busy: bool) -> None:
+    def show_busy(self, busy: bool) -> None:
         self.progress_bar.setVisible(busy)
         if busy:
             self.progress_bar.setRange(0, 0)
 
-    def _on_progress(self, stats: ResolverStats) -> None:
+    def show_progress(self, stats: ResolverStats) -> None:
         self.table.setVisible(True)
         key = (stats.candidate.host, stats.candidate.port)
         if key not in self._rows:
@@ -203,7 +197,7 @@ class DnsPage(SetupPage):
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{shown}. {reason}")
         self.table.setItem(row, len(COLUMNS) - 1, item)
 
-    def _on_finished(self, checks: DnsChecks) -> None:
+    def show_checks(self, checks: DnsChecks) -> None:
         self.session.dns_checks = checks
         ranking = checks.ranking
         self._ranking = ranking
@@ -283,7 +277,7 @@ class DnsPage(SetupPage):
         self.discovery_details.setText("<br>".join(lines))
         self.discovery_details.setVisible(bool(lines))
 
-    def _on_failed(self, message: str) -> None:
+    def show_failure(self, message: str) -> None:
         self.probes.status.show_status("error", self.tr(
             "The DNS check stopped unexpectedly ({message}). Your settings are not affected; "
             "go Back and Next to try again.").format(message=message))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
@@ -19,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import OnResult, ProbeResult, Status
+from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.router.instructions import manual_steps, teatime_ports
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import FIELDS_BY_ID, RouterMode, Settings
@@ -34,6 +35,14 @@ MODE_FIELD = ("Router", "Mode")
 PORTS_FIELD = ("Router", "Ports")
 DISPATCHER_FIELD = ("Router", "DispatcherPort")
 LOCAL_ADDRESS_FIELD = ("Router", "LocalAddress")
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What Forward or Remove did: its results, and the address forwarded to, if any."""
+
+    results: list[ProbeResult]
+    local_address: str | None = None
 
 
 class RouterPage(SetupPage):
@@ -80,8 +89,6 @@ class RouterPage(SetupPage):
         self.add_field(DISPATCHER_FIELD, self.tr("&Dispatcher port:"))
         self.add_field(LOCAL_ADDRESS_FIELD, self.tr("L&ocal address:"))
         self.add_live_checks(self.tr("Router check"))
-        assert self.runner is not None
-        self.runner.busy_changed.connect(lambda _busy: self._update_actions())
         self._build_actions()
         self.body.addStretch(1)
 
@@ -119,10 +126,9 @@ class RouterPage(SetupPage):
         copy_row.addStretch(1)
         layout.addLayout(copy_row)
         self.body.addWidget(self.actions)
-        self.action_runner = ProbeRunner(self)
-        self.action_runner.finished.connect(self._on_action_finished)
-        self.action_runner.failed.connect(self._on_action_failed)
-        self.action_runner.busy_changed.connect(lambda _busy: self._update_actions())
+        self.action_runner = ProbeRunner(self, on_finished=self._on_action_finished,
+                                         on_failed=self._on_action_failed,
+                                         on_busy=lambda _busy: self._update_actions())
         self._update_actions()
 
     def mode(self) -> RouterMode:
@@ -169,20 +175,19 @@ class RouterPage(SetupPage):
 
     # -- checks ---------------------------------------------------------------------------
     def checks(self, settings: Settings, environment: CheckEnvironment,
-               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+               on_progress: Progress) -> Awaitable[RouterReport]:
         from cobalt_setup.router.checks import (
             check_router,  # loaded on first use: the wizard starts faster
         )
 
-        async def run() -> list[ProbeResult]:
-            report = await check_router(settings, environment.router, on_result)
-            self.report = report
-            return report.results
+        return check_router(settings, environment.router, on_progress)
 
-        return run()
+    def show_busy(self, busy: bool) -> None:
+        self._update_actions()
 
-    def _on_finished(self, results: list[ProbeResult]) -> None:
-        super()._on_finished(results)
+    def show_checks(self, report: RouterReport) -> None:
+        self.report = report
+        super().show_checks(report.results)
         self._update_actions()
 
     def initializePage(self) -> None:
@@ -193,10 +198,6 @@ class RouterPage(SetupPage):
             self._loading = False
         self.action_results.show_results([])
         super().initializePage()
-
-    def cleanupPage(self) -> None:
-        self.action_runner.cancel()
-        super().cleanupPage()
 
     def _on_mode_toggled(self, checked: bool) -> None:
         if not checked:
@@ -237,15 +238,14 @@ class RouterPage(SetupPage):
             return
         mapper, ports = report.mapper, list(report.plan.ports)
         client = report.plan.internal_client
+        records = env.router.records()
 
-        from cobalt_setup.router.forwarding import forward_ports, plan_forwarding
+        async def job(_progress: Progress) -> ActionOutcome:
+            from cobalt_setup.router.forwarding import forward_ports, plan_forwarding
 
-        async def job(_progress: OnResult) -> list[ProbeResult]:
             plan = await plan_forwarding(mapper, ports, client)  # the router may have changed
-            outcome = await forward_ports(mapper, plan, env.router.records())
-            if outcome.ok:
-                self.session.form.set_text(LOCAL_ADDRESS_FIELD, client)
-            return [outcome.result()]
+            outcome = await forward_ports(mapper, plan, records)
+            return ActionOutcome([outcome.result()], client if outcome.ok else None)
 
         self.action_results.show_results([])
         self.action_runner.run(job)
@@ -255,21 +255,24 @@ class RouterPage(SetupPage):
         if report is None or report.mapper is None or env is None:
             return
         mapper = report.mapper
+        records = env.router.records()
 
-        from cobalt_setup.router.forwarding import undo_forwarding
+        async def job(_progress: Progress) -> ActionOutcome:
+            from cobalt_setup.router.forwarding import undo_forwarding
 
-        async def job(_progress: OnResult) -> list[ProbeResult]:
-            outcome = await undo_forwarding(mapper, env.router.records())
-            return [outcome.result(mapper.router_address)]
+            outcome = await undo_forwarding(mapper, records)
+            return ActionOutcome([outcome.result(mapper.router_address)])
 
         self.action_results.show_results([])
         self.action_runner.run(job)
 
-    def _on_action_finished(self, results: list[ProbeResult]) -> None:
+    def _on_action_finished(self, outcome: ActionOutcome) -> None:
+        if outcome.local_address is not None:
+            self.session.form.set_text(LOCAL_ADDRESS_FIELD, outcome.local_address)
         self.rows[LOCAL_ADDRESS_FIELD].load()
         self.refresh()
         self.start_checks(now=True)  # show the router as it is now
-        self.action_results.show_results(results)
+        self.action_results.show_results(outcome.results)
         self._update_actions()
 
     def _on_action_failed(self, message: str) -> None:

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
+from cobalt_setup.gui.probe_runner import Progress
 from cobalt_setup.gui.widgets import StatusLine, muted
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import OnResult, ProbeResult
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown
 from cobalt_setup.services import SERVICE_NAMES
 from cobalt_setup.session import SetupSession
@@ -106,25 +106,23 @@ class SummaryPage(SetupPage):
         self.completeChanged.emit()
 
     def checks(self, settings: Settings, environment: CheckEnvironment,
-               on_result: OnResult) -> Awaitable[list[ProbeResult]]:
+               on_progress: Progress) -> Awaitable[Diagnosis]:
         """The same diagnosis as `cobalt-setup diagnose`, for the settings about to be
         written."""
         from cobalt_setup.diagnosis import (
             run_diagnosis,  # loaded on first use: the wizard starts faster
         )
 
-        async def run() -> list[ProbeResult]:
-            self.diagnosis = None
-            self._update_report_buttons()
-            diagnosis = await run_diagnosis(settings, environment, on_result=on_result)
-            self.diagnosis = diagnosis
-            return diagnosis.checks
+        return run_diagnosis(settings, environment, on_result=on_progress)
 
-        return run()
+    def checks_started(self) -> None:
+        self.diagnosis = None
+        self._update_report_buttons()
+        super().checks_started()
 
-    def _on_finished(self, results: list[ProbeResult]) -> None:
-        self.session.diagnosis = self.diagnosis
-        super()._on_finished(results)
+    def show_checks(self, diagnosis: Diagnosis) -> None:
+        self.diagnosis = self.session.diagnosis = diagnosis
+        super().show_checks(diagnosis.checks)
         self._update_report_buttons()
 
     # -- firewall rules: shown and copyable, never applied ------------------------------------

@@ -63,13 +63,12 @@ class WelcomePage(QWizardPage):
         layout.addWidget(self.check_button, 4, 0)
         layout.addWidget(self.check_status, 4, 1, 1, 2)
         layout.setRowStretch(5, 1)
-        self.check_runner = ProbeRunner(self)
-        self.check_runner.finished.connect(self._on_checked)
-        self.check_runner.failed.connect(lambda message: self.check_status.show_status(
-            "error", self.tr("The check stopped unexpectedly ({message}).").format(
-                message=message)))
-        self.check_runner.busy_changed.connect(lambda busy: self.check_button.setEnabled(
-            not busy))
+        self.check_runner = ProbeRunner(
+            self, on_finished=self._on_checked,
+            on_failed=lambda message: self.check_status.show_status(
+                "error", self.tr("The check stopped unexpectedly ({message}).").format(
+                    message=message)),
+            on_busy=lambda busy: self.check_button.setEnabled(not busy))
         self.check_button.clicked.connect(self._check_current_setup)
         layout.setColumnStretch(1, 1)
         self.folder.textChanged.connect(self._on_folder_typed)
