@@ -20,12 +20,19 @@ def close_wizard_soon(app: QApplication, how: str) -> None:
         if how == "finish":
             for _ in range(5):
                 wizard.next()
-            wizard.button(QWizard.WizardButton.CommitButton).click()
-            wizard.button(QWizard.WizardButton.FinishButton).click()
+            wizard.button(QWizard.WizardButton.CommitButton).click()  # saves in the background
+            finish_when_written(wizard)
         else:
             wizard.reject()
 
     QTimer.singleShot(100, close)
+
+
+def finish_when_written(wizard: SetupWizard) -> None:
+    if wizard.currentPage().isFinalPage():
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    else:
+        QTimer.singleShot(20, lambda: finish_when_written(wizard))
 
 
 @pytest.mark.parametrize(("how", "exit_code", "written"), [("cancel", 1, False),

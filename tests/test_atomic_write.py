@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from cobalt_setup.prefs.atomic import PrefsWriteError, WrittenFile, write_files_atomically
+from cobalt_setup.prefs.journal import JOURNAL_NAME
+from cobalt_setup.prefs.lock import LOCK_NAME
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX permissions and signals")
 running_as_root = os.name == "posix" and os.geteuid() == 0
@@ -28,6 +30,11 @@ NEW = b"[router]\nmode = manual\nport = 7777\n"
 
 def _temp_files(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.endswith(".tmp"))
+
+
+def _files(folder: Path) -> list[str]:
+    """What a folder holds besides the save lock's file (which stays, by design)."""
+    return sorted(path.name for path in folder.iterdir() if path.name != LOCK_NAME)
 
 
 def _mode(path: Path) -> int:
@@ -49,7 +56,7 @@ def test_new_file_is_written_with_mode_644_and_no_backup(tmp_path: Path) -> None
     assert result == [WrittenFile(path=target, backup=None)]
     assert target.read_bytes() == NEW
     assert _mode(target) == 0o644
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cobalt-router.conf"]
+    assert _files(tmp_path) == ["cobalt-router.conf"]  # no journal left behind
 
 
 def test_existing_file_is_replaced_and_old_content_kept_in_bak(tmp_path: Path) -> None:
@@ -149,6 +156,9 @@ from pathlib import Path
 from cobalt_setup.prefs.atomic import PrefsWriteError, write_files_atomically
 
 if os.geteuid() == 0:
+    # The save loads filelock on first use; the interpreter may live where `nobody` cannot
+    # read (e.g. under /root), so load it while still root.
+    import filelock
     import pwd
     user = pwd.getpwnam("nobody")
     try:
@@ -282,7 +292,7 @@ def test_full_disk_is_reported_and_old_file_kept(small_disk: Path) -> None:
     assert "disk is full" in message
     assert "Nothing was changed." in message
     assert target.read_bytes() == OLD
-    assert sorted(p.name for p in small_disk.iterdir()) == ["cobalt-router.conf", "filler"]
+    assert _files(small_disk) == ["cobalt-router.conf", "filler"]
     assert _free_bytes(small_disk) == free_before  # the half-written temp file is gone
     # What fits is still written: the failure was about space, not this folder.
     write_files_atomically({target: NEW})
@@ -361,7 +371,7 @@ def test_killed_mid_write_leaves_a_whole_file(tmp_path: Path) -> None:
             seen = _which(backup.read_bytes(), a, b)
             assert seen in ("A", "B"), f"backup torn {where}"
         leftovers = set(_temp_files(folder))
-        assert {p.name for p in folder.iterdir()} - leftovers <= {target.name, backup.name}
+        assert set(_files(folder)) - leftovers <= {target.name, backup.name, JOURNAL_NAME}
         caught_mid_write += bool(leftovers)
 
     # Otherwise every kill fell between two writes and this test proved nothing.
@@ -412,4 +422,4 @@ def test_failed_rename_removes_a_file_that_did_not_exist_before(tmp_path: Path) 
         write_files_atomically({router: NEW, peers: b"peer = 10.0.0.2\n"})
 
     assert not router.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cobalt-peers.conf"]
+    assert _files(tmp_path) == ["cobalt-peers.conf"]

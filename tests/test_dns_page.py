@@ -14,7 +14,6 @@ from cobalt_setup.prefs.general_ini import read_general_ini
 from cobalt_setup.session import SetupSession
 from lab.dns_servers import DOMAIN, DnsLab
 from wizard_driver import (
-    COMMIT,
     NEXT,
     field_input,
     lab_session,
@@ -22,6 +21,7 @@ from wizard_driver import (
     press,
     problem_texts,
     retype,
+    write_settings,
 )
 
 pytestmark = pytest.mark.usefixtures("qasync_loop")
@@ -66,7 +66,7 @@ def test_rows_fill_in_and_the_recommendation_is_written(
     assert "This is what you have chosen" in page.recommendation.text.text()
     for _ in range(4):
         press(wizard, NEXT)
-    press(wizard, COMMIT)
+    write_settings(qtbot, wizard)
     assert read_general_ini(ini_path).texts[("DNS", "Servers")] == ""
 
 
@@ -80,6 +80,23 @@ def test_selected_resolvers_are_chosen(
     assert "ms per answer" in page.reason.text(), "the reason of the selected row shows"
     page.use_selected.click()
     assert field_input(wizard, "DNS", "Servers").text() == dns_lab.slow.endpoint
+
+
+def test_next_stops_the_checks_of_the_page_left_and_nothing_late_reaches_it(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path
+) -> None:
+    wizard, page = open_dns_page(qtbot, lab_session(dns_lab, ini_path, cobalt_dir))
+    qtbot.waitUntil(lambda: page.table.rowCount() > 0, timeout=1000)
+    assert page.runner.busy and not page.runner.pending
+    cells = [page.table.item(row, VERDICT).text() for row in range(page.table.rowCount())]
+    press(wizard, NEXT)
+    assert not page.runner.busy
+    qtbot.waitUntil(lambda: not [t for t in asyncio.all_tasks() if not t.done()],
+                    timeout=1000)
+    assert [page.table.item(row, VERDICT).text()
+            for row in range(page.table.rowCount())] == cells  # nothing arrived later
+    assert "checking" in cells
+    assert page.session.dns_checks is None
 
 
 def test_back_stops_the_checks_at_once(

@@ -14,9 +14,9 @@ from cobalt_setup.prefs.general_ini import read_general_ini
 from cobalt_setup.prefs.router_conf import find_dispatcher_block
 from cobalt_setup.settings import RouterMode
 from lab.dns_servers import DOMAIN, DnsLab
+from lab.save_runs import STRACE, STRACE_MISSING, Setup, under_strace
 from lab.sockets import closed_port
 from wizard_driver import (
-    COMMIT,
     FINISH,
     NEXT,
     field_input,
@@ -25,9 +25,11 @@ from wizard_driver import (
     press,
     problem_texts,
     retype,
+    write_settings,
 )
 
 
+@pytest.mark.usefixtures("qasync_loop")  # the save runs off the GUI thread
 def test_walk_from_welcome_to_finish_writes_both_files(
     qtbot: QtBot, ini_path: Path, cobalt_dir: Path
 ) -> None:
@@ -59,7 +61,7 @@ def test_walk_from_welcome_to_finish_writes_both_files(
                      "192.168.1.20", "6903", str(ini_path), "cobalt-router.conf"):
         assert expected in shown
     assert not ini_path.exists(), "nothing may be written before the user says so"
-    press(wizard, COMMIT)
+    write_settings(qtbot, wizard)
 
     assert wizard.currentPage().title() == "Settings written"
     assert str(ini_path) in wizard.currentPage().report.text()
@@ -97,6 +99,7 @@ def test_leaving_without_finishing_writes_nothing(
     assert sorted(p.name for p in (cobalt_dir / "config").iterdir()) == []
 
 
+@pytest.mark.usefixtures("qasync_loop")  # the save runs off the GUI thread
 def test_rerun_starts_from_the_existing_files_and_shows_old_and_new(
     qtbot: QtBot, ini_path: Path, cobalt_dir: Path
 ) -> None:
@@ -117,7 +120,7 @@ def test_rerun_starts_from_the_existing_files_and_shows_old_and_new(
     shown = wizard.currentPage().changes.toPlainText()
     assert "old.cobalt.test" in shown and "new.cobalt.test" in shown
     assert "10389" not in shown, "unchanged values are not listed as changes"
-    press(wizard, COMMIT)
+    write_settings(qtbot, wizard)
     text = ini_path.read_text()
     assert text.startswith("# mine\n") and "Host = new.cobalt.test" in text
     assert (ini_path.parent / (ini_path.name + ".bak")).read_text().count("old.cobalt.test") == 1
@@ -168,6 +171,7 @@ def test_welcome_blocks_next_until_an_existing_folder_is_chosen(
     assert "Open Cobalt found" in welcome.folder_status.text.text()
 
 
+@pytest.mark.usefixtures("qasync_loop")  # the save runs off the GUI thread
 def test_a_failed_write_is_explained_and_the_wizard_stays(
     qtbot: QtBot, tmp_path: Path, cobalt_dir: Path
 ) -> None:
@@ -177,7 +181,7 @@ def test_a_failed_write_is_explained_and_the_wizard_stays(
     for _ in range(5):
         press(wizard, NEXT)
     summary = wizard.currentPage()
-    press(wizard, COMMIT)
+    write_settings(qtbot, wizard)
     assert wizard.currentPage() is summary
     assert summary.problem.isVisibleTo(wizard)
     assert "Nothing was changed" in summary.problem.text.text()
@@ -217,3 +221,54 @@ def test_check_my_current_setup_runs_the_diagnosis_and_shows_the_first_problem_p
     assert session.diagnosis is not None
     failed = {c.service for c in session.diagnosis.checks if c.status.value == "failed"}
     assert "ldap" in failed and "dns" not in failed
+
+
+@pytest.mark.skipif(STRACE is None, reason=STRACE_MISSING)
+def test_the_wizard_first_completes_a_save_that_was_killed_and_says_so_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    lab = Setup.make(tmp_path / "saves")
+    assert lab.run(lab.apply("p0")).returncode == 0
+    killed = lab.run(under_strace(lab.apply("p1"), "signal=SIGKILL:when=3"))
+    assert killed.returncode != 0 and lab.journal.exists()  # killed between the two files
+    wizard = open_wizard(qtbot, lab.ini, lab.cobalt_dir)
+    welcome = wizard.currentPage()
+    assert welcome.recovery_status.isVisibleTo(wizard)
+    assert welcome.recovery_status.text.text().endswith("An interrupted save was completed.")
+    assert not lab.journal.exists() and lab.temps() == []
+    assert b"10.0.0.11" in lab.pair()[0] and b"TManualDispatcherConfig" in lab.pair()[1]
+    press(wizard, NEXT)
+    assert field_input(wizard, "DNS", "Servers").text() == "10.0.0.11"  # from the saved p1
+    second = open_wizard(qtbot, lab.ini, lab.cobalt_dir)
+    assert not second.currentPage().recovery_status.isVisibleTo(second)
+
+
+@pytest.mark.usefixtures("qasync_loop")
+def test_a_save_made_elsewhere_meanwhile_is_kept_and_the_changes_are_shown_again(
+    qtbot: QtBot, ini_path: Path, cobalt_dir: Path
+) -> None:
+    ini_path.parent.mkdir(parents=True)
+    ini_path.write_text("[SpaceDirectory]\nHost = old.cobalt.test\n")
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    press(wizard, NEXT)
+    press(wizard, NEXT)
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Host"), "new.cobalt.test")
+    for _ in range(3):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    # A roll-out script writes while the user reads the Summary.
+    elsewhere = ("# by the roll-out\n[SpaceDirectory]\nHost = elsewhere.cobalt.test\n"
+                 "[Chat]\nServer = chat.cobalt.test\n")
+    ini_path.write_text(elsewhere)
+    write_settings(qtbot, wizard)
+    assert wizard.currentPage() is summary
+    assert "changed by another save or program" in summary.problem.text.text()
+    assert ini_path.read_text() == elsewhere, "what the other save wrote is kept"
+    shown = summary.changes.toPlainText()
+    assert "elsewhere.cobalt.test" in shown and "new.cobalt.test" in shown
+    write_settings(qtbot, wizard)  # the user has seen the changes again: now it writes
+    assert wizard.currentPage().title() == "Settings written"
+    text = ini_path.read_text()
+    assert text.startswith("# by the roll-out\n") and "Host = new.cobalt.test" in text
+    assert "Server = chat.cobalt.test" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -48,6 +49,21 @@ def press(wizard: SetupWizard, button: QWizard.WizardButton) -> None:
     page = wizard.currentPage().title()
     assert wizard.button(button).isEnabled(), f"{button} is disabled on {page}"
     wizard.button(button).click()
+
+
+def write_settings(qtbot: QtBot, wizard: SetupWizard) -> None:
+    """Press Write settings and wait until the save has ended (the files are written off
+    the GUI thread): the wizard is then on its last page, or the Summary says why not."""
+    summary = wizard.currentPage()
+    press(wizard, COMMIT)
+    qtbot.waitUntil(lambda: not summary.save_runner.busy, timeout=10000)
+
+
+def wait_until_checks_end(qtbot: QtBot, timeout: int = 5000) -> None:
+    """Until every task has ended, the clean-up of cancelled checks included (a router
+    check still removes its test forwarding after its page is left)."""
+    qtbot.waitUntil(lambda: not [t for t in asyncio.all_tasks() if not t.done()],
+                    timeout=timeout)
 
 
 def problem_texts(wizard: SetupWizard) -> list[str]:

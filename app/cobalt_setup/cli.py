@@ -15,14 +15,19 @@ from cobalt_setup import __version__
 from cobalt_setup.diagnosis_command import add_diagnose_command, run_diagnose
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError
-from cobalt_setup.prefs.general_ini import IniReadError, read_general_ini
+from cobalt_setup.prefs.general_ini import IniContents, IniReadError, read_general_ini
 from cobalt_setup.prefs.locations import default_ini_path, detect_cobalt_dir
+from cobalt_setup.prefs.lock import DEFAULT_WAIT_S
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.prefs.store import (
+    CurrentPreferences,
     PreferenceFiles,
     PrefsReadError,
+    WritePlan,
     load_current,
+    locked,
     plan_write,
+    recover_interrupted_save,
     write,
 )
 from cobalt_setup.router.command import add_router_commands, run_router_command
@@ -64,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the settings to apply (same format as the per-user INI file)")
     apply.add_argument("--dry-run", action="store_true",
                        help="show what would change, write nothing")
+    apply.add_argument("--wait", type=float, default=DEFAULT_WAIT_S, metavar="SECONDS",
+                       help="how long to wait for another save of these settings to finish "
+                            f"(default {DEFAULT_WAIT_S:g})")
     _common_options(apply, defaults=False)
     add_diagnose_command(commands, lambda sub: _common_options(sub, defaults=False))
     add_router_commands(commands, lambda sub: _common_options(sub, defaults=False))
@@ -99,18 +107,15 @@ def _use_language(language: str | None) -> None:
     use_language(language)
 
 
-def run_apply(args: argparse.Namespace) -> int:
-    source = read_general_ini(args.source)
-    if source is None:
-        raise UsageError(_("{file}: no such file").format(file=args.source))
-    for section, key, line in source.unknown_keys:
-        # Translators: [{section}] {key} are written as in the settings file (not
-        # translated).
-        print(_("{file}, line {line}: warning: [{section}] {key} is not a setting this tool "
-                "knows; ignored").format(file=args.source, line=line, section=section, key=key),
-              file=sys.stderr)
-    files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
-    current = load_current(files)
+def _say_recovered(message: str | None) -> None:
+    """Tell once that an interrupted save was finished before this command went on."""
+    if message:
+        print(f"cobalt-setup: {message}", file=sys.stderr)
+
+
+def _apply_plan(args: argparse.Namespace, source: IniContents, current: CurrentPreferences
+                ) -> WritePlan:
+    """The source's values on top of the current ones, validated and rendered."""
     if current.router_conf_error:
         raise UsageError(current.router_conf_error)
     try:
@@ -123,7 +128,11 @@ def run_apply(args: argparse.Namespace) -> int:
                     else str(args.source))
 
         raise UsageError(invalid.located(where)) from None
-    plan = plan_write(current, settings)
+    return plan_write(current, settings)
+
+
+def _print_plan(plan: WritePlan) -> None:
+    files = plan.current.files
     for title, path, changes in (
         # Translators: a heading: the settings file in Open Cobalt's place, then
         # its path.
@@ -142,20 +151,50 @@ def run_apply(args: argparse.Namespace) -> int:
             # Translators: the old value of a setting the file does not have yet.
             old = _("(not set)") if change.old is None else repr(change.old)
             print(f"  {change.field.section}.{change.field.key}: {old} -> {change.new!r}")
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    if not 0 <= args.wait <= 600:
+        # Translators: an error on the command line; keep --wait as it is
+        raise UsageError(_("--wait {wait}: give 0 to 600 seconds").format(wait=f"{args.wait:g}"))
+    source = read_general_ini(args.source)
+    if source is None:
+        raise UsageError(_("{file}: no such file").format(file=args.source))
+    for section, key, line in source.unknown_keys:
+        # Translators: [{section}] {key} are written as in the settings file (not
+        # translated).
+        print(_("{file}, line {line}: warning: [{section}] {key} is not a setting this tool "
+                "knows; ignored").format(file=args.source, line=line, section=section, key=key),
+              file=sys.stderr)
+    files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
+    recovered = recover_interrupted_save(files.ini_path, files.cobalt_dir, args.wait)
+    _say_recovered(recovered)
+    # Checked before taking the lock, so that bad input touches nothing, not even a folder.
+    plan = _apply_plan(args, source, load_current(files))
     if args.dry_run:
+        _print_plan(plan)
         print(_("Dry run: nothing written."))
         return EXIT_OK
-    for written in write(plan):
-        if written.backup:
+    # Read, plan and write again under the lock: what is printed is planned from the files
+    # as they are when this save runs, after any save that was running before it.
+    with locked(files, args.wait) as late:
+        if not recovered:
+            _say_recovered(late)
+        plan = _apply_plan(args, source, load_current(files))
+        _print_plan(plan)
+        written = write(plan, args.wait)
+    for item in written:
+        if item.backup:
             print(_("Wrote {path} (previous version: {backup})")
-                  .format(path=written.path, backup=written.backup))
+                  .format(path=item.path, backup=item.backup))
         else:
-            print(_("Wrote {path}").format(path=written.path))
+            print(_("Wrote {path}").format(path=item.path))
     return EXIT_OK
 
 
 def run_diagnosis_command(args: argparse.Namespace) -> int:
     files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
+    _say_recovered(recover_interrupted_save(files.ini_path, files.cobalt_dir))
     try:
         return run_diagnose(args, load_current(files))
     except ValueError as problem:
@@ -163,6 +202,8 @@ def run_diagnosis_command(args: argparse.Namespace) -> int:
 
 
 def run_router(args: argparse.Namespace) -> int:
+    # The journal of an interrupted save names its files: no Open Cobalt folder needed here.
+    _say_recovered(recover_interrupted_save(_ini_path(args)))
     ini = read_general_ini(_ini_path(args))
     ports = ini.texts.get(("Router", "Ports")) if ini else None
     try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cobalt_setup.form import SettingsForm
 from cobalt_setup.i18n import _
-from cobalt_setup.prefs.atomic import WrittenFile
+from cobalt_setup.prefs.atomic import PrefsWriteError, WrittenFile
 from cobalt_setup.prefs.general_ini import IniReadError
 from cobalt_setup.prefs.locations import looks_like_cobalt_install
 from cobalt_setup.prefs.store import (
@@ -21,6 +21,7 @@ from cobalt_setup.prefs.store import (
     WritePlan,
     load_current,
     plan_write,
+    recover_interrupted_save,
     write,
 )
 from cobalt_setup.probes.environment import CheckEnvironment
@@ -44,6 +45,8 @@ class SetupSession:
         self.use_defaults = False
         self.form = SettingsForm()
         self.written: list[WrittenFile] | None = None
+        self.recovered: str | None = None  # "An interrupted save was completed.", said once
+        self._recovery_done = False
         self.choose_cobalt_dir(cobalt_dir)
 
     def choose_cobalt_dir(self, folder: Path | None) -> None:
@@ -55,10 +58,21 @@ class SetupSession:
         self.current, self.load_error = None, None
         if folder is not None and self.cobalt_dir_problem() is None:
             try:
+                self._recover(folder)
                 self.current = load_current(PreferenceFiles(self.ini_path, folder))
-            except (IniReadError, PrefsReadError) as error:
+            except (IniReadError, PrefsReadError, PrefsWriteError) as error:
                 self.load_error = str(error)
         self._reseed()
+
+    def _recover(self, folder: Path) -> None:
+        """Before the files are read: finish a save that was killed half-way (once)."""
+        if not self._recovery_done:
+            self.recovered = recover_interrupted_save(self.ini_path, folder)
+            self._recovery_done = True
+
+    def reload(self) -> None:
+        """Read the files again (another save changed them); edited fields keep their text."""
+        self.choose_cobalt_dir(self.cobalt_dir)
 
     def set_use_defaults(self, use_defaults: bool) -> None:
         """Start every field from Open Cobalt's defaults instead of the existing files."""
@@ -99,6 +113,7 @@ class SetupSession:
         return plan_write(self.current, self.form.settings())
 
     def write(self) -> list[WrittenFile]:
-        """Write both files (atomically, with backups). Raises `PrefsWriteError`."""
+        """Write both files (atomically, with backups). Raises `PrefsWriteError`; may wait
+        a few seconds for another save (the wizard writes its plan off the GUI thread)."""
         self.written = write(self.plan())
         return self.written

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dns.asyncbackend
 import qasync
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -64,9 +65,10 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None,
         if wizard.isVisible():
             wizard.reject()
 
-    # Quitting the application (Cmd+Q on macOS, logging out) cancels, as Cancel does.
-    # (Qt sends aboutToQuit whenever its loop ends, so only an open window is cancelled.)
-    app.aboutToQuit.connect(cancel_if_open)
+    # Quitting the application (Cmd+Q on macOS, logging out) cancels, as Cancel does: the
+    # loop must keep running while the checks end, so the Quit event itself is taken.
+    quit_filter = _QuitAsCancel(cancel_if_open, app)
+    app.installEventFilter(quit_filter)
     _stop_on_signals(loop, cancel_if_open)
     wizard.show()
     try:
@@ -80,9 +82,23 @@ def run_wizard(ini_path: Path, cobalt_dir: Path | None,
                 print(f"cobalt-setup: a check did not stop in time: {task!r}", file=sys.stderr)
             executor.shutdown(wait=False, cancel_futures=True)
     finally:
-        app.aboutToQuit.disconnect(cancel_if_open)
+        app.removeEventFilter(quit_filter)
         _stop_on_signals(loop, None)
     return 0 if wizard.result() == QDialog.DialogCode.Accepted else 1
+
+
+class _QuitAsCancel(QObject):
+    """Turns the application's Quit event into the window's Cancel while it is open."""
+
+    def __init__(self, cancel: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._cancel = cancel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Quit and watched is self.parent():
+            self._cancel()
+            return True
+        return False
 
 
 SHUTDOWN_WAIT_S = 0.8  # checks end their clean-up (a test forwarding) within this

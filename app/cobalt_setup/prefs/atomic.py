@@ -1,42 +1,59 @@
-"""Write Open Cobalt's preference files so that they are never half-written.
+"""Write Open Cobalt's preference files so that they are never half-written, never a mixed
+pair, and never two saves at once.
 
 The wizard rewrites files the user depends on to reach their network. If the process is
 killed, the machine loses power or the disk fills up in the middle of a plain
 ``open(path, "wb").write(...)``, a truncated file is left behind and Open Cobalt then starts
 with settings nobody chose, or not at all. So each file is first written in full to a
 temporary file in the same folder and flushed to disk, and only then renamed over the old
-one: a rename within one folder is atomic, so a reader (or the next start after a crash)
-sees either the complete old file or the complete new one. The previous content is kept
-next to it as ``<name>.bak``, itself written the same way.
+one: a rename within one folder is atomic. Several files written together go through a
+journal (see `journal`), so that a kill between two renames is finished (or undone) by the
+next run instead of leaving one file new and the other old; and the whole save holds the
+folders' locks (see `lock`), so that two saves cannot interleave.
 
-When several files are written together and one of them cannot be put in place, the ones
-already replaced are put back, so the set stays consistent. (A kill between two renames
-can still leave one file new and another old; each file is complete either way.)
+After a save, the ``.bak`` files next to the targets (and next to the files named in
+`also_back_up`) hold together the files as they were before it: a ``.bak`` is removed when
+its file did not exist before.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fnmatch
-import glob
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from cobalt_setup.i18n import _
-
-NEW_FILE_MODE = 0o644
-BACKUP_SUFFIX = ".bak"
-TEMP_SUFFIX = ".tmp"
-
-_DISK_FULL_ERRNOS = frozenset(
-    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None)) if code is not None
+from cobalt_setup.prefs.durable import (
+    BACKUP_SUFFIX,
+    NEW_FILE_MODE,
+    TEMP_SUFFIX,
+    backup_path,
+    fsync_folders,
+    read_regular,
+    sha256,
+    write_temp,
 )
-_READ_ONLY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+from cobalt_setup.prefs.errors import PrefsChangedError, PrefsWriteError, write_error
+from cobalt_setup.prefs.journal import (
+    BackupFailed,
+    Entry,
+    Journal,
+    RenameFailed,
+    TargetChanged,
+    journal_path,
+    locked_for_save,
+    roll_back,
+    roll_forward,
+    write_journal,
+)
+from cobalt_setup.prefs.lock import DEFAULT_WAIT_S
+
+__all__ = [
+    "BACKUP_SUFFIX", "NEW_FILE_MODE", "TEMP_SUFFIX", "PrefsChangedError", "PrefsWriteError",
+    "WrittenFile", "backup_path", "write_files_atomically",
+]
 
 
 @dataclass(frozen=True)
@@ -49,216 +66,119 @@ class WrittenFile:
     """``path`` + ".bak" holding the previous content, or None if the file is new."""
 
 
-class PrefsWriteError(OSError):
-    """A write failed; the message tells the user which file and what to do.
-
-    The preference files themselves are unchanged (unless the message says otherwise).
-    """
-
-    def __init__(self, path: Path, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        if code is not None:
-            self.errno = code
-
-
 @dataclass
 class _Target:
     """Book-keeping for one file while it is being written."""
 
     path: Path
-    data: bytes
+    data: bytes | None  # None: only backed up
     mode: int = NEW_FILE_MODE
     old: bytes | None = None  # previous content when the target is an existing regular file
-    temp: Path | None = None  # staged new content, not yet renamed onto `path`
-    replaced: bool = False
+    new_temp: Path | None = None
+    backup_temp: Path | None = None
 
-    @property
-    def backup(self) -> Path:
-        return backup_path(self.path)
+    def entry(self) -> Entry:
+        """The journal's view: absolute paths, so that a run from another folder finds it."""
+        def absolute(path: Path | None) -> Path | None:
+            return None if path is None else Path(os.path.abspath(path))
+
+        new = self.old if self.data is None else self.data
+        return Entry(Path(os.path.abspath(self.path)), absolute(self.new_temp),
+                     absolute(self.backup_temp), sha256(self.old), sha256(new))
 
 
-def backup_path(path: Path) -> Path:
-    """Where the previous content of `path` is kept."""
-    return path.with_name(path.name + BACKUP_SUFFIX)
+def write_files_atomically(
+    files: Mapping[Path, bytes],
+    *,
+    also_back_up: Iterable[Path] = (),
+    journal_dir: Path | None = None,
+    expected: Mapping[Path, str | None] | None = None,
+    wait_s: float = DEFAULT_WAIT_S,
+) -> list[WrittenFile]:
+    """Write several files as one step: all new or all old, whenever the process dies.
 
+    `also_back_up`: files this save leaves as they are but whose ``.bak`` it updates too, so
+    that the ``.bak`` files stay one pair. `journal_dir`: where the journal goes (default:
+    the first file's folder; the INI file's folder for the preference files). `expected`:
+    the SHA-256 each file must still have (None: must not exist), else `PrefsChangedError`
+    and nothing is written. Waits up to `wait_s` seconds for another save of these folders.
 
-def write_files_atomically(files: Mapping[Path, bytes]) -> list[WrittenFile]:
-    """Write several files so that each ends up either fully old or fully new, never half-written.
-
-    Raises `PrefsWriteError` (with the old files unchanged) when any file cannot be written.
+    Raises `PrefsWriteError` (with the old files unchanged, unless it says otherwise).
     """
+    if not files:
+        return []
     targets = [_Target(Path(path), data) for path, data in files.items()]
-    try:
-        # Nothing visible changes until every new content is safely on the disk.
-        for step in (_make_folder, _remove_stale_temps, _stage, _back_up):
-            for target in targets:
-                try:
-                    step(target)
-                except OSError as exc:
-                    raise _error(target.path, exc) from exc
+    targets += [_Target(Path(path), None) for path in dict.fromkeys(also_back_up)
+                if Path(path) not in files]
+    folder = Path(journal_dir) if journal_dir is not None else targets[0].path.parent
+    written = [target.path for target in targets if target.data is not None]
+    with locked_for_save(folder, [target.path for target in targets], wait_s,
+                         writes=[*written, journal_path(folder)]):
+        journal = _stage_and_commit(targets, journal_path(folder), expected or {})
+        try:
+            roll_forward(journal)
+        except (TargetChanged, RenameFailed) as failure:
+            left_alone, failed = roll_back(journal)
+            not_restored = [path for path, _problem in failed]
+            if isinstance(failure, RenameFailed):
+                raise write_error(failure.path, failure.error, left_alone,
+                                  not_restored) from failure.error
+            if failed:
+                raise write_error(*failed[0], left_alone, not_restored) from None
+            raise PrefsChangedError(failure.path) from None
+        except BackupFailed as failure:
+            raise _backup_error(failure) from failure.error
+    return [WrittenFile(target.path, backup_path(target.path) if target.old is not None else None)
+            for target in targets if target.data is not None]
 
+
+def _stage_and_commit(targets: list[_Target], journal_file: Path,
+                      expected: Mapping[Path, str | None]) -> Journal:
+    """Phase 1 and the commit point: nothing visible changes until the journal is written."""
+    step_path = journal_file
+    try:
         for target in targets:
-            assert target.temp is not None  # staged above
-            try:
-                os.replace(target.temp, target.path)
-            except OSError as exc:
-                not_restored = _roll_back(targets)
-                raise _error(target.path, exc, not_restored) from exc
-            target.temp = None
-            target.replaced = True
-        _fsync_folders(target.path.parent for target in targets)
-    finally:
+            step_path = target.path
+            _stage(target, expected)
+        fsync_folders(target.path.parent for target in targets)
+        step_path = journal_file
+        journal = Journal(journal_file, [target.entry() for target in targets])
+        write_journal(journal)
+    except BaseException as exc:
         _discard_temps(targets)
-
-    return [
-        WrittenFile(target.path, target.backup if target.old is not None else None)
-        for target in targets
-    ]
-
-
-def _make_folder(target: _Target) -> None:
-    os.makedirs(target.path.parent, exist_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, PrefsWriteError):
+            raise write_error(step_path, exc) from exc
+        raise
+    return journal
 
 
-def _stage(target: _Target) -> None:
-    """Read the target's current content and mode, and write its new content to a temp file."""
-    try:
-        with open(target.path, "rb") as old_file:
-            info = os.fstat(old_file.fileno())
-            if stat.S_ISREG(info.st_mode):
-                target.old = old_file.read()
-                target.mode = stat.S_IMODE(info.st_mode)
-    except (FileNotFoundError, IsADirectoryError):
-        pass  # nothing to back up (a folder in the way makes the rename fail later)
-    target.temp = _write_temp(target.path, target.data, target.mode)
-
-
-def _back_up(target: _Target) -> None:
-    """Keep the target's current content in ``<name>.bak``, itself written atomically."""
+def _stage(target: _Target, expected: Mapping[Path, str | None]) -> None:
+    """Read the target's current content and mode; stage its new content and a backup."""
+    found = read_regular(target.path)
+    if found is not None:
+        target.old, target.mode = found
+    if target.path in expected and sha256(target.old) != expected[target.path]:
+        raise PrefsChangedError(target.path)
+    if target.data is not None:
+        target.new_temp = write_temp(target.path, target.data, target.mode)
     if target.old is not None:
-        _write_one(target.backup, target.old, target.mode)
-
-
-def _write_one(path: Path, data: bytes, mode: int) -> None:
-    """Atomically replace one file (temp file, fsync, rename); used for backups and undo."""
-    temp = _write_temp(path, data, mode)
-    try:
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
-
-
-def _write_temp(path: Path, data: bytes, mode: int) -> Path:
-    """Write `data` to a new temp file ``.<name>.<random>.tmp`` next to `path`, flushed to disk.
-
-    On failure the temp file is removed again.
-    """
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-    # Keep the folder as the caller spelled it (mkstemp may make it absolute).
-    temp = path.parent / os.path.basename(name)
-    try:
-        try:
-            os.chmod(temp, mode)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                if written <= 0:
-                    raise OSError(errno.EIO, os.strerror(errno.EIO), str(temp))
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
-    return temp
-
-
-def _remove_stale_temps(target: _Target) -> None:
-    """Remove temp files of the target left behind by an earlier write that was killed."""
-    path = target.path
-    pattern = f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"
-    try:
-        with os.scandir(path.parent) as entries:
-            stale = [
-                entry.path
-                for entry in entries
-                if fnmatch.fnmatchcase(entry.name, pattern) and entry.is_file(follow_symlinks=False)
-            ]
-    except OSError:
-        return
-    for name in stale:
-        with contextlib.suppress(OSError):
-            os.remove(name)
-
-
-def _roll_back(targets: list[_Target]) -> list[Path]:
-    """Put back the targets already replaced; return those that could not be put back."""
-    not_restored: list[Path] = []
-    for target in targets:
-        if not target.replaced:
-            continue
-        try:
-            if target.old is None:
-                os.remove(target.path)  # it did not exist before
-            else:
-                _write_one(target.path, target.old, target.mode)
-        except OSError:
-            not_restored.append(target.path)
-        else:
-            target.replaced = False
-    _fsync_folders(target.path.parent for target in targets)
-    return not_restored
+        target.backup_temp = write_temp(backup_path(target.path), target.old, target.mode)
 
 
 def _discard_temps(targets: list[_Target]) -> None:
     for target in targets:
-        if target.temp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(target.temp)
-            target.temp = None
+        for temp in (target.new_temp, target.backup_temp):
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(temp)
+        target.new_temp = target.backup_temp = None
 
 
-def _fsync_folders(folders: Iterable[Path]) -> None:
-    """Make the renames in these folders durable, where the platform allows it."""
-    for folder in dict.fromkeys(folders):
-        try:
-            fd = os.open(folder, os.O_RDONLY)
-        except OSError:
-            continue  # e.g. Windows cannot open a folder
-        try:
-            with contextlib.suppress(OSError):
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _error(path: Path, exc: OSError, not_restored: list[Path] | None = None) -> PrefsWriteError:
-    """Turn an OS error into a message in plain words for the user."""
-    advice = None
-    if exc.errno in _DISK_FULL_ERRNOS:
-        failure = _("Could not write {path}: the disk is full.").format(path=path)
-        advice = _("Free some space and try again.")
-    elif isinstance(exc, PermissionError) or exc.errno in _READ_ONLY_ERRNOS:
-        failure = _("Could not write {path}: the folder is read-only for you.").format(path=path)
-        advice = _("Run the wizard as a user who may write there, or choose another folder.")
-    else:
-        # Translators: {reason} is the system's explanation, e.g. "No such
-        # device".
-        failure = _("Could not write {path}: {reason}.").format(
-            path=path, reason=exc.strerror or str(exc))
-    if not_restored:
-        names = ", ".join(str(name) for name in not_restored)
-        # Translators: after "Could not write FILE: ..." when other files were
-        # already replaced; {files} lists them.
-        outcome = _("These files could not be put back: {files}. Their previous content is in "
-                    "the .bak file next to each.").format(files=names)
-    else:
-        # Translators: after "Could not write FILE: ...".
-        outcome = _("Nothing was changed.")
-    sentences = [failure, outcome] if advice is None else [failure, outcome, advice]
-    return PrefsWriteError(path, " ".join(sentences), exc.errno)
+def _backup_error(failure: BackupFailed) -> PrefsWriteError:
+    # Translators: every file was written, only a backup file was not; {reason} is the
+    # system's explanation.
+    return PrefsWriteError(failure.path, _(
+        "The settings were written, but the backup {backup} could not be updated ({reason}). "
+        "That is done the next time Cobalt Network Setup runs.").format(
+            backup=failure.path, reason=failure.error.strerror or failure.error),
+        failure.error.errno)

@@ -90,6 +90,12 @@ def _parse(path: Path, text: str) -> ConfigUpdater:
 
 def read_general_ini(path: Path) -> IniContents | None:
     """The file's contents, or None if it does not exist yet."""
+    raw = read_ini_bytes(path)
+    return None if raw is None else parse_general_ini(path, raw)
+
+
+def read_ini_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None if it does not exist yet. Raises `IniReadError`."""
     try:
         if path.stat().st_size > MAX_INI_BYTES:
             # Translators: said of a settings file, after its name and a colon (no
@@ -112,6 +118,11 @@ def read_general_ini(path: Path) -> IniContents | None:
         # subject); {reason} is the system's explanation.
         raise IniReadError(path, _("cannot be read: {reason}")
                            .format(reason=error.strerror)) from None
+    return raw
+
+
+def parse_general_ini(path: Path, raw: bytes) -> IniContents:
+    """What the bytes of the INI file at `path` say. Raises `IniReadError`."""
     text, has_bom = _decode(path, raw)
     updater = _parse(path, text)
     known = {(f.section.lower(), f.key.lower()): f for f in FIELDS}

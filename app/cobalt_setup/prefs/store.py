@@ -1,17 +1,29 @@
 """Loading the current preference files and writing new ones, both files as one step.
 
 The wizard and `cobalt-setup apply` share this: read what is on disk, show what would
-change (old -> new), then write both files atomically, or neither.
+change (old -> new), then write both files atomically, or neither. What each file held when
+it was read is kept (as a hash), so that a save planned on the Summary page and written
+later cannot overwrite what another save wrote in between.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cobalt_setup.i18n import _
+from cobalt_setup.prefs import journal
 from cobalt_setup.prefs.atomic import WrittenFile, write_files_atomically
-from cobalt_setup.prefs.general_ini import IniContents, read_general_ini, render_general_ini
+from cobalt_setup.prefs.durable import sha256
+from cobalt_setup.prefs.general_ini import (
+    IniContents,
+    parse_general_ini,
+    read_ini_bytes,
+    render_general_ini,
+)
+from cobalt_setup.prefs.lock import DEFAULT_WAIT_S
 from cobalt_setup.prefs.router_conf import (
     ROUTER_CONF_RELATIVE_PATH,
     RouterConfError,
@@ -44,6 +56,11 @@ class PreferenceFiles:
     def router_conf_path(self) -> Path:
         return self.cobalt_dir / ROUTER_CONF_RELATIVE_PATH
 
+    @property
+    def paths(self) -> tuple[Path, Path]:
+        """Both files, the INI first (a save keeps its journal next to it)."""
+        return self.ini_path, self.router_conf_path
+
 
 @dataclass(frozen=True)
 class CurrentPreferences:
@@ -54,6 +71,8 @@ class CurrentPreferences:
     router_conf_text: str | None
     router_conf_texts: dict[FieldId, str] = field(default_factory=dict)
     router_conf_error: str | None = None
+    fingerprints: dict[Path, str | None] | None = None
+    """SHA-256 of each file's bytes as read (None: it did not exist); None: not known."""
 
     @property
     def is_rerun(self) -> bool:
@@ -64,26 +83,27 @@ class CurrentPreferences:
         return {**self.router_conf_texts, **(self.ini.texts if self.ini else {})}
 
 
-def _read_router_conf(path: Path) -> str | None:
+def _read_router_conf(path: Path) -> bytes | None:
     try:
         if path.stat().st_size > MAX_ROUTER_CONF_BYTES:
             raise PrefsReadError(_("{path}: larger than 1 MB; this is not a router "
                                    "configuration").format(path=path))
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
         # Translators: {reason} is the system's explanation.
         raise PrefsReadError(_("{path}: cannot be read ({reason})")
                              .format(path=path, reason=error.strerror)) from None
-    # surrogateescape: whatever the file's encoding, every byte we do not edit comes back.
-    return raw.decode("utf-8", errors="surrogateescape")
 
 
 def load_current(files: PreferenceFiles) -> CurrentPreferences:
     """Read both files. Raises `IniReadError` / `PrefsReadError` when one cannot be read."""
-    ini = read_general_ini(files.ini_path)
-    conf_text = _read_router_conf(files.router_conf_path)
+    ini_raw = read_ini_bytes(files.ini_path)
+    ini = None if ini_raw is None else parse_general_ini(files.ini_path, ini_raw)
+    conf_raw = _read_router_conf(files.router_conf_path)
+    # surrogateescape: whatever the file's encoding, every byte we do not edit comes back.
+    conf_text = None if conf_raw is None else conf_raw.decode("utf-8", errors="surrogateescape")
     conf_texts: dict[FieldId, str] = {}
     conf_error = None
     if conf_text is not None:
@@ -94,7 +114,8 @@ def load_current(files: PreferenceFiles) -> CurrentPreferences:
             # is wrong with it.
             conf_error = _("{where}: {problem}").format(where=files.router_conf_path,
                                                         problem=error)
-    return CurrentPreferences(files, ini, conf_text, conf_texts, conf_error)
+    fingerprints = {files.ini_path: sha256(ini_raw), files.router_conf_path: sha256(conf_raw)}
+    return CurrentPreferences(files, ini, conf_text, conf_texts, conf_error, fingerprints)
 
 
 @dataclass(frozen=True)
@@ -138,8 +159,47 @@ def plan_write(current: CurrentPreferences, settings: Settings) -> WritePlan:
     return WritePlan(current, settings, contents, ini_changes, router_conf_changes)
 
 
-def write(plan: WritePlan) -> list[WrittenFile]:
-    """Write the planned files atomically (each keeps a .bak). Raises `PrefsWriteError`."""
+def write(plan: WritePlan, wait_s: float = DEFAULT_WAIT_S) -> list[WrittenFile]:
+    """Write the planned files as one step; afterwards the two .bak files are the pair before.
+
+    Under the lock it first checks that both files still hold what the plan was made from;
+    raises `PrefsChangedError` (writing nothing) when another save or program changed one
+    since, `SaveBusyError` when another save runs for longer than `wait_s`, and
+    `PrefsWriteError` when a file cannot be written.
+    """
     if not plan.contents:
         return []
-    return write_files_atomically(plan.contents)
+    files = plan.current.files
+    return write_files_atomically(plan.contents, also_back_up=files.paths,
+                                  journal_dir=files.ini_path.parent,
+                                  expected=plan.current.fingerprints, wait_s=wait_s)
+
+
+@contextmanager
+def locked(files: PreferenceFiles, wait_s: float = DEFAULT_WAIT_S) -> Iterator[str | None]:
+    """Hold the lock of both files' folders for the block: read, plan and `write` in it, and
+    no other save can come in between (`write` takes the same locks again).
+
+    Makes the folders (their lock files live there); finishes an interrupted save first and
+    yields the sentence about it, or None. Raises `SaveBusyError`, `PrefsWriteError`.
+    """
+    with journal.locked_for_save(files.ini_path.parent, files.paths, wait_s,
+                                 writes=files.paths) as message:
+        yield message
+
+
+def recover_interrupted_save(ini_path: Path, cobalt_dir: Path | None = None,
+                             wait_s: float = DEFAULT_WAIT_S) -> str | None:
+    """Call before reading the settings: completes (or undoes) a save that was killed half-way.
+
+    Returns the sentence to show the user once ("An interrupted save was completed."), or
+    None when there was nothing to do (the usual case; it costs a stat and a folder listing).
+    `cobalt_dir` may be None when it is not known yet: the journal names the files itself.
+    Raises `SaveBusyError` when another save holds the lock for more than `wait_s` seconds,
+    and `PrefsWriteError` (e.g. `JournalError`) when the save cannot be finished now; the
+    message says what to do.
+    """
+    files = [ini_path]
+    if cobalt_dir is not None:
+        files.append(cobalt_dir / ROUTER_CONF_RELATIVE_PATH)
+    return journal.recover(ini_path.parent, files, wait_s)

@@ -20,7 +20,7 @@ from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import Status
 from cobalt_setup.report import check_dict, status_words
 from cobalt_setup.router.environment import RouterEnvironment
-from cobalt_setup.router.records import RecordsError
+from cobalt_setup.router.records import RecordsError, recover_records
 from cobalt_setup.settings import Settings
 
 if TYPE_CHECKING:
@@ -170,6 +170,12 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
         work = _undo(env)
     else:
         work = _status(env, _settings(settings_ports or DEFAULT_PORTS, "[Router] Ports"))
+    try:
+        recover_records(env.records())  # an update of the records killed half-way
+    except RecordsError as problem:
+        work.close()
+        print(f"cobalt-setup: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
         report, code = asyncio.run(work)
     except RecordsError as problem:

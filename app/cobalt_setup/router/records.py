@@ -3,11 +3,16 @@
 A router lists mappings but not who made them. Undo must never remove a mapping another
 program or person made, so every mapping this tool adds is written down here: which
 router (its UDN and address), which port, to which address of this computer, and when.
+
+Two runs at once (the wizard's router page and `cobalt-setup router forward`) must not lose
+each other's entries, so `remember` and `forget` read, change and write the file while
+holding the lock of its folder; the file itself is written atomically (never half a file).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from cobalt_setup.i18n import _
+from cobalt_setup.prefs import journal, lock
 from cobalt_setup.prefs.atomic import write_files_atomically
 
 RECORDS_FILE = "port-mappings.json"
@@ -65,12 +71,27 @@ def load_records(path: Path) -> list[MappingRecord]:
                                  path=path, reason=problem)) from problem
 
 
-def save_records(path: Path, records: list[MappingRecord]) -> None:
+def save_records(path: Path, records: list[MappingRecord],
+                 wait_s: float = lock.DEFAULT_WAIT_S) -> None:
     data = {"format": FORMAT_VERSION,
             "mappings": [asdict(record) for record in records]}
     text = json.dumps(data, indent=2) + "\n"
     try:
-        write_files_atomically({path: text.encode("utf-8")})
+        write_files_atomically({path: text.encode("utf-8")}, wait_s=wait_s)
+    except OSError as problem:
+        # Translators: {path} is a file; {reason} is the system's error message
+        raise RecordsError(_("{path}: cannot be written ({reason})").format(
+            path=path, reason=problem)) from problem
+
+
+def recover_records(path: Path, wait_s: float = lock.DEFAULT_WAIT_S) -> None:
+    """Finish an update of the records that was killed half-way, and remove its temp files.
+
+    Silent: the file itself is whole either way (one rename); what is finished is whether
+    that update took effect and its .bak. Cheap when there is nothing to do.
+    """
+    try:
+        journal.recover(path.parent, [path], wait_s)
     except OSError as problem:
         # Translators: {path} is a file; {reason} is the system's error message
         raise RecordsError(_("{path}: cannot be written ({reason})").format(
@@ -82,14 +103,34 @@ def same_mapping(record: MappingRecord, other: MappingRecord) -> bool:
         (other.router, other.external_port, other.protocol)
 
 
-def remember(path: Path, added: list[MappingRecord]) -> None:
+def _update(path: Path, change: Callable[[list[MappingRecord]], list[MappingRecord]],
+            wait_s: float) -> None:
+    """Read, change and write the records as one step: no other run can come in between.
+
+    A save of the records that was killed half-way is finished first, so that what is read
+    is what that run last wrote.
+    """
+    try:
+        with journal.locked_for_save(path.parent, [path], wait_s, writes=[path]):
+            save_records(path, change(load_records(path)), wait_s)
+    except RecordsError:
+        raise
+    except OSError as problem:
+        # Translators: {path} is a file; {reason} is the system's error message
+        raise RecordsError(_("{path}: cannot be written ({reason})").format(
+            path=path, reason=problem)) from problem
+
+
+def remember(path: Path, added: list[MappingRecord],
+             wait_s: float = lock.DEFAULT_WAIT_S) -> None:
     """Add records (replacing older ones for the same router port)."""
-    records = [record for record in load_records(path)
-               if not any(same_mapping(record, new) for new in added)]
-    save_records(path, records + added)
+    _update(path, lambda records: [record for record in records
+                                   if not any(same_mapping(record, new) for new in added)]
+            + added, wait_s)
 
 
-def forget(path: Path, removed: list[MappingRecord]) -> None:
-    records = [record for record in load_records(path)
-               if not any(same_mapping(record, gone) for gone in removed)]
-    save_records(path, records)
+def forget(path: Path, removed: list[MappingRecord],
+           wait_s: float = lock.DEFAULT_WAIT_S) -> None:
+    _update(path, lambda records: [record for record in records
+                                   if not any(same_mapping(record, gone) for gone in removed)],
+            wait_s)

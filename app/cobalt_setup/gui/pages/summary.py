@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
-from cobalt_setup.gui.probe_runner import Progress
+from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import StatusLine, muted
 from cobalt_setup.i18n import _
-from cobalt_setup.prefs.atomic import PrefsWriteError
+from cobalt_setup.prefs.atomic import PrefsChangedError, PrefsWriteError, WrittenFile
 from cobalt_setup.prefs.router_conf import RouterConfError
+from cobalt_setup.prefs.store import WritePlan, write
 from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown
 from cobalt_setup.services import SERVICE_NAMES
@@ -79,12 +82,20 @@ class SummaryPage(SetupPage):
         self.probes.layout().addLayout(report_row)
         self._build_firewall()
         self._can_write = False
+        self._written = False
+        self.save_runner = ProbeRunner(self, on_finished=self._on_saved,
+                                       on_busy=lambda _busy: self.completeChanged.emit())
         self._update_report_buttons()
 
     def initializePage(self) -> None:
         self.problem.setVisible(False)
+        self._written = False
         super().initializePage()
         self._show_firewall()
+        self._show_plan()
+
+    def _show_plan(self) -> None:
+        """What Write settings would change in each file, from the files as read."""
         try:
             plan = self.session.plan()
         except (SettingsInvalid, RouterConfError, ValueError) as error:
@@ -93,6 +104,7 @@ class SummaryPage(SetupPage):
             self.problem.show_status("error", self.tr(
                 "The settings cannot be written: {error}"
             ).format(error=error))
+            self.problem.setVisible(True)
         else:
             self._can_write = True
             files = self.session.current.files
@@ -224,13 +236,54 @@ class SummaryPage(SetupPage):
         return head + "<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>"
 
     def isComplete(self) -> bool:
-        return self._can_write
+        return self._can_write and not self.save_runner.busy
 
     def validatePage(self) -> bool:
-        """Writes both files: a local, atomic write of a few hundred bytes, not a network wait."""
-        try:
-            self.session.write()
-        except (PrefsWriteError, SettingsInvalid, RouterConfError, ValueError) as error:
-            self.problem.show_status("error", str(error))
+        """Write settings: both files are written off the GUI thread (a save may wait a
+        few seconds for another one to finish); once written, the wizard goes on."""
+        if self._written:
+            return True
+        if self.save_runner.busy:
             return False
-        return True
+        try:
+            plan = self.session.plan()
+        except (SettingsInvalid, RouterConfError, ValueError) as error:
+            self.problem.show_status("error", str(error))
+            self.problem.setVisible(True)
+            return False
+        self.problem.show_status("info", self.tr("Writing the settings..."))
+        self.problem.setVisible(True)
+        self.save_runner.run(lambda _progress: write_in_background(plan))
+        return False
+
+    def _on_saved(self, outcome: SaveOutcome) -> None:
+        if outcome.written is not None:
+            self.session.written = outcome.written
+            self._written = True
+            self.wizard().next()
+            return
+        if outcome.changed:  # another save wrote in between: show the changes anew
+            self.session.reload()
+            self._show_plan()
+        self.problem.show_status("error", outcome.problem)
+        self.problem.setVisible(True)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What a save did: the files written, or why nothing was (and whether the files had
+    changed under the page, so that its changes must be shown again)."""
+
+    written: list[WrittenFile] | None
+    problem: str = ""
+    changed: bool = False
+
+
+async def write_in_background(plan: WritePlan) -> SaveOutcome:
+    try:
+        written = await asyncio.get_running_loop().run_in_executor(None, write, plan)
+    except PrefsChangedError as changed:
+        return SaveOutcome(None, str(changed), changed=True)
+    except PrefsWriteError as problem:
+        return SaveOutcome(None, str(problem))
+    return SaveOutcome(written)

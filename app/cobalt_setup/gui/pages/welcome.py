@@ -46,6 +46,7 @@ class WelcomePage(QWizardPage):
         self.browse.setAccessibleName(self.tr("Browse for the Open Cobalt folder"))
         self.folder_status = StatusLine(self)
         self.settings_status = StatusLine(self)
+        self.recovery_status = StatusLine(self)  # an interrupted save, finished at start
         self.use_defaults = QCheckBox(self.tr("Start every page from Open Cobalt's &defaults "
                                               "instead of my current settings"), self)
         layout.addWidget(self.folder_label, 0, 0)
@@ -53,16 +54,17 @@ class WelcomePage(QWizardPage):
         layout.addWidget(self.browse, 0, 2)
         layout.addWidget(self.folder_status, 1, 1, 1, 2)
         layout.addWidget(self.settings_status, 2, 0, 1, 3)
-        layout.addWidget(self.use_defaults, 3, 0, 1, 3)
+        layout.addWidget(self.recovery_status, 3, 0, 1, 3)
+        layout.addWidget(self.use_defaults, 4, 0, 1, 3)
         self.check_button = QPushButton(self.tr("&Check my current setup"), self)
         self.check_button.setToolTip(self.tr(
             "Check every service now with your current settings, then go to the first page "
             "with a problem"))
         self.check_status = StatusLine(self)
         self.check_status.setVisible(False)
-        layout.addWidget(self.check_button, 4, 0)
-        layout.addWidget(self.check_status, 4, 1, 1, 2)
-        layout.setRowStretch(5, 1)
+        layout.addWidget(self.check_button, 5, 0)
+        layout.addWidget(self.check_status, 5, 1, 1, 2)
+        layout.setRowStretch(6, 1)
         self.check_runner = ProbeRunner(
             self, on_finished=self._on_checked,
             on_failed=lambda message: self.check_status.show_status(
@@ -135,6 +137,9 @@ class WelcomePage(QWizardPage):
                 "First setup: no settings were found in {path}. Every page starts from "
                 "Open Cobalt's defaults."
             ).format(path=session.ini_path))
+        if session.recovered:
+            self.recovery_status.show_status("info", session.recovered)
+        self.recovery_status.setVisible(bool(session.recovered))
         self.use_defaults.setVisible(session.is_rerun)
         self.check_button.setVisible(session.is_rerun and session.checks is not None)
         self.completeChanged.emit()
