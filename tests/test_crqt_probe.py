@@ -11,6 +11,7 @@ import pytest
 
 from cobalt_setup.probes.crqt import MAX_SPACES, Space, listen_for_spaces, parse_crqt
 from cobalt_setup.probes.result import Status
+from lab.ports import free_udp_port
 
 LAB_ID = "0123456789abcdef0123456789abcdef"
 BACKUP_ID = "fedcba9876543210fedcba9876543210"
@@ -21,12 +22,6 @@ def crqt(port: int, island_id: str, name: str | bytes) -> bytes:
     """A packet laid out as DESIGN.md section 1 says."""
     raw_name = name.encode("utf-8") if isinstance(name, str) else name
     return b"CRQT" + port.to_bytes(2, "big") + island_id.encode("ascii") + raw_name
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

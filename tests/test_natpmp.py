@@ -27,6 +27,7 @@ from cobalt_setup.router.natpmp import (
     map_port,
     unmap_port,
 )
+from lab.ports import free_udp_port
 
 Replies = Callable[[bytes, int], list[bytes]]  # (request, how many so far) -> datagrams to send
 
@@ -79,12 +80,6 @@ def echo_mapping(request: bytes, _count: int) -> list[bytes]:
     """Grant exactly what was asked, as miniupnpd does when the port is free."""
     _version, opcode, _reserved, internal, external, lifetime = struct.unpack("!BBHHHI", request)
     return [mapping_answer(internal, external, lifetime, opcode=128 + opcode)]
-
-
-def unused_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -283,7 +278,7 @@ async def test_silence_is_an_error_within_the_timeout() -> None:
 async def test_closed_port_fails_at_once() -> None:
     started = time.monotonic()
     with pytest.raises(NatPmpError) as raised:
-        await map_port("127.0.0.1", 6900, 6900, 600, port=unused_udp_port(), timeout=10.0)
+        await map_port("127.0.0.1", 6900, 6900, 600, port=free_udp_port(), timeout=10.0)
     assert time.monotonic() - started < 5.0
     assert raised.value.code is None
     assert raised.value.words.startswith("Nothing answers NAT-PMP on 127.0.0.1")

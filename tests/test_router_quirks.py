@@ -172,6 +172,20 @@ async def test_the_huge_description_is_cut_off_early(
 
 
 @pytest.mark.asyncio
+async def test_a_router_whose_description_is_too_slow_is_named_not_called_absent(
+        igd_simulator: Simulators, tmp_path: Path) -> None:
+    router = igd_simulator(description_delay_s=10)
+    env = lab_env(tmp_path, router, timeout=0.5)
+    started = time.perf_counter()
+    findings = await find_router(env)
+    found = router_results(findings, env)[0]
+    assert findings.igd is None
+    assert found.status is Status.FAILED
+    assert "127.0.0.1: its description did not arrive within 0.5 s" in found.summary
+    assert time.perf_counter() - started < 3  # the timeout, never the router's 10 s
+
+
+@pytest.mark.asyncio
 async def test_a_router_that_answers_soap_after_10_s_costs_the_timeout_not_10_s(
         igd_simulator: Simulators, tmp_path: Path) -> None:
     router = igd_simulator(soap_delay_s=10)

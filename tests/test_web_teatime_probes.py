@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import gc
 import os
-import random
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -22,6 +22,7 @@ from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
 from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.probes.wording import port_list
+from lab.ports import free_port_block, free_tcp_port
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -104,12 +105,6 @@ async def until_hung_up(reader: asyncio.StreamReader) -> None:
 
 async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     await asyncio.wait_for(until_hung_up(reader), 30)
-
-
-def free_tcp_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # -- version check --------------------------------------------------------------------------
@@ -316,15 +311,32 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-@contextlib.asynccontextmanager
-async def tls_peer(handler: Handler, certificate: tuple[Path, Path]) -> AsyncIterator[int]:
+needs_start_tls = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="the TLS test peer needs StreamWriter.start_tls "
+    "(Python 3.11 or later)")
+
+
+def over_tls(handler: Handler, certificate: tuple[Path, Path]) -> Handler:
+    """`handler` behind a TLS handshake that the handler's own task runs.
+
+    Not `start_server(ssl=...)`: there the handshake runs in a task of the event loop's, so
+    a handshake the client broke off (it did not trust the certificate) could still be
+    running when the test ends; here `Peer.stop` waits for it like for any handler.
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=context)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ssl.SSLError):
+            await writer.start_tls(context)
+            await handler(reader, writer)
+    return serve
+
+
+@contextlib.asynccontextmanager
+async def tls_peer(handler: Handler, certificate: tuple[Path, Path]) -> AsyncIterator[int]:
+    async with peer(over_tls(handler, certificate)) as server:
+        yield server.port
 
 
 async def tls_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -335,6 +347,7 @@ async def tls_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
     writer.close()
 
 
+@needs_start_tls
 @pytest.mark.asyncio
 async def test_https_with_a_certificate_nobody_trusts_fails(
         certificate: tuple[Path, Path]) -> None:
@@ -344,6 +357,7 @@ async def test_https_with_a_certificate_nobody_trusts_fails(
     assert result.summary.startswith("127.0.0.1's security certificate is not valid")
 
 
+@needs_start_tls
 @pytest.mark.asyncio
 async def test_https_with_a_trusted_certificate_is_ok(certificate: tuple[Path, Path],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
@@ -355,6 +369,7 @@ async def test_https_with_a_trusted_certificate_is_ok(certificate: tuple[Path, P
     assert "HTTP 200 OK" in result.summary
 
 
+@needs_start_tls
 @pytest.mark.asyncio
 async def test_http_to_a_tls_port_is_not_a_web_server(certificate: tuple[Path, Path]) -> None:
     async with tls_peer(tls_ok, certificate) as port:
@@ -368,21 +383,8 @@ async def test_http_to_a_tls_port_is_not_a_web_server(certificate: tuple[Path, P
 
 def free_range(count: int = 10) -> tuple[int, int]:
     """`count` consecutive free loopback ports below Linux's ephemeral range."""
-    for _ in range(50):
-        first = random.randrange(20000, 32000 - count)
-        socks = []
-        try:
-            for port in range(first, first + count):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-        return first, first + count - 1
-    pytest.skip("no 10 consecutive free ports found")
+    first = free_port_block(count)
+    return first, first + count - 1
 
 
 @contextlib.contextmanager

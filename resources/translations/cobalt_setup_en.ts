@@ -4,7 +4,7 @@
 <context>
     <name>DnsPage</name>
     <message numerus="yes">
-        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="230"/>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="224"/>
         <source>Checked %n resolvers in {seconds:.1f} s.</source>
         <translation>
             <numerusform>Checked %n resolver in {seconds:.1f} s.</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="278"/>
+        <location filename="../../app/cobalt_setup/gui/pages/dns.py" line="272"/>
         <source>Found %n dispatchers in {domain}.</source>
         <translation>
             <numerusform>Found %n dispatcher in {domain}.</numerusform>
@@ -50,7 +50,7 @@
 <context>
     <name>RouterPage</name>
     <message numerus="yes">
-        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="156"/>
+        <location filename="../../app/cobalt_setup/gui/pages/router.py" line="162"/>
         <source>&amp;Remove the %n forwardings this wizard made</source>
         <translation>
             <numerusform>&amp;Remove the forwarding this wizard made</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>WelcomePage</name>
     <message numerus="yes">
-        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="176"/>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="180"/>
         <source>All %n checks passed: nothing to fix.</source>
         <translation>
             <numerusform>%n check passed: nothing to fix.</numerusform>
@@ -69,7 +69,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="181"/>
+        <location filename="../../app/cobalt_setup/gui/pages/welcome.py" line="185"/>
         <source>%n checks found a problem; showing the first page concerned.</source>
         <translation>
             <numerusform>%n check found a problem; showing the first page concerned.</numerusform>

@@ -51,6 +51,7 @@ import dns.exception
 import dns.message
 import dns.query
 
+from lab import ports
 from lab.daemons import end_process, find_program
 
 DNSMASQ_MISSING = "dnsmasq is not installed: apt-get install dnsmasq-base"
@@ -228,30 +229,7 @@ def free_ports(count: int, host: str = "127.0.0.1",
                exclude: frozenset[int] | set[int] = frozenset()) -> list[int]:
     """`count` distinct ports, each free for both UDP and TCP on `host` when chosen (they
     are released again: a daemon binds them next). Never 53, 5353 (mDNS) or 5355."""
-    held: list[socket.socket] = []
-    ports: list[int] = []
-    try:
-        for _ in range(50 * count):
-            if len(ports) == count:
-                break
-            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held += [udp, tcp]
-            udp.bind((host, 0))
-            port = udp.getsockname()[1]
-            if port in AVOIDED_PORTS or port in exclude:
-                continue
-            try:
-                tcp.bind((host, port))
-            except OSError:
-                continue
-            ports.append(port)
-    finally:
-        for sock in held:
-            sock.close()
-    if len(ports) < count:
-        raise OSError(f"no free UDP+TCP port on {host}")
-    return ports
+    return ports.free_ports(count, host, udp=True, tcp=True, exclude={*exclude, *AVOIDED_PORTS})
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -176,6 +176,7 @@ class IgdQuirks:
     location_host: str | None = None  # host written in LOCATION, also listened on
     control_url_host: str | None = None  # absolute controlURL on this host, listened on
     soap_delay_s: float = 0.0  # every SOAP answer waits this long
+    description_delay_s: float = 0.0  # the device description waits this long
     ssdp_delay_s: float = 0.0  # every SSDP reply waits this long (no MX wait otherwise)
     ssdp_host: str = "127.0.0.1"  # SSDP and HTTP listen here (ports picked freely)
     secure_mode: bool = False  # only the SOAP sender may be the internal client
@@ -732,6 +733,8 @@ class IgdSimulator:
         if request.method not in ("GET", "HEAD"):
             return web.Response(status=405)
         if request.path == DESCRIPTION_PATH:
+            if not await self._pause(self.quirks.description_delay_s):
+                return web.Response(status=503)
             return await self._description_response(request, xml_headers)
         if request.path == REDIRECTED_DESCRIPTION_PATH:
             return web.Response(body=self.description_xml(), headers=xml_headers)

@@ -37,6 +37,7 @@ import ldap3
 from ldap3.core.exceptions import LDAPException
 
 from lab.daemons import end_process, find_program
+from lab.ports import free_tcp_port
 from lab.sockets import HOST, Peer, TcpPeer, client_closed
 
 SLAPD_MISSING = "slapd is not installed: apt-get install slapd ldap-utils"
@@ -176,12 +177,6 @@ def require_slapd() -> tuple[str, str]:
             or not (SCHEMA_DIR / "inetorgperson.schema").exists()):
         raise LabUnavailable(SLAPD_MISSING)
     return slapd, slapadd
-
-
-def free_tcp_port(host: str = HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def anonymous_bind(host: str, port: int, timeout: float = 0.5, *, user: str | None = None,

@@ -37,6 +37,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lab.ports import free_tcp_port
+
 HOST = "127.0.0.1"
 BIG_BODY_SIZE = 10 * 1024 * 1024  # what the flooding HTTP server sends
 SMALL_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Lab web server</title></head>"
@@ -263,10 +265,9 @@ def start_full_listener() -> Peer:
 
 
 def closed_port(host: str = HOST) -> int:
-    """A port on `host` that nothing listens on right now (bound once, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A port on `host` that nothing listens on right now (bound once, then released),
+    below the ephemeral range so no outgoing connection takes it meanwhile."""
+    return free_tcp_port(host)
 
 
 # -- HTTP ----------------------------------------------------------------------------------

@@ -38,6 +38,11 @@ from pathlib import Path
 
 from lab.daemons import end_process, find_program
 from lab.dns_servers import LabStartError, LabUnavailable
+from lab.ports import free_port_block as free_tcp_port_block
+from lab.ports import free_tcp_port
+
+# Not the seeded `random`: pytest-randomly gives every test the same seed (see lab/ports.py).
+_PICK = random.SystemRandom()
 
 XVNC_MISSING = "Xvnc is not installed: apt-get install tigervnc-standalone-server"
 VNCPASSWD_MISSING = ("cannot write a VNC password file: neither vncpasswd (apt-get install "
@@ -47,7 +52,6 @@ STOP_TIMEOUT = 2.0  # seconds between SIGTERM and SIGKILL
 FIRST_DISPLAY = 40  # displays below this are left to real X servers
 LAST_DISPLAY = 400
 VNC_DES_KEY = "e84ad660c4721ae0"  # VNC's fixed key {23,82,107,6,35,78,88,7}, bits reversed
-PORT_BLOCK_AREA = (15000, 30000)  # consecutive free ports are looked for here (not ephemeral)
 
 
 @dataclass
@@ -125,7 +129,7 @@ def _abstract_socket_in_use(display: int) -> bool:
 def free_display(exclude: set[int] | frozenset[int] = frozenset()) -> int:
     """A display number no X server uses: no lock file, no socket (file or abstract)."""
     candidates = list(range(FIRST_DISPLAY, LAST_DISPLAY))
-    random.shuffle(candidates)  # parallel test runs rarely pick the same one
+    _PICK.shuffle(candidates)  # parallel test runs rarely pick the same one
     for display in candidates:
         if display in exclude:
             continue
@@ -135,32 +139,6 @@ def free_display(exclude: set[int] | frozenset[int] = frozenset()) -> int:
             continue
         return display
     raise OSError("no free X display number")
-
-
-def _port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_tcp_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def free_tcp_port_block(count: int, host: str = "127.0.0.1") -> int:
-    """The first of `count` consecutive TCP ports that are all free on `host` right now,
-    outside the ephemeral range (so outgoing connections do not take them meanwhile)."""
-    low, high = PORT_BLOCK_AREA
-    for _ in range(200):
-        first = random.randrange(low, high - count)
-        if all(_port_is_free(port, host) for port in range(first, first + count)):
-            return first
-    raise OSError(f"no {count} consecutive free TCP ports on {host}")
 
 
 def make_password_file(path: Path, password: str) -> Path:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab.daemons import end_process, find_program
+from lab.ports import free_ports
 
 PROSODY_MISSING = "prosody is not installed: apt-get install prosody"
 OPENSSL_MISSING = "openssl is not installed: apt-get install openssl"
@@ -109,24 +110,7 @@ def require_prosody() -> str:
 
 def free_tcp_ports(count: int, host: str = "127.0.0.1") -> list[int]:
     """`count` distinct TCP ports free on `host` when chosen (released again for prosody)."""
-    held: list[socket.socket] = []
-    ports: list[int] = []
-    try:
-        for _ in range(50 * count):
-            if len(ports) == count:
-                break
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held.append(sock)
-            sock.bind((host, 0))
-            port = sock.getsockname()[1]
-            if port not in AVOIDED_PORTS and port not in ports:
-                ports.append(port)
-    finally:
-        for sock in held:
-            sock.close()
-    if len(ports) < count:
-        raise OSError(f"no free TCP port on {host}")
-    return ports
+    return free_ports(count, host, exclude=AVOIDED_PORTS)
 
 
 def make_certificate(folder: Path, domain: str = XMPP_DOMAIN) -> tuple[Path, Path]:

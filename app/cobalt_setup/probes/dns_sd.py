@@ -20,6 +20,7 @@ import dns.resolver
 
 from cobalt_setup.addresses import Endpoint
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.time_limit import within
 
 LDAP_SERVICE = "_ldap._tcp"
 XMPP_CLIENT_SERVICE = "_xmpp-client._tcp"
@@ -184,7 +185,7 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
 
     async def within_timeout(job: Awaitable[tuple]) -> tuple:
         # dnspython waits a back-off before it notices its lifetime is over: hold it to ours.
-        return await asyncio.wait_for(job, max(0.0, started + timeout - time.perf_counter()))
+        return await within(job, max(0.0, started + timeout - time.perf_counter()))
 
     results = await asyncio.gather(
         within_timeout(browse_dispatchers()),

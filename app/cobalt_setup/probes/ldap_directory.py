@@ -64,6 +64,7 @@ from cobalt_setup.addresses import Endpoint, InvalidValue, parse_hostname, parse
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
+from cobalt_setup.time_limit import within
 
 SERVICE = "ldap"
 PROBE_ID = "ldap.directory"
@@ -157,7 +158,7 @@ async def _read_message(reader: asyncio.StreamReader, deadline: float) -> bytes:
         if left <= 0:
             raise asyncio.TimeoutError
         want = min(_CHUNK, FIRST_REPLY_CAP - len(data))
-        chunk = await asyncio.wait_for(reader.read(want), left)
+        chunk = await within(reader.read(want), left)
         if not chunk:
             raise _ClosedEarly(data[:32])
         data += chunk
@@ -187,7 +188,7 @@ def _decode_reply(message: bytes) -> _BindReply:
 
 async def _connect(address: str, port: int, seconds: float
                    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.wait_for(
+    return await within(
         asyncio.open_connection(address, port, limit=FIRST_REPLY_CAP), seconds)
 
 
@@ -200,7 +201,7 @@ async def _bind_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      deadline: float) -> _BindReply:
     """Bind, read the answer, unbind. Closing (or aborting) the connection is the caller's."""
     writer.write(BIND_REQUEST)
-    await asyncio.wait_for(writer.drain(), max(0.0, deadline - time.monotonic()))
+    await within(writer.drain(), max(0.0, deadline - time.monotonic()))
     reply = _decode_reply(await _read_message(reader, deadline))
     writer.write(UNBIND_REQUEST)  # 7 bytes: sent at once on an idle connection
     return reply
@@ -437,7 +438,7 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
         addresses = [parse_ip(name)]
     except InvalidValue:
         try:
-            addresses = await asyncio.wait_for((resolve or system_resolve)(name, port), left())
+            addresses = await within((resolve or system_resolve)(name, port), left())
         except asyncio.TimeoutError:
             return result(Status.FAILED,
                           _("Looking up {host} took longer than {seconds:g} s.").format(
@@ -567,7 +568,7 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
     # 3. The directory, with ldap3 in a worker thread.
     handle = _Handle()
     try:
-        directory = await asyncio.wait_for(
+        directory = await within(
             asyncio.to_thread(_read_directory, address, port, left(), handle), left())
     except asyncio.TimeoutError:
         handle.abort()

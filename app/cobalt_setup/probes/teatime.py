@@ -25,6 +25,7 @@ import time
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list, seconds
+from cobalt_setup.time_limit import within
 
 DEFAULT_TIMEOUT_S = 2.0
 CONCURRENCY = 10  # connection attempts in flight at once
@@ -57,7 +58,7 @@ async def _try_port(sockaddr: tuple, family: int, port: int, timeout: float,
         error = ""
         try:
             sock.setblocking(False)
-            await asyncio.wait_for(loop.sock_connect(sock, (sockaddr[0], port, *sockaddr[2:])),
+            await within(loop.sock_connect(sock, (sockaddr[0], port, *sockaddr[2:])),
                                    timeout)
             state = "reachable"
         except (asyncio.TimeoutError, TimeoutError):
@@ -95,7 +96,7 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
                                   "timeout_s": timeout}
     loop = asyncio.get_running_loop()
     try:
-        infos = await asyncio.wait_for(
+        infos = await within(
             loop.getaddrinfo(host, first, type=socket.SOCK_STREAM), timeout)
     except (asyncio.TimeoutError, TimeoutError):
         return ProbeResult("teatime.outgoing", "teatime", target, Status.FAILED,

@@ -40,6 +40,7 @@ from cobalt_setup.i18n import N_, _, ngettext
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import port_list, printable, seconds
 from cobalt_setup.services import BY_ID
+from cobalt_setup.time_limit import within
 
 SERVICE = "vnc"
 READ_CAP = 64 * 1024  # the most any probe here keeps from one connection
@@ -222,7 +223,7 @@ async def run_exchange(exchange: Exchange, work: object) -> None:
     """Run `work` (a coroutine) within exchange.timeout; record a timeout or a connect
     error instead of raising. Cancellation passes through (and `work` closes its socket)."""
     try:
-        await asyncio.wait_for(work, exchange.timeout)  # type: ignore[arg-type]
+        await within(work, exchange.timeout)  # type: ignore[arg-type]
     except asyncio.TimeoutError:
         exchange.timed_out = True
     except OSError as error:
@@ -404,7 +405,7 @@ async def _read_more_for_words(reader: asyncio.StreamReader, rfb: _Rfb) -> None:
                 return
 
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(more(), DESCRIBE_TIME)
+        await within(more(), DESCRIBE_TIME)
 
 
 async def _read_exactly(reader: asyncio.StreamReader, rfb: _Rfb, count: int) -> bytes | None:
@@ -480,7 +481,7 @@ async def _rfb_exchange(rfb: _Rfb, addresses: list[str] | None) -> None:
     try:
         grace = min(GREETING_GRACE, rfb.timeout / 2)
         try:
-            await asyncio.wait_for(_read_greeting(reader, rfb), grace)
+            await within(_read_greeting(reader, rfb), grace)
         except asyncio.TimeoutError:
             if not rfb.data:  # a VNC server speaks first: ask who is there instead
                 writer.write(http_request(rfb.host, rfb.port))
@@ -692,7 +693,7 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
     ports = range(first, last + 1)
     started = time.perf_counter()
     try:
-        addresses = await asyncio.wait_for(resolve(host, first), timeout)
+        addresses = await within(resolve(host, first), timeout)
     except (OSError, asyncio.TimeoutError) as error:
         failed = []
         for port in ports:

@@ -20,6 +20,7 @@ from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import seconds
+from cobalt_setup.time_limit import within
 
 MAX_HEAD = 64 * 1024  # status line and headers together
 MAX_INTERIM = 5  # 1xx responses skipped before the real one
@@ -315,7 +316,7 @@ async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> P
     exchange = _Exchange(parsed)
     host, port = parsed.host, parsed.port
     try:
-        await asyncio.wait_for(_exchange(exchange, started), timeout)
+        await within(_exchange(exchange, started), timeout)
     except (asyncio.TimeoutError, TimeoutError):
         waited = seconds(timeout)
         if exchange.phase == "resolve":

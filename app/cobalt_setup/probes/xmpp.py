@@ -39,6 +39,7 @@ from cobalt_setup.i18n import _
 from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.wording import printable, seconds
 from cobalt_setup.services import BY_ID
+from cobalt_setup.time_limit import within
 
 SERVICE = "xmpp"
 PROBE_ID = "xmpp.client"
@@ -315,7 +316,7 @@ async def _close(writer: asyncio.StreamWriter, polite: bool) -> None:
     try:
         writer.write(STREAM_END)
         writer.close()
-        await asyncio.wait_for(writer.wait_closed(), CLOSE_GRACE)
+        await within(writer.wait_closed(), CLOSE_GRACE)
     except (OSError, asyncio.TimeoutError):
         pass
     finally:
@@ -326,7 +327,7 @@ async def _run(stream: _Stream, work: Any) -> None:
     """Run `work` within stream.timeout, recording a timeout or a connect error instead of
     raising. Cancellation passes through (and `work` closes its socket)."""
     try:
-        await asyncio.wait_for(work, stream.timeout)
+        await within(work, stream.timeout)
     except asyncio.TimeoutError:
         stream.timed_out = True
     except OSError as error:  # ssl.SSLError is an OSError too

@@ -24,6 +24,7 @@ from cobalt_setup.i18n import _
 from cobalt_setup.router.environment import SETTLE_S
 from cobalt_setup.router.igd import Igd, NotAnIgd, open_igd
 from cobalt_setup.router.lan import LanInterface
+from cobalt_setup.time_limit import within
 
 SSDP_MULTICAST = ("239.255.255.250", 1900)
 SEARCH_TYPES = (
@@ -112,7 +113,7 @@ async def discover_igds(interfaces: Sequence[LanInterface], *,
     loop = asyncio.get_running_loop()
     found = Discovery()
     seen: set[str] = set()
-    fetches: set[asyncio.Task[Igd]] = set()
+    fetches: dict[asyncio.Task[Igd], tuple[str, str]] = {}  # pending: (source, location)
     first_valid = asyncio.Event()
     listeners: list[SsdpSearchListener] = []
 
@@ -131,11 +132,11 @@ async def discover_igds(interfaces: Sequence[LanInterface], *,
             return
         seen.add(location)
         task = loop.create_task(open_igd(location, source, interface, timeout))
-        fetches.add(task)
+        fetches[task] = (source, location)
         task.add_done_callback(lambda done: on_fetched(done, source, location))
 
     def on_fetched(task: asyncio.Task[Igd], source: str, location: str) -> None:
-        fetches.discard(task)
+        fetches.pop(task, None)
         if task.cancelled():
             return
         problem = task.exception()
@@ -195,22 +196,34 @@ async def discover_igds(interfaces: Sequence[LanInterface], *,
         resender = loop.create_task(search_again())
         deadline = started + timeout
         try:
-            await asyncio.wait_for(first_valid.wait(), timeout)
+            await within(first_valid.wait(), timeout)
         except (asyncio.TimeoutError, TimeoutError):
             pass
         finally:
             resender.cancel()
+            await asyncio.wait([resender])
         if fetches:
             # After a first router: a short wait for a second. Without one: the deadline.
             limit = settle if first_valid.is_set() else timeout
             remaining = max(0.0, min(limit, deadline - time.perf_counter()))
             if remaining:
                 await asyncio.wait(set(fetches), timeout=remaining)
+        # A device that answered the search is not "nobody": say that it was too slow.
+        for source, location in ([] if first_valid.is_set() else fetches.values()):
+            # Translators: why a device that answered the search is not used as the
+            # router; put after its address ("192.168.1.1: its description ..."), lower
+            # case
+            words = _("its description did not arrive within {timeout} s").format(
+                timeout=f"{timeout:g}")
+            found.rejected.append(RejectedReply(source, location, words))
     finally:
         for listener in listeners:
             listener.async_stop()
-        for task in list(fetches):
+        pending = list(fetches)
+        for task in pending:
             task.cancel()
+        if pending:
+            await asyncio.wait(pending)
     if gateway:
         found.igds.sort(key=lambda igd: igd.info.host != gateway)
     found.elapsed_ms = (time.perf_counter() - started) * 1000
