@@ -115,6 +115,25 @@ def test_every_text_is_translated_and_the_compiled_file_is_current(
         "run resources/translations/update.py --release"
 
 
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_every_gui_text_is_in_the_catalogue(language: str, tmp_path: Path) -> None:
+    """A tr() text that lupdate was never run for shows in English: the check above cannot
+    see it, as it reads only what the .ts file holds."""
+    tool = _update_tool()
+    sources = sorted(str(p) for pattern in tool.GUI_SOURCES for p in tool.ROOT.glob(pattern))
+    fresh = tmp_path / f"cobalt_setup_{language}.ts"
+    subprocess.run([tool.tool("pyside6-lupdate"), *sources, "-ts", str(fresh)], check=True,
+                   capture_output=True)
+
+    def texts(ts: Path) -> set[tuple[str, str]]:
+        return {(context.findtext("name") or "", message.findtext("source") or "")
+                for context in ElementTree.parse(ts).getroot().iter("context")
+                for message in context.iter("message")}
+
+    missing = texts(fresh) - texts(TS_FOLDER / f"cobalt_setup_{language}.ts")
+    assert not missing, "run resources/translations/update.py and translate them"
+
+
 # -- the core's texts (gettext) -------------------------------------------------------------
 def _update_tool() -> ModuleType:
     """resources/translations/update.py, the tool that extracts and compiles the catalogues."""
