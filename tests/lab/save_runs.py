@@ -45,12 +45,13 @@ def cobalt_setup() -> list[str]:
     return [sys.executable, "-m", "cobalt_setup"]
 
 
-def under_strace(command: Sequence[str], inject: str, trace_file: Path | None = None
-                 ) -> list[str]:
-    """`command` under strace with `inject` (e.g. "signal=SIGKILL:when=3") on every rename."""
+def under_strace(command: Sequence[str], inject: str, trace_file: Path | None = None,
+                 calls: str = RENAMES) -> list[str]:
+    """`command` under strace with `inject` (e.g. "signal=SIGKILL:when=3") on every rename
+    (or on every system call of `calls`, e.g. "connect")."""
     assert STRACE is not None, STRACE_MISSING
     return [STRACE, "-f", "-qq", "-o", str(trace_file or os.devnull),
-            "-e", f"trace={RENAMES}", "-e", f"inject={RENAMES}:{inject}", *command]
+            "-e", f"trace={calls}", "-e", f"inject={calls}:{inject}", *command]
 
 
 @dataclass(frozen=True)
