@@ -20,11 +20,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.app import application, run_wizard
 from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.gui.wizard import SetupWizard
-from cobalt_setup.probes.dns_terms import DnsEnvironment
-from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.router.environment import RouterEnvironment
 from lab.sockets import start_silent_listener
 

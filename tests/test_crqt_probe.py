@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from cobalt_setup.probes.crqt import MAX_SPACES, Space, listen_for_spaces, parse_crqt
-from cobalt_setup.probes.result import Status
+from cobalt_setup.result import Status
 from lab.ports import free_udp_port
 
 LAB_ID = "0123456789abcdef0123456789abcdef"

@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.cli import main
 from cobalt_setup.diagnosis_command import run_diagnose
 from cobalt_setup.prefs.store import PreferenceFiles, load_current
-from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.report import SCHEMA
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.status import RouterEnvironment

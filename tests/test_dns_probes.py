@@ -10,15 +10,15 @@ import time
 import pytest
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.probes.dns_checks import DnsEnvironment, run_dns_checks
-from cobalt_setup.probes.dns_resolvers import (
+from cobalt_setup.probes.dns.checks import DnsEnvironment, run_dns_checks
+from cobalt_setup.probes.dns.resolvers import (
     BenchmarkPlan,
     ResolverCandidate,
     Source,
     Verdict,
     benchmark_resolvers,
 )
-from cobalt_setup.probes.dns_sd import discover
+from cobalt_setup.probes.dns.service_discovery import discover
 from cobalt_setup.settings import Settings
 from lab.dns_servers import (
     BACKUP_INSTANCE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.probes.dns_resolvers import (
+from cobalt_setup.probes.dns.resolvers import (
     BenchmarkPlan,
     ResolverCandidate,
     ResolverStats,

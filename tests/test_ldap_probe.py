@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from cobalt_setup.probes.ldap_directory import probe_space_directory
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from lab.ldap_servers import PUBLISHED_SPACES, SUFFIX, SlapdServer
 from lab.sockets import BIG_BODY_SIZE, Peer
 

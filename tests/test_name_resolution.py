@@ -10,8 +10,8 @@ from types import MappingProxyType
 import pytest
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.probes.name_resolution import compare_resolution
-from cobalt_setup.probes.result import Status
+from cobalt_setup.probes.dns.name_resolution import compare_resolution
+from cobalt_setup.result import Status
 from lab import dns_servers
 from lab.dns_servers import DOMAIN, LAB_ZONE, MISSING_HOST, DnsServer
 

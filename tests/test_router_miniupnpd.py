@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cobalt_setup.cli import main
-from cobalt_setup.probes.result import Status
+from cobalt_setup.result import Status
 from cobalt_setup.router.forwarding import (
     Mapper,
     forward_ports,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cobalt_setup.probes.result import Status
+from cobalt_setup.result import Status
 from cobalt_setup.router.forwarding import (
     Mapper,
     forward_ports,

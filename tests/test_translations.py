@@ -32,8 +32,8 @@ from cobalt_setup.i18n import (
     use_language,
     windows_display_language,
 )
-from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.vnc import probe_vnc_port
+from cobalt_setup.result import Status
 from lab.dns_servers import DnsLab
 from lab.ldap_servers import SlapdServer
 from wizard_driver import NEXT, field_input, lab_session, open_wizard, press, retype

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from cobalt_setup.probes.result import Status
-from cobalt_setup.probes.service_checks import summarize_vnc_scan
+from cobalt_setup.checks.services import summarize_vnc_scan
 from cobalt_setup.probes.vnc import (
     VNC_RANGE_NOTE,
     free_local_ports,
@@ -24,8 +23,9 @@ from cobalt_setup.probes.vnc import (
     probe_vnc_port,
     scan_vnc_range,
 )
-from cobalt_setup.probes.wording import port_list
 from cobalt_setup.probes.xrfb import probe_xrfb_control
+from cobalt_setup.result import Status
+from cobalt_setup.wording import port_list
 from lab import vnc_servers
 from lab.vnc_servers import VncRange, VncServer
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
 from cobalt_setup.probes.web import probe_version_check
-from cobalt_setup.probes.wording import port_list
+from cobalt_setup.result import Status
+from cobalt_setup.wording import port_list
 from lab.ports import free_port_block, free_tcp_port
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

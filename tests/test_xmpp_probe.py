@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from cobalt_setup.probes import xmpp
-from cobalt_setup.probes.result import Status
 from cobalt_setup.probes.xmpp import probe_xmpp
+from cobalt_setup.result import Status
 from lab.xmpp_servers import XMPP_DOMAIN, ProsodyServer, free_tcp_ports
 
 LOOPBACK = "127.0.0.1"

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.widgets import FieldRow
 from cobalt_setup.gui.wizard import SetupWizard
-from cobalt_setup.probes.dns_checks import DnsEnvironment
-from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.dns.checks import DnsEnvironment
 from cobalt_setup.router.status import RouterEnvironment
 from cobalt_setup.session import SetupSession
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsLab, DnsServer

@@ -30,7 +30,7 @@ from cobalt_setup.prefs.store import (
     recover_interrupted_save,
     write,
 )
-from cobalt_setup.router.command import add_router_commands, run_router_command
+from cobalt_setup.router_command import add_router_commands, run_router_command
 from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -230,8 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          args.out_dir, args.lang, args.dark):
                 print(path)
             return EXIT_OK
+        from cobalt_setup.checks.environment import CheckEnvironment
         from cobalt_setup.gui.app import run_wizard
-        from cobalt_setup.probes.environment import CheckEnvironment
 
         return run_wizard(_ini_path(args), _cobalt_dir(args, required=False),
                           CheckEnvironment(), args.lang)

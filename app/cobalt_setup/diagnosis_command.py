@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import dns.asyncbackend
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.store import CurrentPreferences
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown, service_name, status_words
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
-    from cobalt_setup.diagnosis import Diagnosis
+    from cobalt_setup.checks.diagnosis import Diagnosis
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 CRQT_LISTEN_S = 5.5  # spaces announce every 5 s
@@ -100,7 +100,7 @@ def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
                  environment: CheckEnvironment | None = None) -> int:
     """Run the diagnosis for the settings on disk; raises ValueError for bad usage."""
     # Loaded here, not at the top: `cobalt-setup --version` and the wizard start faster.
-    from cobalt_setup.diagnosis import parse_services, run_diagnosis
+    from cobalt_setup.checks.diagnosis import parse_services, run_diagnosis
 
     if not 0.1 <= args.timeout <= 60:
         # Translators: an error on the command line; keep --timeout as it is

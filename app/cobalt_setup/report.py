@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import SERVICE_NAMES, SERVICES
 from cobalt_setup.settings import FIELDS
 
 if TYPE_CHECKING:
-    from cobalt_setup.diagnosis import Diagnosis
+    from cobalt_setup.checks.diagnosis import Diagnosis
 
 TOOL_NAME = "cobalt-setup"
 STATUSES = tuple(status.value for status in Status)

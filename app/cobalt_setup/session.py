@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.form import SettingsForm
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError, WrittenFile
@@ -24,11 +25,10 @@ from cobalt_setup.prefs.store import (
     recover_interrupted_save,
     write,
 )
-from cobalt_setup.probes.environment import CheckEnvironment
 
 if TYPE_CHECKING:
-    from cobalt_setup.diagnosis import Diagnosis
-    from cobalt_setup.probes.dns_checks import DnsChecks
+    from cobalt_setup.checks.diagnosis import Diagnosis
+    from cobalt_setup.probes.dns.checks import DnsChecks
 
 
 class SetupSession:

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dns.asyncbackend
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.diagnosis import SERVICES, Diagnosis, run_diagnosis
-from cobalt_setup.probes.dns_checks import DnsEnvironment
-from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.checks.diagnosis import SERVICES, Diagnosis, run_diagnosis
+from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.probes.dns.checks import DnsEnvironment
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.status import RouterEnvironment
 from cobalt_setup.settings import Settings

@@ -24,7 +24,7 @@ sys.path.insert(0, str(TESTS))
 import dns.asyncbackend  # noqa: E402
 
 from cobalt_setup.addresses import Endpoint  # noqa: E402
-from cobalt_setup.probes.dns_resolvers import (  # noqa: E402
+from cobalt_setup.probes.dns.resolvers import (  # noqa: E402
     BenchmarkPlan,
     ResolverCandidate,
     Source,
@@ -59,9 +59,9 @@ def bench_gui(lab: dns_servers.DnsLab, tmp: Path) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from cobalt_setup.checks.environment import CheckEnvironment
     from cobalt_setup.gui.wizard import SetupWizard
-    from cobalt_setup.probes.dns_checks import DnsEnvironment
-    from cobalt_setup.probes.environment import CheckEnvironment
+    from cobalt_setup.probes.dns.checks import DnsEnvironment
     from cobalt_setup.session import SetupSession
 
     async def system() -> list[Endpoint]:

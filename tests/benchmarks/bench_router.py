@@ -27,9 +27,9 @@ import qasync
 from async_upnp_client.search import async_search
 from PySide6.QtWidgets import QApplication
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.router import RouterPage
 from cobalt_setup.gui.wizard import SetupWizard
-from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.router.forwarding import (
     forward_ports,
     mapper_for,

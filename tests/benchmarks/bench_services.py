@@ -20,18 +20,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dns.asyncbackend
 
 from cobalt_setup.addresses import Endpoint
-from cobalt_setup.probes.crqt import listen_for_spaces
-from cobalt_setup.probes.dns_checks import DnsEnvironment
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult
-from cobalt_setup.probes.service_checks import (
+from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.checks.services import (
     check_chat,
     check_space_directory,
     check_xrfb,
     run_reporting,
 )
+from cobalt_setup.probes.crqt import listen_for_spaces
+from cobalt_setup.probes.dns.checks import DnsEnvironment
 from cobalt_setup.probes.teatime import probe_teatime_hosting
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.result import ProbeResult
 from cobalt_setup.settings import Settings
 from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN

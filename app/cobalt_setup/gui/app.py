@@ -17,9 +17,9 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.translations import install_translations
 from cobalt_setup.gui.widgets import icon
-from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.session import SetupSession
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.form import FieldId, SettingsForm
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.result import ProbeResult
+from cobalt_setup.result import ProbeResult
 from cobalt_setup.settings import FIELDS_BY_ID
 
 LABEL_MIN_WIDTH = 170  # pixels: the label column of a field row, at least

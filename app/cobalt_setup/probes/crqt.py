@@ -31,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
+from cobalt_setup.wording import seconds
 
 MAGIC = b"CRQT"
 HEADER_LENGTH = 38  # magic (4) + port (2) + island id (32)

@@ -62,7 +62,7 @@ from pyasn1.error import PyAsn1Error
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_hostname, parse_ip
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.time_limit import within
 

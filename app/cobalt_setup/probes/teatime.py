@@ -23,9 +23,9 @@ import socket
 import time
 
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import port_list, seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
+from cobalt_setup.wording import port_list, seconds
 
 DEFAULT_TIMEOUT_S = 2.0
 CONCURRENCY = 10  # connection attempts in flight at once

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 
 from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _, ngettext
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import port_list, printable, seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.time_limit import within
+from cobalt_setup.wording import port_list, printable, seconds
 
 SERVICE = "vnc"
 READ_CAP = 64 * 1024  # the most any probe here keeps from one connection

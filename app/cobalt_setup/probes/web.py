@@ -18,9 +18,9 @@ from urllib.parse import quote, urlsplit
 
 from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
+from cobalt_setup.wording import seconds
 
 MAX_HEAD = 64 * 1024  # status line and headers together
 MAX_INTERIM = 5  # 1xx responses skipped before the real one

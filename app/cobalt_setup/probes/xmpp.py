@@ -36,10 +36,10 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import printable, seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.time_limit import within
+from cobalt_setup.wording import printable, seconds
 
 SERVICE = "xmpp"
 PROBE_ID = "xmpp.client"

@@ -13,7 +13,6 @@ bounded by the timeout (a peer that trickles one byte a second is cut off).
 from __future__ import annotations
 
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.result import ProbeResult, Status
 from cobalt_setup.probes.vnc import (
     HTTP_STATUS_LINE,
     READ_CAP,
@@ -31,7 +30,8 @@ from cobalt_setup.probes.vnc import (
     read_some,
     run_exchange,
 )
-from cobalt_setup.probes.wording import printable
+from cobalt_setup.result import ProbeResult, Status
+from cobalt_setup.wording import printable
 
 SERVICE = "xrfb"
 PROBE_ID = "xrfb.control"

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import port_list
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.forwarding import (
     ForwardPlan,
     Mapper,
@@ -27,6 +26,7 @@ from cobalt_setup.router.status import (
     router_results,
 )
 from cobalt_setup.settings import RouterMode, Settings
+from cobalt_setup.wording import port_list
 
 OnResult = Callable[[ProbeResult], None]
 

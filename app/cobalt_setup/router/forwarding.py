@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import port_list
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router import natpmp
 from cobalt_setup.router.igd import Igd, PortMapping, RouterError
 from cobalt_setup.router.records import (
@@ -31,6 +30,7 @@ from cobalt_setup.router.records import (
     remember,
 )
 from cobalt_setup.router.status import RouterEnvironment, RouterFindings
+from cobalt_setup.wording import port_list
 
 DESCRIPTION = "Open Cobalt TeaTime"
 TEST_DESCRIPTION = "Cobalt Network Setup test"

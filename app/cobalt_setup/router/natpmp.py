@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.probes.wording import seconds
+from cobalt_setup.wording import seconds
 
 NATPMP_PORT = 5351
 NATPMP_VERSION = 0

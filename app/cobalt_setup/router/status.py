@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.wording import seconds
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router import natpmp
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.igd import Igd, RouterError
 from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for, lan_interfaces
 from cobalt_setup.router.ssdp import Discovery, discover_igds
+from cobalt_setup.wording import seconds
 
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
 UPNP_FIX = N_("Switch on UPnP in the router's settings (often under NAT, Advanced or "

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizard
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.settings import SettingsInvalid
 
 if TYPE_CHECKING:
-    from cobalt_setup.probes.environment import CheckEnvironment
+    from cobalt_setup.checks.environment import CheckEnvironment
     from cobalt_setup.session import SetupSession
     from cobalt_setup.settings import Settings
 

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import StatusLine
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import OnResult, ProbeResult
+from cobalt_setup.result import OnResult, ProbeResult
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
 
 if TYPE_CHECKING:
-    from cobalt_setup.probes.dns_sd import SrvTarget
+    from cobalt_setup.probes.dns.service_discovery import SrvTarget
 
 
 class SrvOffer(QWidget):
@@ -96,7 +96,7 @@ class SpaceDirectoryPage(SetupPage):
 
     def checks(self, settings: Settings, environment: CheckEnvironment,
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
-        from cobalt_setup.probes.service_checks import (
+        from cobalt_setup.checks.services import (
             check_space_directory,  # loaded on first use: the wizard starts faster
         )
 

@@ -22,19 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import Progress
 from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
-from cobalt_setup.probes.dns_terms import Verdict
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.wording import milliseconds
+from cobalt_setup.probes.dns.terms import Verdict
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
+from cobalt_setup.wording import milliseconds
 
 if TYPE_CHECKING:
-    from cobalt_setup.probes.dns_checks import DnsChecks
-    from cobalt_setup.probes.dns_resolvers import RankedResolver, ResolverRanking, ResolverStats
-    from cobalt_setup.probes.dns_sd import Discovery
+    from cobalt_setup.probes.dns.checks import DnsChecks
+    from cobalt_setup.probes.dns.resolvers import RankedResolver, ResolverRanking, ResolverStats
+    from cobalt_setup.probes.dns.service_discovery import Discovery
 
 SERVERS = ("DNS", "Servers")
 PAGE_FIELDS = (SERVERS, ("DNS", "DispatcherDomain"), ("DNS", "DispatcherService"))
@@ -146,7 +146,7 @@ class DnsPage(SetupPage):
     def checks(self, settings: Settings, environment: CheckEnvironment,
                on_progress: Progress) -> Awaitable[DnsChecks]:
         async def run() -> DnsChecks:
-            from cobalt_setup.probes.dns_checks import run_dns_checks  # loads dnspython
+            from cobalt_setup.probes.dns.checks import run_dns_checks  # loads dnspython
 
             return await run_dns_checks(settings, environment.dns, on_progress)
 

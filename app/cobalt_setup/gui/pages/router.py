@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.instructions import manual_steps, teatime_ports
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import FIELDS_BY_ID, RouterMode, Settings

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.firewall import firewall_text
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
@@ -31,14 +32,13 @@ from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsChangedError, PrefsWriteError, WrittenFile
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.prefs.store import WritePlan, write
-from cobalt_setup.probes.environment import CheckEnvironment
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown
 from cobalt_setup.services import SERVICE_NAMES
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Change, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
-    from cobalt_setup.diagnosis import Diagnosis
+    from cobalt_setup.checks.diagnosis import Diagnosis
 
 
 class SummaryPage(SetupPage):
@@ -121,7 +121,7 @@ class SummaryPage(SetupPage):
                on_progress: Progress) -> Awaitable[Diagnosis]:
         """The same diagnosis as `cobalt-setup diagnose`, for the settings about to be
         written."""
-        from cobalt_setup.diagnosis import (
+        from cobalt_setup.checks.diagnosis import (
             run_diagnosis,  # loaded on first use: the wizard starts faster
         )
 

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import StatusLine
-from cobalt_setup.probes.result import Status
+from cobalt_setup.result import Status
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import SettingsInvalid
 
 if TYPE_CHECKING:
-    from cobalt_setup.diagnosis import Diagnosis
+    from cobalt_setup.checks.diagnosis import Diagnosis
 
 
 class WelcomePage(QWizardPage):
@@ -160,7 +160,7 @@ class WelcomePage(QWizardPage):
             ).format(problems=invalid))
             self.check_status.setVisible(True)
             return
-        from cobalt_setup.diagnosis import (
+        from cobalt_setup.checks.diagnosis import (
             run_diagnosis,  # loaded on first use: the wizard starts faster
         )
 

@@ -6,11 +6,11 @@ from collections.abc import Awaitable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import muted
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import OnResult, ProbeResult
 from cobalt_setup.probes.vnc import vnc_range_note
+from cobalt_setup.result import OnResult, ProbeResult
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
 
@@ -39,7 +39,7 @@ class XrfbPage(SetupPage):
                on_result: OnResult) -> Awaitable[list[ProbeResult]]:
         # TigerVNC counts each probe as a failed log-in and locks out after 5: the range is
         # scanned when the page opens and after an edit, never in a loop.
-        from cobalt_setup.probes.service_checks import (
+        from cobalt_setup.checks.services import (
             check_xrfb,  # loaded on first use: the wizard starts faster
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cobalt_setup.probes.dns_terms import DnsEnvironment
+from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.services import BY_ID
 

@@ -27,14 +27,14 @@ import dns.rdatatype
 from cobalt_setup.addresses import Endpoint
 from cobalt_setup.i18n import N_, _, ngettext
 
-# Re-exported: the names live in dns_terms, which loads no DNS library.
-from cobalt_setup.probes.dns_terms import (
+# Re-exported: the names live in terms, which loads no DNS library.
+from cobalt_setup.probes.dns.terms import (
     DEFAULT_DEADLINE_S,
     DEFAULT_QUERY_TIMEOUT_S,
     Source,
     Verdict,
 )
-from cobalt_setup.probes.wording import milliseconds
+from cobalt_setup.wording import milliseconds
 
 DNS_PORT = 53
 GIVE_UP_AFTER_FAILURES = 3  # in a row, before any answer: the server is dead

@@ -43,7 +43,7 @@ class Verdict(str, Enum):
 
 
 async def _system_resolvers() -> list[Endpoint]:
-    from cobalt_setup.probes.dns_checks import system_resolvers  # loads dnspython
+    from cobalt_setup.probes.dns.system import system_resolvers  # loads dnspython
 
     return await system_resolvers()
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from cobalt_setup import __version__
 from cobalt_setup.addresses import InvalidValue, parse_port_range
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.result import Status
 from cobalt_setup.report import check_dict, status_words
+from cobalt_setup.result import Status
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.records import RecordsError, recover_records
 from cobalt_setup.settings import Settings

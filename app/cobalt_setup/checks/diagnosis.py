@@ -12,13 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from cobalt_setup.i18n import _
-from cobalt_setup.probes.crqt import listen_for_spaces
-from cobalt_setup.probes.dns_checks import DnsChecks, run_dns_checks
-from cobalt_setup.probes.dns_results import dns_results
-from cobalt_setup.probes.environment import CheckEnvironment
-from cobalt_setup.probes.result import ProbeResult, Status
-from cobalt_setup.probes.service_checks import (
+from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.checks.services import (
     OnResult,
     check_chat,
     check_space_directory,
@@ -26,8 +21,13 @@ from cobalt_setup.probes.service_checks import (
     check_xrfb,
     run_reporting,
 )
+from cobalt_setup.i18n import _
+from cobalt_setup.probes.crqt import listen_for_spaces
+from cobalt_setup.probes.dns.checks import DnsChecks, run_dns_checks
+from cobalt_setup.probes.dns.results import dns_results
 from cobalt_setup.probes.teatime import probe_teatime_hosting
 from cobalt_setup.probes.web import probe_version_check
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.checks import check_router
 from cobalt_setup.services import SERVICE_NAMES, SERVICES
 from cobalt_setup.settings import Settings

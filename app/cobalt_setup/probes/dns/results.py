@@ -8,15 +8,15 @@ dispatcher (and the directory and chat servers) can be discovered.
 from __future__ import annotations
 
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.dns_checks import DnsChecks
-from cobalt_setup.probes.dns_resolvers import (
+from cobalt_setup.probes.dns.checks import DnsChecks
+from cobalt_setup.probes.dns.resolvers import (
     RankedResolver,
     Recommendation,
     Source,
     Verdict,
     verdict_words,
 )
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.settings import Settings
 
 VERDICT_STATUS = {

@@ -17,8 +17,8 @@ import dns.resolver
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_ip
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.dns_sd import make_resolver
-from cobalt_setup.probes.result import ProbeResult, Status
+from cobalt_setup.probes.dns.service_discovery import make_resolver
+from cobalt_setup.result import ProbeResult, Status
 
 # What a look-up found instead of addresses (machine-readable, in the details).
 NOT_FOUND, NO_ANSWER = "not found", "no answer"

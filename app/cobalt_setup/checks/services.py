@@ -12,20 +12,20 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import dns.exception
 
+from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.dns_checks import DnsChecks
-from cobalt_setup.probes.dns_sd import XMPP_CLIENT_SERVICE, lookup_srv
-from cobalt_setup.probes.environment import CheckEnvironment
+from cobalt_setup.probes.dns.checks import DnsChecks
+from cobalt_setup.probes.dns.name_resolution import compare_resolution
+from cobalt_setup.probes.dns.service_discovery import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.ldap_directory import probe_space_directory
-from cobalt_setup.probes.name_resolution import compare_resolution
-from cobalt_setup.probes.result import OnResult, ProbeResult, Status
 from cobalt_setup.probes.teatime import probe_teatime_outgoing
 from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
-from cobalt_setup.probes.wording import port_list
 from cobalt_setup.probes.xmpp import probe_xmpp
 from cobalt_setup.probes.xrfb import probe_xrfb_control
+from cobalt_setup.result import OnResult, ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.settings import Settings
+from cobalt_setup.wording import port_list
 
 
 async def resolve_for_open_cobalt(service: str, host: str, settings: Settings,

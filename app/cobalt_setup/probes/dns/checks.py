@@ -12,11 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import dns.resolver
-
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_endpoint, parse_ip
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.dns_resolvers import (
+from cobalt_setup.probes.dns.resolvers import (
     BenchmarkPlan,
     ResolverCandidate,
     ResolverRanking,
@@ -24,37 +22,9 @@ from cobalt_setup.probes.dns_resolvers import (
     Source,
     benchmark_resolvers,
 )
-from cobalt_setup.probes.dns_sd import Discovery, discover
-from cobalt_setup.probes.dns_terms import DnsEnvironment
+from cobalt_setup.probes.dns.service_discovery import Discovery, discover
+from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.settings import Settings
-
-
-def read_system_resolvers() -> list[Endpoint]:
-    """The resolvers this computer uses (resolv.conf, or the Windows registry). Blocking."""
-    try:
-        resolver = dns.resolver.Resolver(configure=True)
-    except (dns.resolver.NoResolverConfiguration, OSError):
-        return []
-    found = []
-    for server in resolver.nameservers:
-        try:
-            host = parse_ip(str(server))
-        except InvalidValue:
-            continue  # DNS-over-HTTPS URLs and the like: not something we measure
-        port = resolver.nameserver_ports.get(str(server), resolver.port)
-        found.append(Endpoint(host, None if port == 53 else port))
-    return found
-
-
-_system_resolvers: list[Endpoint] | None = None
-
-
-async def system_resolvers() -> list[Endpoint]:
-    """Read once per run of the program, off the GUI thread (on Windows it walks the registry)."""
-    global _system_resolvers
-    if _system_resolvers is None:
-        _system_resolvers = await asyncio.to_thread(read_system_resolvers)
-    return list(_system_resolvers)
 
 
 def resolver_candidates(environment: DnsEnvironment, system: list[Endpoint],
