@@ -87,7 +87,7 @@ pngs=$(find "$scratch/shots" -name '*.png' -size +1k | wc -l)
 echo "ok  screenshots: $pngs PNGs"
 
 # The frozen wizard must draw every page exactly as the source does, in every language: the
-# PNGs are byte for byte the same only if the wizard's .qm files, Qt's qtbase_*.qm, the styles
+# PNGs are byte for byte the same only if the wizard's .mo files, Qt's qtbase_*.qm, the styles
 # and the icons all made it into the bundle (a missing qtbase_de.qm changes the German ones).
 for variant in en $languages "en --dark"; do
     read -r lang dark <<<"$variant"
@@ -106,8 +106,8 @@ echo "ok  every page in en $languages and dark: the same PNGs as the source"
 "$binary" diagnose --help | grep -q -- "--timeout" || fail "diagnose --help"
 echo "ok  diagnose --help"
 
-# The core's messages come from gettext catalogues (cobalt_setup/locale/*.mo), not from the
-# .qm files the screenshots prove: a refused setting must read the same as from the source.
+# The command line's messages come from the same gettext catalogues (cobalt_setup/locale/*.mo)
+# as the pages the screenshots prove: a refused setting must read the same as from the source.
 printf '[SpaceDirectory]\nPort = 70000\n' >"$scratch/bad.ini"
 mkdir -p "$scratch/cobalt"
 for lang in en $languages; do

@@ -117,7 +117,7 @@ def test_a_stopped_directory_and_a_hijacking_resolver_are_reported_with_fixes(
     assert code == 1
     ldap = checks["ldap.directory"]
     assert ldap["status"] == "failed" and "refused" in ldap["summary"]
-    assert "directory server is running" in ldap["fix"]
+    assert "Start the Space Directory (LDAP) server on directory.cobalt.test" in ldap["fix"]
     resolver = checks[f"dns.resolver.{dns_lab.hijacking.endpoint}"]
     assert resolver["status"] == "failed" and "hijacks NXDOMAIN" in resolver["summary"]
     assert resolver["fix"].startswith("On the DNS page, use ")
@@ -132,10 +132,10 @@ def test_markdown_groups_the_checks_by_service_with_the_fixes(
     code, out = diagnose(ini_path, cobalt_dir, env, capsys, "markdown")
     assert code == 1
     assert out.startswith("# Open Cobalt network diagnosis\n")
-    for heading in ("## DNS", "## Web (HTTP)", "## Space Directory (LDAP)", "## Chat (XMPP)",
-                    "## Router discovery (SSDP)", "## Settings"):
+    for heading in ("## DNS", "## HTTP", "## Space Directory (LDAP)", "## Chat (XMPP)",
+                    "## UPnP discovery (SSDP)", "## Settings"):
         assert f"\n{heading}\n" in out
-    web = out.split("## Web (HTTP)")[1].split("\n## ")[0]
+    web = out.split("## HTTP")[1].split("\n## ")[0]
     assert "- **Problem**:" in web and "  - Fix:" in web
 
 

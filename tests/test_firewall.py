@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from cobalt_setup import firewall
+from cobalt_setup.checks.table import firewall_rules
 from cobalt_setup.firewall import (
     LOCAL_SUBNET,
     FirewallRule,
-    firewall_rules,
     firewall_text,
     firewalld_commands,
     macos_commands,
@@ -109,7 +109,7 @@ def test_changed_settings_change_the_commands_and_drop_chat() -> None:
     assert "localport=6910-6919" in line_for(netsh, "Open Cobalt TeaTime (in)")
     assert "remoteport=389" in line_for(netsh, "Open Cobalt Space Directory (LDAP) (out)")
     assert "sudo ufw allow out 389/tcp comment 'Open Cobalt Space Directory (LDAP) (out)'" in ufw
-    text = firewall_text(CHANGED)
+    text = firewall_text(firewall_rules(CHANGED))
     assert "6900" not in text and "1389" not in text
     assert not [r for r in rules if r.service == "xmpp"]
     assert BY_ID["xmpp"].name not in text
@@ -211,7 +211,7 @@ def test_lan_rules_use_the_private_profile_on_windows() -> None:
 
 @pytest.mark.parametrize("settings", SETTINGS.values(), ids=SETTINGS.keys())
 def test_every_service_in_use_is_named_in_the_text(settings: Settings) -> None:
-    text = firewall_text(settings)
+    text = firewall_text(firewall_rules(settings))
     for service in {r.service for r in firewall_rules(settings)}:
         assert BY_ID[service].name in text
     for heading in ("Windows (Windows Defender Firewall)", "macOS (application firewall)",
@@ -222,7 +222,7 @@ def test_every_service_in_use_is_named_in_the_text(settings: Settings) -> None:
 @pytest.mark.parametrize("settings", SETTINGS.values(), ids=SETTINGS.keys())
 def test_every_command_is_a_line_of_its_own_in_the_text(settings: Settings) -> None:
     rules = firewall_rules(settings)
-    lines = set(firewall_text(settings).splitlines())
+    lines = set(firewall_text(firewall_rules(settings)).splitlines())
     every = [*windows_commands(rules), *macos_commands(rules), *ufw_commands(rules),
              *firewalld_commands(rules)]
     assert every and set(every) <= lines

@@ -97,9 +97,11 @@ async def test_server_refusing_anonymous_bind_is_a_warning(private_slapd: SlapdS
 async def test_closed_port_is_refused(closed_port: int) -> None:
     result, elapsed = await probe("127.0.0.1", closed_port)
     assert result.status is Status.FAILED
-    assert "refused" in result.summary and f"port {closed_port}" in result.summary
-    assert "host and port" in result.fix and "running" in result.fix
-    assert f"TCP port {closed_port}" in result.fix
+    assert result.summary == (f"Nothing is listening on 127.0.0.1:{closed_port}: the "
+                              "connection was refused.")
+    assert "Start the Space Directory (LDAP) server on 127.0.0.1" in result.fix
+    assert "correct the port number" in result.fix
+    assert result.details["attempts"] == {"127.0.0.1": "refused"}
     assert elapsed < 1.0
 
 

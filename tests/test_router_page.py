@@ -115,9 +115,11 @@ def test_a_taken_port_offers_another_range_and_forwarding_uses_it(
     assert "6910-6919" in problem
     assert not page.forward_button.isEnabled()
     assert page.use_offer_button.isVisible()
+    assert "on TCP ports 6900-6909." in page.subTitle()
     page.use_offer_button.click()
     assert field_input(wizard, "Router", "Ports").text() == "6910-6919"
     assert field_input(wizard, "Router", "DispatcherPort").text() == "6910"
+    assert "on TCP ports 6910-6919." in page.subTitle()  # the page speaks of the new ports
     wait_settled(qtbot, page)
     assert not any(t.startswith("Problem:") for t in page.results.texts())
     assert page.forward_button.isEnabled()

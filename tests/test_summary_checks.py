@@ -59,8 +59,8 @@ def test_summary_shows_each_check_as_it_arrives(
     assert any("Heard 1 space: Lab Island" in t for t in texts), texts
     assert any("TeaTime" in t for t in texts), texts
     headings = [heading.accessibleName() for heading in summary.results.headings]
-    assert headings[:2] == ["DNS", "Web (HTTP)"]  # grouped by service, catalogue order
-    assert "Spaces on the LAN (CRQT)" in headings
+    assert headings[:2] == ["DNS", "HTTP"]  # grouped by service, catalogue order
+    assert "LAN discovery (CRQT)" in headings
     assert session.diagnosis is not None
     assert [c.summary for c in session.diagnosis.checks] == [
         line.split(" Fix: ")[0].split(": ", 1)[1] for line in texts]
@@ -116,7 +116,7 @@ def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
     summary.copy_report_button.click()
     copied = QGuiApplication.clipboard().text()
     assert copied.startswith("# Open Cobalt network diagnosis")
-    assert "## Web (HTTP)" in copied
+    assert "## HTTP" in copied
     saved = tmp_path / "report.json"
     summary.save_report_to(str(saved))
     jsonschema.validate(json.loads(saved.read_text()), SCHEMA)

@@ -12,21 +12,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from string import Formatter
 from types import ModuleType
-from xml.etree import ElementTree
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
 from pytestqt.qtbot import QtBot
 
 from cobalt_setup.cli import main
 from cobalt_setup.gui.pages.router import RouterPage
-from cobalt_setup.gui.translations import QM_FOLDER, install_translations
+from cobalt_setup.gui.translations import install_translations
 from cobalt_setup.gui.widgets import ProbeArea
 from cobalt_setup.i18n import (
+    _,
     available_languages,
     pick_language,
     use_language,
@@ -78,63 +77,7 @@ def test_english_is_the_fallback_and_unknown_languages_are_refused(
     assert "--lang xx" in capsys.readouterr().err
 
 
-def _translations(message: ElementTree.Element) -> list[str]:
-    """A message's translation, or each of its forms when it holds a number (%n)."""
-    translation = message.find("translation")
-    if translation is None or translation.get("type") == "unfinished":
-        return []
-    if message.get("numerus") == "yes":
-        return [form.text or "" for form in translation.iter("numerusform")]
-    return [translation.text or ""]
-
-
-@pytest.mark.parametrize("language", ["en", "de", "fr"])
-def test_every_text_is_translated_and_the_compiled_file_is_current(
-        language: str, tmp_path: Path) -> None:
-    """English's file holds only the texts with a number: their singular and plural."""
-    ts = TS_FOLDER / f"cobalt_setup_{language}.ts"
-    messages = list(ElementTree.parse(ts).getroot().iter("message"))
-    assert messages
-    untranslated = [m.findtext("source") for m in messages
-                    if len(_translations(m)) != (2 if m.get("numerus") == "yes" else 1)
-                    or not all(text.strip() for text in _translations(m))]
-    assert untranslated == []
-    placeholders_differ = [(m.findtext("source"), text) for m in messages
-                           for text in _translations(m)
-                           if _fields(text) != _fields(m.findtext("source") or "")]
-    assert placeholders_differ == [], "str.format() would fail or leave a value out"
-    without_mnemonic = [text for m in messages if _has_mnemonic(m.findtext("source") or "")
-                        for text in _translations(m) if not _has_mnemonic(text)]
-    assert without_mnemonic == [], "Alt+letter would do nothing in this language"
-    rebuilt = tmp_path / "rebuilt.qm"
-    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
-    subprocess.run([str(lrelease), str(ts), "-qm", str(rebuilt)], check=True,
-                   capture_output=True)
-    shipped = QM_FOLDER / f"cobalt_setup_{language}.qm"
-    assert shipped.read_bytes() == rebuilt.read_bytes(), \
-        "run resources/translations/update.py --release"
-
-
-@pytest.mark.parametrize("language", ["de", "fr"])
-def test_every_gui_text_is_in_the_catalogue(language: str, tmp_path: Path) -> None:
-    """A tr() text that lupdate was never run for shows in English: the check above cannot
-    see it, as it reads only what the .ts file holds."""
-    tool = _update_tool()
-    sources = sorted(str(p) for pattern in tool.GUI_SOURCES for p in tool.ROOT.glob(pattern))
-    fresh = tmp_path / f"cobalt_setup_{language}.ts"
-    subprocess.run([tool.tool("pyside6-lupdate"), *sources, "-ts", str(fresh)], check=True,
-                   capture_output=True)
-
-    def texts(ts: Path) -> set[tuple[str, str]]:
-        return {(context.findtext("name") or "", message.findtext("source") or "")
-                for context in ElementTree.parse(ts).getroot().iter("context")
-                for message in context.iter("message")}
-
-    missing = texts(fresh) - texts(TS_FOLDER / f"cobalt_setup_{language}.ts")
-    assert not missing, "run resources/translations/update.py and translate them"
-
-
-# -- the core's texts (gettext) -------------------------------------------------------------
+# -- the catalogue (gettext): the pages' texts and the core's ---------------------------
 def _update_tool() -> ModuleType:
     """resources/translations/update.py, the tool that extracts and compiles the catalogues."""
     spec = importlib.util.spec_from_file_location("translations_update",
@@ -191,7 +134,7 @@ def _translated(english: str, catalogue: Catalog) -> str | None:
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])
-def test_every_core_text_is_translated_and_the_compiled_file_is_current(
+def test_every_text_is_translated_and_the_compiled_file_is_current(
         language: str) -> None:
     tool = _update_tool()
     catalogue = _catalogue(language)
@@ -212,6 +155,8 @@ def test_every_core_text_is_translated_and_the_compiled_file_is_current(
                     f"placeholders differ: {ids[0]!r}"
             else:
                 assert _fields(text) == _fields(ids[-1]), f"placeholders differ: {ids[0]!r}"
+            if _has_mnemonic(ids[-1]):
+                assert _has_mnemonic(text), f"Alt+letter would do nothing: {ids[0]!r}"
     with tool.mo_path(language).open("rb") as shipped:
         assert _texts(read_mo(shipped)) == _texts(catalogue), \
             "run resources/translations/update.py --release"
@@ -249,21 +194,13 @@ def test_the_core_picks_its_language_like_the_desktop_does(
 
 SPEAK_AS_THE_DESKTOP = """
 import sys
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 from cobalt_setup.gui.translations import install_translations
 from cobalt_setup.i18n import _
 language = install_translations(QApplication(sys.argv[:1]))
-print(language, QCoreApplication.translate("WelcomePage", "Welcome to Cobalt Network Setup"),
+print(language, _("Welcome to Cobalt Network Setup"),
       _("No dispatcher domain is set, so no dispatcher was looked for."), sep="\\n")
 """
-
-
-def page_translation(context: str, english: str, language: str) -> str:
-    ts = ElementTree.parse(TS_FOLDER / f"cobalt_setup_{language}.ts").getroot()
-    return next(message.findtext("translation") or ""
-                for page in ts.iter("context") if page.findtext("name") == context
-                for message in page.iter("message") if message.findtext("source") == english)
 
 
 @pytest.mark.parametrize(("preferred", "expected"), [
@@ -289,7 +226,7 @@ def test_the_pages_and_the_findings_speak_the_first_preferred_language_we_have(
     if expected == "en":
         assert (title, finding) == (welcome, no_domain)
     else:
-        assert title == page_translation("WelcomePage", welcome, expected) != welcome
+        assert title == translation_of(welcome, expected) != welcome
         assert finding == translation_of(no_domain, expected) != no_domain
 
 
@@ -337,7 +274,7 @@ def test_the_directory_page_shows_a_german_finding_and_fix(
     assert translation_of("The LDAP server where spaces are published and found.",
                           "de") in help_texts
     retype(qtbot, field_input(wizard, "SpaceDirectory", "Port"), str(plain_slapd.port))
-    warning = QCoreApplication.translate("StatusLine", "Warning:")
+    warning = _("Warning:")  # in German here
     qtbot.waitUntil(lambda: any(text.startswith(warning) for text in page.results.texts()),
                     timeout=5000)
     shown = next(text for text in page.results.texts() if text.startswith(warning))

@@ -170,8 +170,10 @@ async def test_refused_connection_fails() -> None:
     port = free_tcp_port()
     result = await probe_version_check(f"http://127.0.0.1:{port}/", timeout=2)
     assert result.status is Status.FAILED
-    assert result.summary == (f"127.0.0.1 port {port} refused the connection: no web server "
-                              "listens there.")
+    assert result.summary == (f"Nothing is listening on 127.0.0.1:{port}: the connection was "
+                              "refused.")
+    assert "Start the web server on 127.0.0.1, or correct the port number" in result.fix
+    assert result.details["outcome"] == "refused"
     assert result.elapsed_ms < 1000
 
 
@@ -218,14 +220,16 @@ async def test_a_trickling_server_is_cut_off_at_the_timeout() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("reply", [
-    b"SSH-2.0-OpenSSH_9.2\r\n",
-    b"\x00\xff\x13garbage\n",
-    b"x" * (70 * 1024),  # a line without end, longer than the cap
-    b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\n" + b"X-Padding: 0123456789\r\n" * 4000,  # 96 KiB of headers
+@pytest.mark.parametrize(("reply", "said"), [
+    (b"SSH-2.0-OpenSSH_9.2\r\n", "answered 'SSH-2.0-OpenSSH_9.2', which is not an HTTP"),
+    (b"\x00\xff\x13garbage\n", "which is not an HTTP status line"),
+    (b"x" * (70 * 1024), "sent more than 64 KiB of headers"),  # a line without end
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+     "sent a reply that is not valid HTTP (illegal header line: 'no colon here')"),
+    (b"HTTP/1.1 200 OK\r\n" + b"X-Padding: 0123456789\r\n" * 4000,  # 96 KiB of headers
+     "sent more than 64 KiB of headers"),
 ])
-async def test_something_that_is_not_a_web_server_fails(reply: bytes) -> None:
+async def test_something_that_is_not_a_web_server_fails(reply: bytes, said: str) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(reply)
         await writer.drain()
@@ -236,6 +240,7 @@ async def test_something_that_is_not_a_web_server_fails(reply: bytes) -> None:
         result = await probe_version_check(server.url, timeout=3)
     assert result.status is Status.FAILED
     assert result.summary.endswith("it is not a web server.")
+    assert said in result.summary
     assert time.monotonic() - started < 1.0
 
 
@@ -258,8 +263,8 @@ async def test_an_unknown_host_fails_with_dns_words(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)  # nothing is looked up for real
     result = await probe_version_check("http://www.nowhere.invalid/version")
     assert result.status is Status.FAILED
-    assert result.summary == "The name www.nowhere.invalid could not be found in DNS."
-    assert "DNS" in result.fix
+    assert result.summary == "The host name 'www.nowhere.invalid' was not found."
+    assert "DNS" in result.fix and "spelling" in result.fix
 
 
 @pytest.mark.asyncio

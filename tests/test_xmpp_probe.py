@@ -165,7 +165,7 @@ async def test_prosody_certificate_that_verifies(prosody: ProsodyServer,
     names (read by the ssl module this time) are the same."""
     assert prosody.certificate is not None
     trusted = ssl.create_default_context(cafile=str(prosody.certificate))
-    monkeypatch.setattr(xmpp, "trust_context", lambda: trusted)
+    monkeypatch.setattr(xmpp.connection, "trust_context", lambda: trusted)
     result = await probe_xmpp(XMPP_DOMAIN, prosody.host, prosody.port, timeout=3.0,
                               direct_tls_port=prosody.direct_tls_port)
     certificate = result.details["direct_tls"]["certificate"]
@@ -269,7 +269,27 @@ async def test_web_server_is_not_xmpp() -> None:
                                   direct_tls_port=None)
     assert result.status is Status.FAILED
     assert "answered, but not as an XMPP server" in result.summary
-    assert "web server (HTTP/1.1 400 Bad Request)" in result.summary
+    assert "it looks like a web server (HTTP 400 Bad Request, server lab)" in result.summary
+
+
+@pytest.mark.asyncio
+async def test_a_tls_server_that_answers_with_an_alert_is_named() -> None:
+    """prosody and OpenSSL's s_server just hang up on a plain stream header (see
+    test_plain_stream_to_the_direct_tls_port_fails); some TLS servers send an alert
+    first, and the verdict then names the TLS server and its likely port."""
+    async def tls_alert(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.write(b"\x15\x03\x01\x00\x02\x02\x46")  # fatal alert: protocol_version
+        writer.close()
+
+    async with peer(tls_alert) as secure:
+        result = await probe_xmpp(XMPP_DOMAIN, LOOPBACK, secure.port, timeout=2.0,
+                                  direct_tls_port=None)
+    assert result.status is Status.FAILED
+    assert result.summary == (f"{LOOPBACK}:{secure.port} answered, but not as an XMPP server: "
+                              "it looks like a secure (TLS) server, which needs an encrypted "
+                              "connection.")
+    assert "direct TLS port (usually 5223)" in result.fix
 
 
 @pytest.mark.asyncio

@@ -17,9 +17,10 @@ import dns.asyncbackend
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.store import CurrentPreferences
-from cobalt_setup.report import diagnosis_json, diagnosis_markdown, service_name, status_words
+from cobalt_setup.report import diagnosis_json, diagnosis_markdown, status_words
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.environment import RouterEnvironment
+from cobalt_setup.services import SERVICES, service_name
 from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
@@ -36,8 +37,7 @@ def add_diagnose_command(commands: Any, common: Callable[[argparse.ArgumentParse
     diagnose.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
                           help="how long each check may wait for an answer (default 3)")
     diagnose.add_argument("--only", metavar="SERVICE[,SERVICE]",
-                          help="check only these services (dns, http, ldap, xrfb, vnc, xmpp, "
-                          "teatime, ssdp, upnp, natpmp, crqt)")
+                          help=f"check only these services ({', '.join(SERVICES)})")
     output = diagnose.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--markdown", action="store_true",

@@ -97,7 +97,7 @@ def _ip_literal(host: str) -> str:
         return ""
 
 
-def _dns_rules(settings: Settings) -> list[FirewallRule]:
+def dns_rules(settings: Settings) -> list[FirewallRule]:
     dns = BY_ID["dns"]
     by_port: dict[int, list[str]] = {}
     if settings.dns.servers:
@@ -124,7 +124,7 @@ def _url_port(url: str) -> int:
     return parts.port or (HTTPS_PORT if parts.scheme == "https" else BY_ID["http"].first_port)
 
 
-def _web_rules(settings: Settings) -> list[FirewallRule]:
+def web_rules(settings: Settings) -> list[FirewallRule]:
     http = BY_ID["http"]
     (protocol,) = _protocols(http)
     rules = [FirewallRule(http.id, _name(http, OUT), OUT, protocol, _catalogue_ports(http),
@@ -138,15 +138,21 @@ def _web_rules(settings: Settings) -> list[FirewallRule]:
     return rules
 
 
-def _server_rules(settings: Settings) -> list[FirewallRule]:
-    """The organisation's servers: Space Directory, Xrfb/VNC (if set) and chat (if set)."""
-    ldap, xrfb, vnc, xmpp = BY_ID["ldap"], BY_ID["xrfb"], BY_ID["vnc"], BY_ID["xmpp"]
+def ldap_rules(settings: Settings) -> list[FirewallRule]:
+    """The organisation's Space Directory."""
+    ldap = BY_ID["ldap"]
     directory = settings.space_directory
-    rules = [FirewallRule(
+    return [FirewallRule(
         ldap.id, _name(ldap, OUT), OUT, _protocols(ldap)[0], str(directory.port),
         _ip_literal(directory.host),
         _("Finding and publishing spaces on the Space Directory {host}.")
         .format(host=directory.host))]
+
+
+def xrfb_rules(settings: Settings) -> list[FirewallRule]:
+    """The Xrfb server's control port and its VNC displays, when an Xrfb server is set."""
+    xrfb, vnc = BY_ID["xrfb"], BY_ID["vnc"]
+    rules: list[FirewallRule] = []
     host = settings.xrfb.server_host_address
     if host:
         rules.append(FirewallRule(
@@ -157,6 +163,13 @@ def _server_rules(settings: Settings) -> list[FirewallRule]:
             vnc.id, _name(vnc, OUT), OUT, _protocols(vnc)[0], str(settings.xrfb.vnc_ports),
             _ip_literal(host),
             _("Showing and using shared applications from {host}.").format(host=host)))
+    return rules
+
+
+def chat_rules(settings: Settings) -> list[FirewallRule]:
+    """The chat server, when one is set."""
+    xmpp = BY_ID["xmpp"]
+    rules: list[FirewallRule] = []
     chat = settings.chat
     if chat.server:
         if chat.port == xmpp.first_port:  # the standard port: direct TLS is tried as well
@@ -173,7 +186,7 @@ def _server_rules(settings: Settings) -> list[FirewallRule]:
     return rules
 
 
-def _teatime_rules(settings: Settings) -> list[FirewallRule]:
+def teatime_rules(settings: Settings) -> list[FirewallRule]:
     teatime = BY_ID["teatime"]
     (protocol,) = _protocols(teatime)
     ports = str(settings.router.ports)
@@ -191,10 +204,10 @@ def _teatime_rules(settings: Settings) -> list[FirewallRule]:
     return rules
 
 
-def _lan_rules(settings: Settings) -> list[FirewallRule]:
-    """Finding the router and asking it to forward (not in LAN-only mode), LAN discovery."""
-    ssdp, upnp, natpmp, crqt = BY_ID["ssdp"], BY_ID["upnp"], BY_ID["natpmp"], BY_ID["crqt"]
-    rules = []
+def router_rules(settings: Settings) -> list[FirewallRule]:
+    """Finding the router and asking it to forward; none in LAN-only mode."""
+    ssdp, upnp, natpmp = BY_ID["ssdp"], BY_ID["upnp"], BY_ID["natpmp"]
+    rules: list[FirewallRule] = []
     if settings.router.mode is not RouterMode.LAN_ONLY:
         (protocol,) = _protocols(ssdp)
         ports = _catalogue_ports(ssdp)
@@ -215,25 +228,20 @@ def _lan_rules(settings: Settings) -> list[FirewallRule]:
                          _("Asking the router to forward ports when it has no UPnP "
                            "(NAT-PMP).")),
         ]
+    return rules
+
+
+def crqt_rules(settings: Settings) -> list[FirewallRule]:
+    """Open Cobalt's own discovery of spaces on the local network."""
+    crqt = BY_ID["crqt"]
     (protocol,) = _protocols(crqt)
     ports = _catalogue_ports(crqt)
-    rules += [
+    return [
         FirewallRule(crqt.id, _name(crqt, OUT), OUT, protocol, ports, CRQT_BROADCAST_ADDRESS,
                      _("Your spaces announce themselves to the local network.")),
         FirewallRule(crqt.id, _name(crqt, IN), IN, protocol, ports, LOCAL_SUBNET,
                      _("Seeing the spaces that others run on the local network.")),
     ]
-    return rules
-
-
-def firewall_rules(settings: Settings) -> list[FirewallRule]:
-    """The rules for the services in use with these settings, in catalogue order.
-
-    Not in use: Xrfb/VNC without an Xrfb server, chat without a chat server, and router
-    discovery and forwarding (SSDP, UPnP, NAT-PMP) in LAN-only mode.
-    """
-    return [*_dns_rules(settings), *_web_rules(settings), *_server_rules(settings),
-            *_teatime_rules(settings), *_lan_rules(settings)]
 
 
 def describe_rule(rule: FirewallRule) -> str:
@@ -451,11 +459,11 @@ def _section(title: str, intro: Sequence[str], lines: Sequence[str]) -> str:
     return "\n".join([title, "-" * len(title), *intro, "", *lines])
 
 
-def firewall_text(settings: Settings, app_path: str = MACOS_APP,
+def firewall_text(rules: Sequence[FirewallRule], app_path: str = MACOS_APP,
                   lan_networks: Sequence[str] = PRIVATE_NETWORKS) -> str:
     """The rules and the commands of all four firewalls, as plain text to read and copy:
-    one command per line, nothing to run by the program."""
-    rules = firewall_rules(settings)
+    one command per line, nothing to run by the program. The rules come from the checks'
+    table (`cobalt_setup.checks.table.firewall_rules`)."""
     title = _("Firewall rules for Open Cobalt")
     overview = "\n".join([
         title, "=" * len(title),
@@ -485,6 +493,6 @@ def firewall_text(settings: Settings, app_path: str = MACOS_APP,
 
 __all__ = [
     "LOCAL_SUBNET", "MACOS_APP", "PRIVATE_NETWORKS", "FirewallRule", "describe_rule",
-    "firewall_rules", "firewall_text", "firewalld_commands", "macos_commands",
+    "firewall_text", "firewalld_commands", "macos_commands",
     "ufw_commands", "windows_commands",
 ]

@@ -1,8 +1,10 @@
-"""The core's texts (findings, fixes, field labels, error messages) in the user's language.
+"""Every text of ours (the pages', and the core's findings, fixes, field labels, error
+messages) in the user's language.
 
-The core has no Qt, so it cannot use the GUI's tr(): it uses GNU gettext catalogues from
-the standard library instead, compiled to `locale/<language>/LC_MESSAGES/cobalt_setup.mo`
-next to this module (sources and the tool that updates them: resources/translations/).
+One GNU gettext catalogue from the standard library, for the pages and the Qt-free core
+alike, compiled to `locale/<language>/LC_MESSAGES/cobalt_setup.mo` next to this module
+(sources and the tool that updates them: resources/translations/). Only Qt's own texts
+(QWizard's buttons) come from Qt's qtbase_*.qm (cobalt_setup.gui.translations).
 The wizard and the command line choose the language once at start with `use_language`;
 until then, and for a language without a catalogue, texts stay in English.
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.services import SERVICE_NAMES, SERVICES
+from cobalt_setup.services import SERVICES, service_name
 from cobalt_setup.settings import FIELDS
 
 if TYPE_CHECKING:
@@ -66,11 +66,6 @@ STATUS_WORDS = {
 def status_words(status: Status) -> str:
     """A check's status as people read it, in their language: Status.FAILED -> "Problem"."""
     return _(STATUS_WORDS[status])
-
-
-def service_name(service: str) -> str:
-    """A service's name for people, in their language: "ldap" -> "Space Directory (LDAP)"."""
-    return _(SERVICE_NAMES[service]) if service in SERVICE_NAMES else service
 
 
 def check_dict(check: ProbeResult) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from cobalt_setup.report import check_dict, status_words
 from cobalt_setup.result import Status
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.records import RecordsError, recover_records
+from cobalt_setup.services import BY_ID
 from cobalt_setup.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MAX_LEASE_S = 2**32 - 1
-DEFAULT_PORTS = "6900-6909"
+DEFAULT_PORTS = BY_ID["teatime"].ports_text  # 6900-6909
 
 
 def add_router_commands(commands: Any, common: Callable[[argparse.ArgumentParser], None]

@@ -4,8 +4,9 @@ This is the catalogue from Open Cobalt's Administrator Guide ("Network usage"). 
 the report, firewall advice and page texts are derived from it, so a port is written
 down once, here.
 
-Service names (`Service.name`, `SERVICE_NAMES`) are English, marked with N_(): show them
-with `_()`. The firewall rule names keep the English name: they must stay the same.
+Each service has one name (`Service.name`), English and marked with N_(): show it with
+`service_name()`. The firewall rule names keep it in English: an administrator finds and
+deletes a rule by its name, so it must stay the same.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from cobalt_setup.i18n import N_
+from cobalt_setup.i18n import N_, _
 
 
 class Transport(str, Enum):
@@ -86,13 +87,12 @@ CATALOGUE: tuple[Service, ...] = (
 
 BY_ID: dict[str, Service] = {service.id: service for service in CATALOGUE}
 
-# The report's `service` values, in the order a report lists them. Add, never rename.
-SERVICES = ("dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
-            "natpmp", "crqt")
-SERVICE_NAMES = {
-    "dns": N_("DNS"), "http": N_("Web (HTTP)"), "ldap": N_("Space Directory (LDAP)"),
-    "xrfb": N_("Xrfb control"), "vnc": N_("VNC"), "xmpp": N_("Chat (XMPP)"),
-    "teatime": N_("TeaTime"), "ssdp": N_("Router discovery (SSDP)"),
-    "upnp": N_("Router (UPnP)"), "natpmp": N_("Router (NAT-PMP)"),
-    "crqt": N_("Spaces on the LAN (CRQT)"),
-}
+# The report's `service` values, in the order a report lists them: the catalogue's.
+# Add, never rename.
+SERVICES = tuple(service.id for service in CATALOGUE)
+
+
+def service_name(service_id: str) -> str:
+    """A service's one name for people, in their language: "ldap" -> "Space Directory
+    (LDAP)". The firewall rules use the same name in English."""
+    return _(BY_ID[service_id].name) if service_id in BY_ID else service_id

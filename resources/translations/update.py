@@ -1,24 +1,19 @@
-"""Brings the translations up to date, for both halves of the app:
+"""Brings the translation catalogue up to date: one gettext catalogue for the whole app.
 
-- the GUI's tr() texts: pyside6-lupdate -> cobalt_setup_<lang>.ts (Qt Linguist files), and
-  cobalt_setup_en.ts with only the texts that hold a number (tr(text, "", n) with %n), whose
-  English singular and plural forms are written there;
-- the Qt-free core's texts (findings, fixes, field labels, error messages), marked with
-  `_()`, `ngettext()` and `N_()` (cobalt_setup.i18n): Babel extracts them to
-  core/cobalt_setup.pot and merges that into core/<lang>.po (gettext files; Poedit, or by
-  hand).
+Every text is marked with `_()`, `ngettext()` and `N_()` (cobalt_setup.i18n), in the pages
+as in the core: Babel extracts them to core/cobalt_setup.pot and merges that into
+core/<lang>.po (gettext files; Poedit, or by hand). Qt's own texts (QWizard's Next, Back,
+Cancel) come from Qt's qtbase_*.qm, loaded by cobalt_setup.gui.translations.
 
 Run: `.venv/bin/python resources/translations/update.py`, translate, then
 `.venv/bin/python resources/translations/update.py --release` to compile what the app
-loads: app/cobalt_setup/translations/*.qm and app/cobalt_setup/locale/*/LC_MESSAGES/*.mo.
+loads: app/cobalt_setup/locale/*/LC_MESSAGES/*.mo.
 tests/test_translations.py fails when a text is untranslated or a compiled file is stale.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
 from io import BytesIO
 from pathlib import Path
@@ -31,20 +26,16 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PACKAGE = ROOT / "app" / "cobalt_setup"
-GUI_SOURCES = ("app/cobalt_setup/gui/*.py", "app/cobalt_setup/gui/pages/*.py")
-QM_FOLDER = PACKAGE / "translations"
-ENGLISH_TS = HERE / "cobalt_setup_en.ts"
 PO_FOLDER = HERE / "core"
 TEMPLATE = PO_FOLDER / "cobalt_setup.pot"
 MO_FOLDER = PACKAGE / "locale"
 KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
 COMMENT_TAGS = ["Translators:"]
-# The GUI goes through Qt's tr(); everything else in the package is the core.
-METHOD_MAP = [("gui/**.py", "ignore"), ("**.py", "python")]
+METHOD_MAP = [("**.py", "python")]
 
 
 def core_template() -> Catalog:
-    """Every text the core marks, with where it stands and the translators' comments."""
+    """Every text the app marks, with where it stands and the translators' comments."""
     catalogue = Catalog(project="Cobalt Network Setup", domain="cobalt_setup",
                         charset="utf-8", fuzzy=False)
     for filename, line, message, comments, context in extract_from_dir(
@@ -115,30 +106,11 @@ def release_core() -> None:
         target.write_bytes(compiled(read_catalogue(po_path(language))))
 
 
-def tool(name: str) -> str:
-    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} not found: it comes with PySide6 (pip install PySide6)")
-    return found
-
-
 def main() -> None:
-    ts_files = sorted({*HERE.glob("cobalt_setup_*.ts"), ENGLISH_TS})
     if "--release" in sys.argv:
-        QM_FOLDER.mkdir(exist_ok=True)
-        for path in ts_files:
-            target = QM_FOLDER / path.with_suffix(".qm").name
-            subprocess.run([tool("pyside6-lrelease"), str(path), "-qm", str(target)],
-                           check=True)
         release_core()
-        return
-    sources = sorted(str(p) for pattern in GUI_SOURCES for p in ROOT.glob(pattern))
-    translations = [str(path) for path in ts_files if path != ENGLISH_TS]
-    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts", *translations],
-                   check=True)
-    subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-pluralonly", "-ts",
-                    str(ENGLISH_TS)], check=True)
-    update_core()
+    else:
+        update_core()
 
 
 if __name__ == "__main__":

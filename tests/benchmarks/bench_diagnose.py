@@ -76,7 +76,7 @@ def not_ok(diagnosis: Diagnosis) -> None:
             print(f"    {check.status.value}: {check.id}: {check.summary}")
         if "Too many security failures" in check.summary:
             print("    (expected after 5 runs: Xvnc blocks a prober whose connections end "
-                  "before authentication; see cobalt_setup/probes/vnc.py)")
+                  "before authentication; see cobalt_setup/probes/vnc/__init__.py)")
 
 
 async def timed(settings: Settings, environment: CheckEnvironment,

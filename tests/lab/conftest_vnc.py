@@ -17,7 +17,7 @@ from typing import TypeVar
 import pytest
 
 from lab import vnc_servers
-from lab.dns_servers import LabUnavailable
+from lab.daemons import LabUnavailable
 from lab.vnc_servers import VncRange, VncServer
 
 __all__ = ["xvnc", "xvnc_password", "xvnc_range"]

@@ -33,7 +33,6 @@ NOERROR with no answer.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import signal
@@ -52,7 +51,14 @@ import dns.message
 import dns.query
 
 from lab import ports
-from lab.daemons import end_process, find_program
+from lab.daemons import (
+    LabStartError,
+    LabUnavailable,
+    Registry,
+    await_ready,
+    end_process,
+    find_program,
+)
 
 DNSMASQ_MISSING = "dnsmasq is not installed: apt-get install dnsmasq-base"
 RELAY_SCRIPT = Path(__file__).with_name("dns_delay_relay.py")
@@ -182,12 +188,6 @@ class DnsServer:
             return f"(cannot read {self.log}: {error})"
 
 
-class LabUnavailable(RuntimeError):
-    """The lab cannot run here (a daemon is not installed); fixtures turn this into a skip."""
-
-
-class LabStartError(RuntimeError):
-    """A server did not come up; the message includes its log."""
 
 
 @dataclass
@@ -210,8 +210,10 @@ class DnsLab:
 
 
 # Children and sockets we own, so stop_server() can end them and atexit can clean up.
-_PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
-_SOCKETS: dict[tuple[str, int], list[socket.socket]] = {}
+_PROCESSES: Registry[int, subprocess.Popen[bytes]] = Registry(
+    lambda pid, _process: stop_server(DnsServer("leftover", "127.0.0.1", 0, pid)))
+_SOCKETS: Registry[tuple[str, int], list[socket.socket]] = Registry(
+    lambda _where, sockets: [sock.close() for sock in sockets] and None)
 
 
 def find_dnsmasq() -> str | None:
@@ -274,20 +276,11 @@ def _launch(spec: _Spec, log_dir: Path, port: int) -> tuple[DnsServer, subproces
 def _await_ready(server: DnsServer, process: subprocess.Popen[bytes],
                  deadline: float) -> str | None:
     """None once the server answered a query, else why not."""
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return f"exited with status {process.returncode}"
-        try:
-            probe_query(server.host, server.port,
-                        timeout=max(0.01, min(0.5, deadline - time.monotonic())))
-            return None
-        except ConnectionRefusedError:
-            last_error = "port closed"
-            time.sleep(0.005)
-        except (dns.exception.DNSException, OSError) as error:
-            last_error = f"{type(error).__name__}: {error}"
-    return f"did not answer a query within {READY_TIMEOUT:g} s ({last_error})"
+    def answers(left: float) -> None:
+        probe_query(server.host, server.port, timeout=min(0.5, left))
+
+    return await_ready(process, answers, deadline=deadline, waiting_for="answer a query",
+                       errors=(dns.exception.DNSException, OSError), pause=0.005)
 
 
 def _start_all(phases: list[list[_Spec]], log_dir: Path) -> list[DnsServer]:
@@ -486,14 +479,6 @@ def stop_dns_lab(lab: DnsLab) -> None:
     stop_servers(lab.servers())
 
 
-@atexit.register
-def _stop_leftovers() -> None:
-    for pid in list(_PROCESSES):
-        stop_server(DnsServer("leftover", "127.0.0.1", 0, pid))
-    for sockets in _SOCKETS.values():
-        for sock in sockets:
-            sock.close()
-    _SOCKETS.clear()
 
 
 __all__ = [

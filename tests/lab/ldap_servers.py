@@ -23,7 +23,6 @@ success and then never answers anything else, like a directory whose backend han
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import socket
 import subprocess
@@ -36,7 +35,14 @@ from pathlib import Path
 import ldap3
 from ldap3.core.exceptions import LDAPException
 
-from lab.daemons import end_process, find_program
+from lab.daemons import (
+    LabStartError,
+    LabUnavailable,
+    Registry,
+    await_ready,
+    end_process,
+    find_program,
+)
 from lab.ports import free_tcp_port
 from lab.sockets import HOST, Peer, TcpPeer, client_closed
 
@@ -159,15 +165,10 @@ class SlapdServer:
             return f"(cannot read {self.log}: {error})"
 
 
-class LabUnavailable(RuntimeError):
-    """slapd is not installed; fixtures turn this into a skip."""
 
 
-class LabStartError(RuntimeError):
-    """slapd did not come up; the message includes its log."""
-
-
-_PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
+_PROCESSES: Registry[int, subprocess.Popen[bytes]] = Registry(
+    lambda _pid, process: end_process(process))
 
 
 def require_slapd() -> tuple[str, str]:
@@ -199,18 +200,12 @@ def _await_ready(server: SlapdServer, process: subprocess.Popen[bytes],
                  anonymous: bool) -> str | None:
     """None once a bind succeeded (anonymous, or as ROOT_DN), else why not."""
     credentials = {} if anonymous else {"user": ROOT_DN, "password": ROOT_PASSWORD}
-    deadline = time.monotonic() + READY_TIMEOUT
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return f"exited with status {process.returncode}"
-        try:
-            anonymous_bind(server.host, server.port, **credentials)
-            return None
-        except LDAPException as error:
-            last_error = f"{type(error).__name__}: {error}"
-            time.sleep(0.01)
-    return f"did not accept a bind within {READY_TIMEOUT:g} s ({last_error})"
+
+    def binds(_left: float) -> None:
+        anonymous_bind(server.host, server.port, **credentials)
+
+    return await_ready(process, binds, deadline=time.monotonic() + READY_TIMEOUT,
+                       waiting_for="accept a bind", errors=(LDAPException,))
 
 
 def start_slapd(workdir: Path, *, with_cobalt_schema: bool, name: str | None = None,
@@ -267,13 +262,6 @@ def stop_slapd(server: SlapdServer) -> None:
         end_process(process, STOP_TIMEOUT)
 
 
-@atexit.register
-def _stop_leftovers() -> None:
-    for pid, process in list(_PROCESSES.items()):
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        _PROCESSES.pop(pid, None)
 
 
 # -- a fake that binds and then says nothing -------------------------------------------------

@@ -15,7 +15,7 @@ keeps the network namespace per thread (task), not per process.
   of the process's MAIN thread: right only when the main thread is the one inside.
 - ifaddr (getifaddrs over netlink) lists the namespace's interfaces: netlink sockets are
   made in the calling thread's namespace.
-tests/test_lab_router.py checks each of these.
+tests/lab/selftest/test_lab_router.py checks each of these.
 
 Hand-written with ctypes: Python 3.11 has no os.setns (3.12 has), and `ip netns exec`
 runs a new program, not code of this process. Needs root (CAP_SYS_ADMIN).

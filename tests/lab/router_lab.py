@@ -42,7 +42,7 @@ namespaces (which deletes the veths). Namespaces of a crashed earlier run (the p
 their name is dead) are deleted, with whatever still runs in them, before a lab is made.
 
 Facts seen with miniupnpd 2.3.1 (Debian 12, nftables backend), checked by
-tests/test_lab_router.py:
+tests/lab/selftest/test_lab_router.py:
 - rootDesc.xml: InternetGatewayDevice:2 > WANDevice:2 > WANConnectionDevice:2 with
   WANIPConnection:2 (control URL /ctl/IPConn) and WANIPv6FirewallControl:1; Layer3Forwarding:1
   and DeviceProtection:1 on the root device; WANCommonInterfaceConfig:1 (/ctl/CmnIfCfg).
@@ -72,7 +72,6 @@ tests/test_lab_router.py:
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import http.client
 import ipaddress
@@ -93,7 +92,14 @@ from xml.sax.saxutils import escape
 from defusedxml import ElementTree
 
 from lab import netns
-from lab.daemons import end_process, find_program
+from lab.daemons import (
+    LabStartError,
+    LabUnavailable,
+    Registry,
+    await_ready,
+    end_process,
+    find_program,
+)
 from network_guard import GUARD
 
 MINIUPNPD_MISSING = ("miniupnpd is not installed: apt-get install miniupnpd "
@@ -158,16 +164,9 @@ table inet nat {{
 """
 
 _counter = itertools.count()
-_LABS: dict[str, RouterLab] = {}
+_LABS: Registry[str, RouterLab] = Registry(lambda _prefix, lab: stop_router_lab(lab))
 
 
-class LabUnavailable(RuntimeError):
-    """The lab cannot run here (not root, no namespaces, a program missing); fixtures
-    turn this into a skip."""
-
-
-class LabStartError(RuntimeError):
-    """The lab could not be built or miniupnpd did not come up; the message has its log."""
 
 
 class LabCommandError(RuntimeError):
@@ -570,18 +569,13 @@ def _start_miniupnpd(lab: RouterLab) -> None:
         lab.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, cwd=lab.folder)
     check = _http_ready if lab.upnp else _natpmp_ready
-    deadline = time.monotonic() + READY_TIMEOUT
-    problem = "not tried"
-    while time.monotonic() < deadline:
-        if lab.process.poll() is not None:
-            problem = f"miniupnpd exited with status {lab.process.returncode}"
-            break
-        problem = check(lab)
-        if problem is None:
-            return
-        time.sleep(0.02)
-    raise LabStartError(f"miniupnpd in {lab.rtr} did not become ready ({problem}); "
-                        f"its log {lab.log_path}:\n{lab.log_text()}")
+    problem = await_ready(lab.process, lambda _left: check(lab),
+                          deadline=time.monotonic() + READY_TIMEOUT, waiting_for="become ready",
+                          pause=0.02)
+    if problem is None:
+        return
+    raise LabStartError(f"miniupnpd in {lab.rtr}: {problem}; its log {lab.log_path}:\n"
+                        f"{lab.log_text()}")
 
 
 def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
@@ -641,11 +635,6 @@ def lab_namespaces_left(prefix: str) -> list[str]:
     return [name for name in existing_namespaces() if name.startswith(prefix)]
 
 
-@atexit.register
-def _stop_leftovers() -> None:
-    for lab in list(_LABS.values()):
-        with contextlib.suppress(Exception):
-            stop_router_lab(lab)
 
 
 __all__ = [

@@ -25,7 +25,6 @@ DES-encrypted with VNC's fixed key. Without vncpasswd (package tigervnc-tools), 
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import random
 import shutil
@@ -36,8 +35,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.daemons import end_process, find_program
-from lab.dns_servers import LabStartError, LabUnavailable
+from lab.daemons import (
+    LabStartError,
+    LabUnavailable,
+    Registry,
+    await_ready,
+    end_process,
+    find_program,
+)
 from lab.ports import free_port_block as free_tcp_port_block
 from lab.ports import free_tcp_port
 
@@ -95,7 +100,8 @@ class VncRange:
 
 
 # Our children by PID, with their display (to clean up after a kill).
-_PROCESSES: dict[int, tuple[subprocess.Popen[bytes], int]] = {}
+_PROCESSES: Registry[int, tuple[subprocess.Popen[bytes], int]] = Registry(
+    lambda _pid, entry: _end_process(*entry))
 
 
 def find_xvnc() -> str | None:
@@ -197,26 +203,12 @@ def read_greeting(host: str, port: int, timeout: float = 0.5) -> bytes:
 
 def _await_ready(server: VncServer, process: subprocess.Popen[bytes]) -> str | None:
     """None once Xvnc greeted on its port, else why not."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return f"exited with status {process.returncode}"
-        try:
-            greeting = read_greeting(server.host, server.port)
-        except ConnectionRefusedError:
-            last_error = "port closed"
-            time.sleep(0.01)
-            continue
-        except OSError as error:
-            last_error = f"{type(error).__name__}: {error}"
-            time.sleep(0.01)
-            continue
-        if greeting.startswith(b"RFB "):
-            return None
-        last_error = f"greeted with {greeting!r}"
-        time.sleep(0.01)
-    return f"did not greet within {READY_TIMEOUT:g} s ({last_error})"
+    def greets(_left: float) -> str | None:
+        greeting = read_greeting(server.host, server.port)
+        return None if greeting.startswith(b"RFB ") else f"greeted with {greeting!r}"
+
+    return await_ready(process, greets, deadline=time.monotonic() + READY_TIMEOUT,
+                       waiting_for="greet")
 
 
 def start_xvnc(log_dir: Path, name: str = "xvnc", *, port: int | None = None,
@@ -345,10 +337,6 @@ def stop_servers(servers: list[VncServer]) -> None:
         stop_server(server)
 
 
-@atexit.register
-def _stop_leftovers() -> None:
-    for pid in list(_PROCESSES):
-        _end_process(*_PROCESSES.pop(pid))
 
 
 __all__ = [

@@ -31,7 +31,6 @@ Facts seen with prosody 0.12.3 (Debian 12), worth knowing when asserting on it:
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import shutil
 import socket
@@ -41,7 +40,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.daemons import end_process, find_program
+from lab.daemons import (
+    LabStartError,
+    LabUnavailable,
+    Registry,
+    await_ready,
+    end_process,
+    find_program,
+)
 from lab.ports import free_ports
 
 PROSODY_MISSING = "prosody is not installed: apt-get install prosody"
@@ -52,15 +58,10 @@ READY_TIMEOUT = 5.0  # seconds prosody has to answer its first stream
 STOP_TIMEOUT = 2.0  # seconds between SIGTERM and SIGKILL
 AVOIDED_PORTS = frozenset({5222, 5223, 5269, 5280, 5281})  # a system prosody's
 
-_PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
+_PROCESSES: Registry[int, subprocess.Popen[bytes]] = Registry(
+    lambda _pid, process: end_process(process))
 
 
-class LabUnavailable(RuntimeError):
-    """The lab cannot run here (prosody or openssl missing); fixtures turn this into a skip."""
-
-
-class LabStartError(RuntimeError):
-    """prosody did not come up; the message includes its log."""
 
 
 @dataclass
@@ -195,28 +196,20 @@ def client_stream(host: str, port: int, domain: str, *, tls: bool = False,
 
 def _await_ready(server: ProsodyServer, process: subprocess.Popen[bytes]) -> str | None:
     """None once the server listed its features (on every port), else why not."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    last_error = "no answer"
     ports = [(server.port, False)]
     if server.direct_tls_port is not None:
         ports.append((server.direct_tls_port, True))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return f"exited with status {process.returncode}"
-        try:
-            for port, tls in ports:
-                reply = client_stream(server.host, port, server.domain, tls=tls,
-                                      timeout=max(0.05, min(1.0, deadline - time.monotonic())))
-                if b"</stream:features>" not in reply:
-                    raise OSError(f"port {port} answered {reply[:200]!r}")
-            return None
-        except ConnectionRefusedError:
-            last_error = "port closed"
-            time.sleep(0.01)
-        except OSError as error:
-            last_error = f"{type(error).__name__}: {error}"
-            time.sleep(0.02)
-    return f"did not list its stream features within {READY_TIMEOUT:g} s ({last_error})"
+
+    def lists_features(left: float) -> str | None:
+        for port, tls in ports:
+            reply = client_stream(server.host, port, server.domain, tls=tls,
+                                  timeout=max(0.05, min(1.0, left)))
+            if b"</stream:features>" not in reply:
+                return f"port {port} answered {reply[:200]!r}"
+        return None
+
+    return await_ready(process, lists_features, deadline=time.monotonic() + READY_TIMEOUT,
+                       waiting_for="list its stream features")
 
 
 def start_prosody(folder: Path, *, name: str = "prosody", domain: str = XMPP_DOMAIN,
@@ -274,13 +267,6 @@ def prosody_version(server: ProsodyServer) -> str:
     return ""
 
 
-@atexit.register
-def _stop_leftovers() -> None:
-    for process in list(_PROCESSES.values()):
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    _PROCESSES.clear()
 
 
 __all__ = [

@@ -6,33 +6,20 @@ all call `run_diagnosis`; the report module turns its result into JSON or Markdo
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cobalt_setup.checks.environment import CheckEnvironment
-from cobalt_setup.checks.services import (
-    OnResult,
-    check_chat,
-    check_space_directory,
-    check_teatime_outgoing,
-    check_xrfb,
-    run_reporting,
-)
+from cobalt_setup.checks.services import OnResult, run_reporting
+from cobalt_setup.checks.table import CHECKS, Shared
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.crqt import listen_for_spaces
-from cobalt_setup.probes.dns.checks import DnsChecks, run_dns_checks
-from cobalt_setup.probes.dns.results import dns_results
-from cobalt_setup.probes.teatime import probe_teatime_hosting
-from cobalt_setup.probes.web import probe_version_check
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.router.checks import check_router
-from cobalt_setup.services import SERVICE_NAMES, SERVICES
+from cobalt_setup.services import SERVICES
 from cobalt_setup.settings import Settings
 
-__all__ = ["SERVICES", "SERVICE_NAMES", "Diagnosis", "parse_services", "run_diagnosis"]
+__all__ = ["SERVICES", "Diagnosis", "parse_services", "run_diagnosis"]
 
 
 
@@ -87,43 +74,13 @@ async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
         if result.service in wanted and on_result is not None:
             on_result(result)
 
-    dns_task: asyncio.Task[DnsChecks] | None = None
-    if wanted & {"dns", "teatime"}:
-        dns_task = asyncio.ensure_future(run_dns_checks(settings, environment.dns))
-
-    async def dns_job() -> list[ProbeResult]:
-        assert dns_task is not None
-        return dns_results(await dns_task, settings)
-
-    async def teatime_outgoing() -> ProbeResult:
-        assert dns_task is not None
-        return await check_teatime_outgoing(await dns_task, settings, environment)
-
-    async def router_job() -> list[ProbeResult]:
-        # No test forwarding: a diagnosis looks, it does not change the router.
-        report = await check_router(settings, environment.router, lambda _r: None, prove=False)
-        return report.results
-
-    ports = settings.router.ports
-    jobs: list[tuple[set[str], Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]]] = [
-        ({"dns"}, dns_job),
-        ({"http"}, lambda: probe_version_check(settings.web.version_check_url,
-                                               environment.timeout)),
-        ({"ldap"}, lambda: check_space_directory(settings, environment)),
-        ({"xrfb", "vnc"}, lambda: check_xrfb(settings, environment)),
-        ({"xmpp"}, lambda: check_chat(settings, environment)),
-        ({"teatime"}, lambda: probe_teatime_hosting(ports.first, ports.last)),
-        ({"teatime"}, teatime_outgoing),
-        ({"crqt"}, lambda: listen_for_spaces(environment.crqt_duration, environment.crqt_port,
-                                             environment.crqt_host)),
-        ({"ssdp", "upnp", "natpmp"}, router_job),
-    ]
-    chosen = [start() for services, start in jobs if services & wanted]
+    shared = Shared(settings, environment)
+    chosen = [check.run(settings, environment, shared) for check in CHECKS
+              if set(check.services) & wanted]
     try:
         results = await run_reporting(chosen, report)
     finally:
-        if dns_task is not None and not dns_task.done():
-            dns_task.cancel()
+        shared.close()
     diagnosis.checks = [result for result in results if result.service in wanted]
     order = {service: index for index, service in enumerate(SERVICES)}
     diagnosis.checks.sort(key=lambda result: order.get(result.service, len(order)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cobalt_setup.form import FieldId, SettingsForm
-from cobalt_setup.i18n import _
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.result import ProbeResult
 from cobalt_setup.settings import FIELDS_BY_ID
 
@@ -63,12 +63,12 @@ class StatusLine(QWidget):
 
     def word(self, kind: str) -> str:
         return {
-            "error": self.tr("Problem:"),
-            "warning": self.tr("Warning:"),
-            "ok": self.tr("OK:"),
-            "info": self.tr("Note:"),
-            "pending": self.tr("Not checked yet:"),
-            "busy": self.tr("Checking:"),
+            "error": _("Problem:"),
+            "warning": _("Warning:"),
+            "ok": _("OK:"),
+            "info": _("Note:"),
+            "pending": _("Not checked yet:"),
+            "busy": _("Checking:"),
         }[kind]
 
     def show_status(self, kind: str, text: str) -> None:
@@ -142,23 +142,24 @@ class ProbeArea(QGroupBox):
         self.status = StatusLine(self)
         self.status.show_status(
             "pending",
-            self.tr("live checks of this service will show here."),
+            _("live checks of this service will show here."),
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         self.setAccessibleName(title)
 
     def show_verdict(self, problems: int, run: int, skipped: int) -> None:
-        """The header once the checks are done: how many of those run found a problem.
-        (Here, not in the page classes: PySide6's tr() in a subclass does not find a base
-        class's texts with a number in them.)"""
+        """The header once the checks are done: how many of those run found a problem."""
         if problems:
-            text = self.tr("%n of {total} checks found a problem.", "", problems).format(
-                total=run)
+            text = ngettext("{count} of {total} checks found a problem.",
+                            "{count} of {total} checks found a problem.", problems).format(
+                count=problems, total=run)
         else:
-            text = self.tr("All %n checks passed.", "", run)
+            text = ngettext("{count} check passed.", "All {count} checks passed.", run).format(
+                count=run)
         if skipped:
-            text += " " + self.tr("%n not run (see below).", "", skipped)
+            text += " " + ngettext("{count} not run (see below).", "{count} not run (see below).",
+                                   skipped).format(count=skipped)
         self.status.show_status("warning" if problems else "ok", text)
 
 
@@ -207,10 +208,7 @@ class _ResultRow(QWidget):
         if self.entry is result:
             return
         self.entry = result
-        # The list's translation context (the text is the list's). lupdate finds
-        # translate() only outside f-strings.
-        fix = QCoreApplication.translate("ResultList", "Fix: {fix}").format(
-            fix=result.fix) if result.fix else ""
+        fix = _("Fix: {fix}").format(fix=result.fix) if result.fix else ""
         self.line.show_status(STATUS_KINDS[result.status.value],
                               f"{result.summary} {fix}" if fix else result.summary)
         self.heading.setVisible(False)

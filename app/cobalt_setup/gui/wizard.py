@@ -15,6 +15,7 @@ from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.gui.pages.welcome import WelcomePage
 from cobalt_setup.gui.pages.xrfb import XrfbPage
 from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.i18n import _
 from cobalt_setup.session import SetupSession
 
 PAGES = (WelcomePage, DnsPage, SpaceDirectoryPage, XrfbPage, RouterPage, SummaryPage, DonePage)
@@ -24,7 +25,7 @@ class SetupWizard(QWizard):
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setWindowTitle(self.tr("Cobalt Network Setup"))
+        self.setWindowTitle(_("Cobalt Network Setup"))
         self.setObjectName("SetupWizard")
         if sys.platform == "win32":
             # AeroStyle ignores the palette and breaks dark mode.
@@ -40,8 +41,10 @@ class SetupWizard(QWizard):
     def go_to_first_problem(self, problem_services: set[str]) -> str | None:
         """After a diagnosis: move on (as Next would) to the first page that deals with a
         service that has a problem; returns its title, or None when no page has one."""
+        from cobalt_setup.checks.table import page_services  # loaded by the diagnosis already
+
         targets = [self.page(page_id) for page_id in self.pageIds()
-                   if set(getattr(self.page(page_id), "services", ())) & problem_services]
+                   if page_services(getattr(self.page(page_id), "key", "")) & problem_services]
         if not targets:
             return None
         while self.currentPage() not in targets and self.currentPage().isComplete():

@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -344,7 +343,7 @@ def _unfinished(path: Path, error: OSError) -> PrefsWriteError:
 # --- the lock and the recovery, for every command -----------------------------------------
 
 
-@contextmanager
+@contextlib.contextmanager
 def locked_for_save(journal_dir: Path, files: Iterable[Path], wait_s: float = lock.DEFAULT_WAIT_S,
                     writes: Iterable[Path] = ()) -> Iterator[str | None]:
     """Hold the locks of a save of `files` (its journal in `journal_dir`) for the block.

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import ipaddress
 import socket
 import time
@@ -31,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cobalt_setup.i18n import _, ngettext
+from cobalt_setup.probes.os_errors import ACCESS_DENIED, ADDRESS_IN_USE
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
@@ -48,8 +48,6 @@ SHOWN_NAMES = 5
 SHOWN_NAME_LENGTH = 40
 
 _HEX = frozenset("0123456789abcdef")
-_ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
-_ACCESS_DENIED = {errno.EACCES, getattr(errno, "WSAEACCES", errno.EACCES)}
 
 
 @dataclass(frozen=True)
@@ -196,7 +194,7 @@ def _bind_failure(host: str, port: int, error: OSError, started: float) -> Probe
     target = f"{host}:{port}"
     elapsed = (time.perf_counter() - started) * 1000
     details = {"host": host, "port": port, "error": str(error), "errno": error.errno}
-    if error.errno in _ADDRESS_IN_USE:
+    if error.errno in ADDRESS_IN_USE:
         return ProbeResult(
             "crqt.listen", "crqt", target, Status.WARNING,
             _("Port {port} is taken by another program that does not share it, so the "
@@ -205,7 +203,7 @@ def _bind_failure(host: str, port: int, error: OSError, started: float) -> Probe
                   "is fine, it finds the spaces itself. Otherwise close the program that "
                   "uses UDP port {port} and check again.").format(port=port),
             elapsed_ms=elapsed, details=details)
-    if error.errno in _ACCESS_DENIED:
+    if error.errno in ACCESS_DENIED:
         return ProbeResult(
             "crqt.listen", "crqt", target, Status.WARNING,
             _("This computer does not let the wizard listen on UDP port {port}.").format(

@@ -16,13 +16,21 @@ the LAN can reach these ports is the router page's business.
 from __future__ import annotations
 
 import asyncio
-import errno
 import ipaddress
 import os
 import socket
 import time
 
 from cobalt_setup.i18n import _, ngettext
+from cobalt_setup.probes.os_errors import ACCESS_DENIED, ADDRESS_IN_USE, NOT_MINE
+from cobalt_setup.probes.tcp import (
+    Exchange,
+    Outcome,
+    close_quietly,
+    open_stream,
+    outcome,
+    run_exchange,
+)
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
 from cobalt_setup.wording import port_list, seconds
@@ -30,14 +38,6 @@ from cobalt_setup.wording import port_list, seconds
 DEFAULT_TIMEOUT_S = 2.0
 CONCURRENCY = 10  # connection attempts in flight at once
 MAX_PORTS = 1024  # a range wider than this is a mistake, not a TeaTime range
-
-_ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
-_ACCESS_DENIED = {errno.EACCES, getattr(errno, "WSAEACCES", errno.EACCES)}
-_NOT_MINE = {errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", errno.EADDRNOTAVAIL)}
-_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH,
-                getattr(errno, "WSAENETUNREACH", errno.ENETUNREACH),
-                getattr(errno, "WSAEHOSTUNREACH", errno.EHOSTUNREACH)}
-
 
 def _check_range(first: int, last: int) -> None:
     if not (1 <= first <= last <= 65535):
@@ -49,31 +49,26 @@ def _elapsed(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def _try_port(sockaddr: tuple, family: int, port: int, timeout: float,
+_STATES = {Outcome.REFUSED: "refused", Outcome.CONNECT_TIMEOUT: "timeout",
+           Outcome.UNREACHABLE: "unreachable"}
+
+
+async def _connect_and_hang_up(exchange: Exchange, address: str) -> None:
+    _reader, writer = await open_stream(exchange, [address])
+    close_quietly(writer)
+
+
+async def _try_port(address: str, port: int, timeout: float,
                     gate: asyncio.Semaphore) -> dict[str, object]:
-    loop = asyncio.get_running_loop()
     async with gate:
-        started = time.perf_counter()
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        error = ""
-        try:
-            sock.setblocking(False)
-            await within(loop.sock_connect(sock, (sockaddr[0], port, *sockaddr[2:])),
-                                   timeout)
-            state = "reachable"
-        except (asyncio.TimeoutError, TimeoutError):
-            state = "timeout"
-        except ConnectionRefusedError:
-            state = "refused"
-        except OSError as problem:
-            state = "unreachable" if problem.errno in _UNREACHABLE else "error"
-            error = problem.strerror or str(problem)
-        finally:
-            sock.close()
+        exchange = Exchange(address, port, timeout)
+        await run_exchange(exchange, _connect_and_hang_up(exchange, address))
+        found = outcome(exchange)
+        state = "reachable" if found.connected else _STATES.get(found, "error")
         entry: dict[str, object] = {"port": port, "state": state,
-                                    "ms": round(_elapsed(started), 2)}
-        if error:
-            entry["error"] = error
+                                    "ms": round(exchange.elapsed_ms(), 2)}
+        if state in ("unreachable", "error") and exchange.error is not None:
+            entry["error"] = exchange.error.strerror or str(exchange.error)
         return entry
 
 
@@ -110,10 +105,10 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
                            _("The name {host} could not be found.").format(host=host),
                            _("Check the spelling of the host name, and this computer's DNS "
                              "settings."), _elapsed(started), {**details, "error": str(problem)})
-    family, sockaddr = infos[0][0], infos[0][4]
-    details["address"] = str(sockaddr[0])
+    address = str(infos[0][4][0])
+    details["address"] = address
     gate = asyncio.Semaphore(CONCURRENCY)
-    ports = await asyncio.gather(*(_try_port(sockaddr, family, port, timeout, gate)
+    ports = await asyncio.gather(*(_try_port(address, port, timeout, gate)
                                    for port in range(first, last + 1)))
     details["ports"] = list(ports)
     by_state: dict[str, list[int]] = {}
@@ -199,11 +194,11 @@ def _bind_state(family: int, host: str, port: int) -> tuple[str, str]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as problem:
-        if problem.errno in _ADDRESS_IN_USE:
+        if problem.errno in ADDRESS_IN_USE:
             return "in use", ""
-        if problem.errno in _ACCESS_DENIED:
+        if problem.errno in ACCESS_DENIED:
             return "reserved", problem.strerror or str(problem)
-        if problem.errno in _NOT_MINE:
+        if problem.errno in NOT_MINE:
             return "not this computer", problem.strerror or str(problem)
         return "error", problem.strerror or str(problem)
     finally:

@@ -1,7 +1,7 @@
 """The web check: does Open Cobalt's version check URL answer?
 
-One plain HTTP/1.1 GET over asyncio streams (https with the system's default TLS checks),
-no extra dependency. Only the status line and headers are read (at most 64 KiB in all);
+One plain HTTP/1.1 GET over the TCP kit's connection (https with the system's default TLS
+checks). Only the status line and headers are read (at most 64 KiB in all);
 the body is never needed, so a huge or endless page costs nothing. Redirects are reported,
 not followed: the wizard talks to exactly the host in the settings.
 """
@@ -9,26 +9,28 @@ not followed: the wizard talks to exactly the host in the settings.
 from __future__ import annotations
 
 import asyncio
-import re
-import socket
 import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.probes.http_head import (
+    MAX_HEAD,
+    MAX_INTERIM,
+    HeadReader,
+    NotAHead,
+    first_line_problem,
+)
+from cobalt_setup.probes.tcp import Exchange, open_stream
+from cobalt_setup.probes.tcp_words import connect_fix, connect_problem
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
 from cobalt_setup.wording import seconds
 
-MAX_HEAD = 64 * 1024  # status line and headers together
-MAX_INTERIM = 5  # 1xx responses skipped before the real one
 DEFAULT_TIMEOUT_S = 3.0
 PROBE_ID = "http.version-check"
 
-_STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3})(?: ([^\r\n]*))?\r?\n\Z")
-_KEPT_HEADERS = ("location", "server", "content-type", "content-length")
 
 
 class NotHttp(Exception):
@@ -110,12 +112,11 @@ def _printable(raw: bytes | str, limit: int = 200) -> str:
 
 
 @dataclass
-class _Exchange:
-    """What happened so far; read after a timeout to say where it stopped."""
+class _Exchange(Exchange):
+    """What happened so far; read after a timeout to say where it stopped. Its phases:
+    resolve, connect (and the TLS handshake), reply, done."""
 
-    url: _Url
-    phase: str = "resolve"  # resolve, connect (and TLS handshake), reply, done
-    address: str = ""
+    url: _Url = _Url("", "http", "", 80, "/")
     connect_ms: float = 0.0
     first_byte_ms: float = 0.0
     received: int = 0
@@ -126,105 +127,82 @@ class _Exchange:
     interim: list[int] = field(default_factory=list)
 
 
-async def _read_line(reader: asyncio.StreamReader, exchange: _Exchange) -> bytes:
-    try:
-        line = await reader.readuntil(b"\n")
-    except asyncio.IncompleteReadError as short:
-        exchange.received += len(short.partial)
-        if exchange.received == 0:
-            raise NotHttp("closed the connection without answering",
-                          N_("{host} port {port} closed the connection without answering: "
-                             "it is not a web server, or it expects https://.")) from None
-        raise NotHttp("closed the connection in the middle of its reply",
-                      N_("{host} port {port} closed the connection in the middle of its "
-                         "reply: it is not a web server.")) from None
-    except asyncio.LimitOverrunError:
-        raise NotHttp("sent a line longer than 64 KiB, which is not an HTTP reply",
-                      N_("{host} port {port} sent a line longer than 64 KiB, which is not an "
-                         "HTTP reply: it is not a web server.")) from None
-    exchange.received += len(line)
-    if exchange.received > MAX_HEAD:
-        raise NotHttp("sent more than 64 KiB of headers",
-                      N_("{host} port {port} sent more than 64 KiB of headers: it is not a "
-                         "web server."))
-    return line
-
-
-async def _read_head(reader: asyncio.StreamReader, exchange: _Exchange,
-                     started: float) -> None:
-    for _reply in range(MAX_INTERIM + 1):
-        line = await _read_line(reader, exchange)
-        if not exchange.first_byte_ms:
+async def _read_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     exchange: _Exchange, started: float) -> None:
+    """Send the GET, read until the response head is complete (h11 parses it)."""
+    url = exchange.url
+    head_reader = HeadReader()
+    writer.write(head_reader.request(url.host_header, url.path))
+    await writer.drain()
+    data = b""
+    while True:
+        room = MAX_HEAD + 1 - len(data)
+        if room <= 0:
+            raise NotHttp("sent more than 64 KiB of headers",
+                          N_("{host} port {port} sent more than 64 KiB of headers: it is not a "
+                             "web server."))
+        try:
+            chunk = await reader.read(min(16 * 1024, room))
+        except (ConnectionResetError, BrokenPipeError):
+            chunk = b""
+        if chunk and not exchange.first_byte_ms:
             exchange.first_byte_ms = (time.perf_counter() - started) * 1000
-        match = _STATUS_LINE.match(line)
-        if match is None:
-            answer = repr(_printable(line[:60]))
-            raise NotHttp(f"answered {answer}, which is not an HTTP status line",
+        data += chunk
+        exchange.received = len(data)
+        problem = first_line_problem(data)
+        if problem is not None:
+            answer = repr(_printable(data.split(b"\n", 1)[0][:60]))
+            raise NotHttp(problem,
                           # Translators: {answer} is the first line the server sent, quoted.
                           N_("{host} port {port} answered {answer}, which is not an HTTP "
                              "status line: it is not a web server."), answer=answer)
-        headers: dict[str, str] = {}
-        while True:
-            header = await _read_line(reader, exchange)
-            if header in (b"\r\n", b"\n"):
-                break
-            if header[:1] in (b" ", b"\t"):
-                continue  # an obsolete folded continuation line
-            name, colon, value = header.partition(b":")
-            if not colon:
-                raise NotHttp("sent a header line without a colon",
-                              N_("{host} port {port} sent a header line without a colon: it "
-                                 "is not a web server."))
-            key = name.strip().decode("latin-1").lower()
-            if key in _KEPT_HEADERS and key not in headers:
-                headers[key] = _printable(value)
-        code = int(match.group(3))
-        if 100 <= code < 200:
-            exchange.interim.append(code)
-            continue
-        exchange.version = f"{match.group(1).decode()}.{match.group(2).decode()}"
-        exchange.code = code
-        exchange.reason = _printable(match.group(4) or b"", 80)
-        exchange.headers = headers
-        return
-    raise NotHttp(f"sent more than {MAX_INTERIM} interim (1xx) replies",
-                  N_("{host} port {port} sent more than {count} interim (1xx) replies: it is "
-                     "not a web server."), count=MAX_INTERIM)
+        if not chunk:  # the peer closed before the head was complete
+            raise _not_http(NotAHead("closed", "closed"), bool(data))
+        try:
+            head = head_reader.feed(chunk)
+        except NotAHead as error:
+            raise _not_http(error, bool(data)) from None
+        if head is not None:
+            exchange.version, exchange.code = head.version, head.code
+            exchange.reason, exchange.headers = head.reason, head.headers
+            exchange.interim = head.interim
+            return
+
+
+def _not_http(error: NotAHead, answered: bool) -> NotHttp:
+    if error.kind == "closed" and not answered:
+        return NotHttp("closed the connection without answering",
+                       N_("{host} port {port} closed the connection without answering: it is "
+                          "not a web server, or it expects https://."))
+    if error.kind == "closed":
+        return NotHttp("closed the connection in the middle of its reply",
+                       N_("{host} port {port} closed the connection in the middle of its "
+                          "reply: it is not a web server."))
+    if error.kind == "too_big":
+        return NotHttp("sent more than 64 KiB of headers",
+                       N_("{host} port {port} sent more than 64 KiB of headers: it is not a "
+                          "web server."))
+    if error.kind == "interim":
+        return NotHttp(f"sent more than {MAX_INTERIM} interim (1xx) replies",
+                       N_("{host} port {port} sent more than {count} interim (1xx) replies: it "
+                          "is not a web server."), count=MAX_INTERIM)
+    return NotHttp(f"sent a reply that is not valid HTTP ({error})",
+                   # Translators: {reason} is what is wrong with the reply, in English, as
+                   # the HTTP library (h11) says it.
+                   N_("{host} port {port} sent a reply that is not valid HTTP ({reason}): it "
+                      "is not a web server."), reason=str(error))
 
 
 async def _exchange(exchange: _Exchange, started: float) -> None:
     url = exchange.url
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(url.host, url.port, type=socket.SOCK_STREAM)
-    if not infos:
-        raise socket.gaierror(socket.EAI_NONAME, "no address")
     context = ssl.create_default_context() if url.scheme == "https" else None
     writer: asyncio.StreamWriter | None = None
     try:
-        last_error: OSError | None = None
-        for info in infos:
-            exchange.phase = "connect"
-            exchange.address = str(info[4][0])
-            try:
-                reader, writer = await asyncio.open_connection(
-                    exchange.address, url.port, ssl=context,
-                    server_hostname=url.host if context else None, limit=MAX_HEAD)
-                break
-            except OSError as error:
-                if isinstance(error, TimeoutError | ssl.SSLError):
-                    raise
-                last_error = error  # refused or unreachable: try the next address
-        else:
-            assert last_error is not None
-            raise last_error
+        reader, writer = await open_stream(exchange, limit=MAX_HEAD, tls=context,
+                                           server_hostname=url.host if context else None)
         exchange.connect_ms = (time.perf_counter() - started) * 1000
         exchange.phase = "reply"
-        request = (f"GET {url.path} HTTP/1.1\r\nHost: {url.host_header}\r\n"
-                   f"User-Agent: cobalt-network-setup/{__version__}\r\n"
-                   "Accept: */*\r\nConnection: close\r\n\r\n")
-        writer.write(request.encode("ascii"))
-        await writer.drain()
-        await _read_head(reader, exchange, started)
+        await _read_head(reader, writer, exchange, started)
         exchange.phase = "done"
     finally:
         if writer is not None:
@@ -313,43 +291,20 @@ async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> P
                            fix=_("Enter a web address such as http://www.opencobalt.net/."),
                            elapsed_ms=(time.perf_counter() - started) * 1000,
                            details={"url": url, "error": str(problem)})
-    exchange = _Exchange(parsed)
+    exchange = _Exchange(parsed.host, parsed.port, timeout, url=parsed)
     host, port = parsed.host, parsed.port
     try:
         await within(_exchange(exchange, started), timeout)
     except (asyncio.TimeoutError, TimeoutError):
-        waited = seconds(timeout)
-        if exchange.phase == "resolve":
-            return _result(exchange, Status.FAILED,
-                           _("Looking up {host} took longer than {time}.").format(
-                               host=host, time=waited),
-                           _("Check this computer's DNS settings (the DNS page of this "
-                             "wizard)."), started, error="timeout")
-        if exchange.phase == "connect":
-            return _result(exchange, Status.FAILED,
-                           _("No answer from {host} port {port} within {time}: a firewall may "
-                             "be dropping the connection, or the server is down.").format(
-                                 host=host, port=port, time=waited),
-                           _("Check that this computer may make outgoing connections to TCP "
-                             "port {port} (firewall, proxy) and that the server is "
-                             "up.").format(port=port),
-                           started, error="timeout")
+        exchange.timed_out = True
+        if not exchange.connected:
+            return _connect_failure(exchange, started, "timeout")
         return _result(exchange, Status.FAILED,
                        _("{host} port {port} accepted the connection but sent no complete "
-                         "HTTP reply within {time}.").format(host=host, port=port, time=waited),
+                         "HTTP reply within {time}.").format(host=host, port=port,
+                                                              time=seconds(timeout)),
                        _("The server is not working properly, or this port is not a web "
                          "server: check the version check address."), started, error="timeout")
-    except socket.gaierror as error:
-        return _result(exchange, Status.FAILED,
-                       _("The name {host} could not be found in DNS.").format(host=host),
-                       _("Check the spelling of the version check address, and this "
-                         "computer's DNS settings."), started, error=str(error))
-    except ConnectionRefusedError as error:
-        return _result(exchange, Status.FAILED,
-                       _("{host} port {port} refused the connection: no web server listens "
-                         "there.").format(host=host, port=port),
-                       _("Check the host and port of the version check address."), started,
-                       error=str(error))
     except ssl.SSLCertVerificationError as error:
         return _result(exchange, Status.FAILED,
                        # Translators: {reason} is the TLS library's message, in English.
@@ -370,10 +325,16 @@ async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> P
                        _("Check the port of the version check address (web servers use 80 "
                          "for http and 443 for https)."), started, error=str(problem))
     except OSError as error:
-        return _result(exchange, Status.FAILED,
-                       # Translators: {reason} is the system's error message.
-                       _("Could not reach {host} port {port}: {reason}.").format(
-                           host=host, port=port, reason=error.strerror or error),
-                       _("Check this computer's network connection, firewall and proxy."),
-                       started, error=str(error))
+        exchange.error = error
+        return _connect_failure(exchange, started, str(error))
     return _verdict(exchange, started)
+
+
+def _connect_failure(exchange: _Exchange, started: float, error: str) -> ProbeResult:
+    problem = connect_problem(exchange)
+    assert problem is not None  # not connected, and the error (or the timeout) is recorded
+    # Translators: what should listen on the port, shown in "Start {listener} on {host},
+    # or correct the port number. ..."
+    fix = connect_fix(problem.code, exchange, _("the web server"))
+    return _result(exchange, Status.FAILED, problem.summary, fix, started, error=error,
+                   outcome=problem.code.value)

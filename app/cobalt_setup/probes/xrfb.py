@@ -13,23 +13,24 @@ bounded by the timeout (a peer that trickles one byte a second is cut off).
 from __future__ import annotations
 
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.vnc import (
+from cobalt_setup.probes.http_head import parse_head
+from cobalt_setup.probes.peer import (
     HTTP_STATUS_LINE,
-    READ_CAP,
-    XRFB_CONTROL_PORT,
-    Exchange,
-    close_quietly,
-    connect_fix,
-    connect_problem,
-    could_be_greeting,
-    describe_peer,
-    display_for_port,
     http_request,
     http_status_text,
+    identify,
+    looks_like,
+)
+from cobalt_setup.probes.tcp import (
+    READ_CAP,
+    Exchange,
+    close_quietly,
     open_stream,
     read_some,
     run_exchange,
 )
+from cobalt_setup.probes.tcp_words import connect_fix, connect_problem
+from cobalt_setup.probes.vnc.rfb import XRFB_CONTROL_PORT, could_be_greeting, display_for_port
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.wording import printable
 
@@ -69,18 +70,6 @@ async def _http_exchange(exchange: Exchange) -> None:
         close_quietly(writer)
 
 
-def _headers(data: bytes, start: int) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for line in data[start:].split(b"\n"):
-        if line in (b"", b"\r"):
-            break
-        name, colon, value = line.partition(b":")
-        key = name.strip().decode("latin-1").lower()
-        if colon and key in ("server", "content-type") and key not in found:
-            found[key] = printable(value.strip(), 80)
-    return found
-
-
 def _result(exchange: Exchange, status: Status, summary: str, fix: str = "",
             **details: object) -> ProbeResult:
     facts = exchange.base_details()
@@ -104,7 +93,8 @@ def _verdict(exchange: Exchange) -> ProbeResult:
     if status is not None:
         code = int(status.group(2))
         reason = printable(status.group(3) or b"", 60)
-        headers = _headers(data, status.end())
+        head = parse_head(data)  # h11; a head it finds fault with still answers in HTTP
+        headers = head.headers if head is not None else {}
         server = headers.get("server", "")
         said = http_status_text(code, reason)
         if server:
@@ -121,7 +111,8 @@ def _verdict(exchange: Exchange) -> ProbeResult:
                        http_version=status.group(1).decode(),
                        content_type=headers.get("content-type", ""))
     if data:
-        kind, what, facts = describe_peer(data)
+        peer = identify(data)
+        kind, what, facts = peer.kind, looks_like(peer), peer.facts
         if kind == "rfb":
             display = display_for_port(exchange.port)
             if display is not None:

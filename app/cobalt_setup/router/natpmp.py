@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
 
-NATPMP_PORT = 5351
+NATPMP_PORT = BY_ID["natpmp"].first_port  # 5351
 NATPMP_VERSION = 0
 OPCODE_ADDRESS = 0
 OPCODE_MAP = {"udp": 1, "tcp": 2}
@@ -211,9 +212,15 @@ class _OneAnswer(asyncio.DatagramProtocol):
             self.answer.set_exception(self.failure(exc))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self.answer.done():
+        if self.answer.done():
+            return
+        if exc is None:
+            # Closed by us, or by asyncio when the exchange was cancelled while the socket
+            # was opening: nobody waits for this answer, so it is no error for anyone.
+            self.answer.cancel()
+        else:
             self.answer.set_exception(self.failure(exc if isinstance(exc, OSError) else
-                                                   OSError("socket closed")))
+                                                   OSError(str(exc))))
 
 
 async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,

@@ -24,9 +24,10 @@ from cobalt_setup.i18n import _
 from cobalt_setup.router.environment import SETTLE_S
 from cobalt_setup.router.igd import Igd, NotAnIgd, open_igd
 from cobalt_setup.router.lan import LanInterface
+from cobalt_setup.services import BY_ID, SSDP_MULTICAST_GROUP
 from cobalt_setup.time_limit import within
 
-SSDP_MULTICAST = ("239.255.255.250", 1900)
+SSDP_MULTICAST = (SSDP_MULTICAST_GROUP, BY_ID["ssdp"].first_port)  # 239.255.255.250:1900
 SEARCH_TYPES = (
     "urn:schemas-upnp-org:device:InternetGatewayDevice:2",
     "urn:schemas-upnp-org:device:InternetGatewayDevice:1",

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizard
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import FieldRow, ProbeArea, ResultList
+from cobalt_setup.i18n import _
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.settings import SettingsInvalid
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 class SetupPage(QWizardPage):
     """A page that edits some fields of the session; Next is enabled while they are valid."""
+
+    key = ""  # the rows of checks.table.CHECKS this page deals with have page=key
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,12 +102,12 @@ class SetupPage(QWizardPage):
     def settings_for_checks(self) -> Settings | None:
         """The settings to check with, or None (the page says why) while a rule is broken."""
         if not self.session.form.is_valid(self.rows):
-            message = self.tr("Correct the fields above to check this service.")
+            message = _("Correct the fields above to check this service.")
         else:
             try:
                 return self.session.form.settings()
             except SettingsInvalid as invalid:  # a field of another page, from a broken file
-                message = self.tr("Checks wait until every setting is valid: {problems}").format(
+                message = _("Checks wait until every setting is valid: {problems}").format(
                     problems=invalid)
         if self.runner is not None:
             self.runner.cancel()
@@ -128,7 +131,7 @@ class SetupPage(QWizardPage):
     # -- what the runner delivers, in the GUI thread ------------------------------------
     def checks_started(self) -> None:
         self.results.show_results([])
-        self.probes.status.show_status("busy", self.tr("checking..."))
+        self.probes.status.show_status("busy", _("checking..."))
 
     def show_progress(self, result: ProbeResult) -> None:
         self.results.add_result(result)
@@ -140,7 +143,7 @@ class SetupPage(QWizardPage):
         self.probes.show_verdict(problems, len(results) - skipped, skipped)
 
     def show_failure(self, message: str) -> None:
-        self.probes.status.show_status("error", self.tr(
+        self.probes.status.show_status("error", _(
             "The checks stopped unexpectedly ({message}).").format(message=message))
 
     def show_busy(self, busy: bool) -> None:

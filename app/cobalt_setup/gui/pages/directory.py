@@ -11,6 +11,7 @@ from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import StatusLine
+from cobalt_setup.i18n import _
 from cobalt_setup.result import OnResult, ProbeResult
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
@@ -46,7 +47,7 @@ class SrvOffer(QWidget):
         ):
             self.setVisible(False)
             return
-        self.status.show_status("info", self.tr(
+        self.status.show_status("info", _(
             "{domain} publishes a {what} at {host}:{port} (found on the DNS page)."
         ).format(domain=domain, what=what, host=self.target.host, port=self.target.port))
         self.setVisible(True)
@@ -64,32 +65,32 @@ class SrvOffer(QWidget):
 
 
 class SpaceDirectoryPage(SetupPage):
-    services = ("ldap", "xmpp")  # the diagnosis' services this page deals with
+    key = "directory"  # its checks are the rows of checks.table.CHECKS with page="directory"
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.setTitle(self.tr("Space Directory and chat"))
-        self.setSubTitle(self.tr(
+        self.setTitle(_("Space Directory and chat"))
+        self.setSubTitle(_(
             "The Space Directory is the LDAP server where spaces are published and found. "
             "Open Cobalt's default is the Open Cobalt project's public directory."
         ))
-        directory = QGroupBox(self.tr("Space Directory (LDAP)"), self)
+        directory = QGroupBox(_("Space Directory (LDAP)"), self)
         directory_layout = QVBoxLayout(directory)
-        self.add_field(("SpaceDirectory", "Host"), self.tr("Space Directory &host:"),
+        self.add_field(("SpaceDirectory", "Host"), _("Space Directory &host:"),
                        directory_layout)
-        self.add_field(("SpaceDirectory", "Port"), self.tr("Space Directory &port:"),
+        self.add_field(("SpaceDirectory", "Port"), _("Space Directory &port:"),
                        directory_layout)
         self.ldap_offer = SrvOffer(self, ("SpaceDirectory", "Host"), ("SpaceDirectory", "Port"),
-                                   self.tr("&Use this directory"))
+                                   _("&Use this directory"))
         directory_layout.addWidget(self.ldap_offer)
         self.body.addWidget(directory)
-        self.add_live_checks(self.tr("Space Directory check"))
-        chat = QGroupBox(self.tr("Chat (Jabber / XMPP)"), self)
+        self.add_live_checks(_("Space Directory check"))
+        chat = QGroupBox(_("Chat (Jabber / XMPP)"), self)
         chat_layout = QVBoxLayout(chat)
-        self.add_field(("Chat", "Server"), self.tr("&Chat server:"), chat_layout)
-        self.add_field(("Chat", "Port"), self.tr("Chat p&ort:"), chat_layout)
+        self.add_field(("Chat", "Server"), _("&Chat server:"), chat_layout)
+        self.add_field(("Chat", "Port"), _("Chat p&ort:"), chat_layout)
         self.chat_offer = SrvOffer(self, ("Chat", "Server"), ("Chat", "Port"),
-                                   self.tr("Use this chat &server"))
+                                   _("Use this chat &server"))
         chat_layout.addWidget(self.chat_offer)
         self.body.addWidget(chat)
         self.body.addStretch(1)
@@ -114,5 +115,5 @@ class SpaceDirectoryPage(SetupPage):
             self.ldap_offer.setVisible(False)
             self.chat_offer.setVisible(False)
             return
-        self.ldap_offer.offer(discovery.ldap, self.tr("Space Directory"), discovery.domain)
-        self.chat_offer.offer(discovery.xmpp, self.tr("chat server"), discovery.domain)
+        self.ldap_offer.offer(discovery.ldap, _("Space Directory"), discovery.domain)
+        self.chat_offer.offer(discovery.xmpp, _("chat server"), discovery.domain)

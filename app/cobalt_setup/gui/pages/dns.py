@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -26,7 +26,8 @@ from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import Progress
 from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
-from cobalt_setup.probes.dns.terms import Verdict
+from cobalt_setup.i18n import N_, _, ngettext
+from cobalt_setup.probes.dns.terms import Verdict, verdict_words
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
 from cobalt_setup.wording import milliseconds
@@ -48,36 +49,30 @@ VERDICT_KINDS = {
     Verdict.HIJACKS: "error",
     Verdict.CHECKING: "busy",
 }
-# Marked for lupdate (shown through self.tr() below).
+# The table's column titles, translated where shown.
 COLUMNS = (
-    QT_TRANSLATE_NOOP("DnsPage", "Resolver"), QT_TRANSLATE_NOOP("DnsPage", "Provider"),
-    QT_TRANSLATE_NOOP("DnsPage", "First look-up"), QT_TRANSLATE_NOOP("DnsPage", "Median"),
-    QT_TRANSLATE_NOOP("DnsPage", "p90"), QT_TRANSLATE_NOOP("DnsPage", "Answered"),
-    QT_TRANSLATE_NOOP("DnsPage", "Verdict"))
-VERDICT_WORDS = (  # Verdict values, marked for lupdate
-    QT_TRANSLATE_NOOP("DnsPage", "recommended"), QT_TRANSLATE_NOOP("DnsPage", "fine"),
-    QT_TRANSLATE_NOOP("DnsPage", "slow"), QT_TRANSLATE_NOOP("DnsPage", "unreliable"),
-    QT_TRANSLATE_NOOP("DnsPage", "dead"), QT_TRANSLATE_NOOP("DnsPage", "hijacks NXDOMAIN"),
-    QT_TRANSLATE_NOOP("DnsPage", "cannot find the dispatcher"))
-
+    N_("Resolver"), N_("Provider"),
+    N_("First look-up"), N_("Median"),
+    N_("p90"), N_("Answered"),
+    N_("Verdict"))
 
 
 class DnsPage(SetupPage):
-    services = ("dns",)  # the diagnosis' services this page deals with
+    key = "dns"  # its checks are the rows of checks.table.CHECKS with page="dns"
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.setTitle(self.tr("Name resolution (DNS)"))
-        self.setSubTitle(self.tr(
+        self.setTitle(_("Name resolution (DNS)"))
+        self.setSubTitle(_(
             "Open Cobalt's chat and Space Directory clients look up names through these "
             "DNS servers, not always through your computer's own."
         ))
         for field_id, label in zip(PAGE_FIELDS, (
-            self.tr("DNS &servers:"), self.tr("Dispatcher &domain:"),
-            self.tr("Dispatcher service &type:"),
+            _("DNS &servers:"), _("Dispatcher &domain:"),
+            _("Dispatcher service &type:"),
         ), strict=True):
             self.add_field(field_id, label)
-        self.probes = ProbeArea(self.tr("Resolvers"), self)
+        self.probes = ProbeArea(_("Resolvers"), self)
         self.body.addWidget(self.probes)
         self.add_checks_runner()
         self._build_results()
@@ -93,20 +88,20 @@ class DnsPage(SetupPage):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
         self.progress_bar.setVisible(False)
-        self.progress_bar.setAccessibleName(self.tr("DNS check progress"))
+        self.progress_bar.setAccessibleName(_("DNS check progress"))
         layout.addWidget(self.progress_bar)
         self.table = QTableWidget(0, len(COLUMNS), self.probes)
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setAccessibleName(self.tr("Resolvers measured"))
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+        self.table.setAccessibleName(_("Resolvers measured"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, tip in ((2, self.tr("The first look-up of each name: the resolver may have "
+        for column, tip in ((2, _("The first look-up of each name: the resolver may have "
                                         "to ask other servers.")),
-                            (3, self.tr("Repeated look-ups, usually answered from the "
+                            (3, _("Repeated look-ups, usually answered from the "
                                         "resolver's cache."))):
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.setMinimumHeight(150)
@@ -121,8 +116,8 @@ class DnsPage(SetupPage):
         self.recommendation.setVisible(False)
         layout.addWidget(self.recommendation)
         buttons = QHBoxLayout()
-        self.use_recommended = QPushButton(self.tr("Use the &recommendation"), self.probes)
-        self.use_selected = QPushButton(self.tr("Use the se&lected resolvers"), self.probes)
+        self.use_recommended = QPushButton(_("Use the &recommendation"), self.probes)
+        self.use_selected = QPushButton(_("Use the se&lected resolvers"), self.probes)
         for button in (self.use_recommended, self.use_selected):
             button.setEnabled(False)
             buttons.addWidget(button)
@@ -130,7 +125,7 @@ class DnsPage(SetupPage):
         layout.addLayout(buttons)
         self.use_recommended.clicked.connect(self._on_use_recommended)
         self.use_selected.clicked.connect(self._on_use_selected)
-        self.discovery_box = QGroupBox(self.tr("Dispatcher discovery"), self)
+        self.discovery_box = QGroupBox(_("Dispatcher discovery"), self)
         discovery_layout = QVBoxLayout(self.discovery_box)
         self.discovery = StatusLine(self.discovery_box)
         self.discovery_details = QLabel(self.discovery_box)
@@ -153,7 +148,7 @@ class DnsPage(SetupPage):
         return run()
 
     def checks_started(self) -> None:
-        self.probes.status.show_status("busy", self.tr(
+        self.probes.status.show_status("busy", _(
             "asking each resolver the names Open Cobalt needs..."))
 
     def show_busy(self, busy: bool) -> None:
@@ -190,7 +185,7 @@ class DnsPage(SetupPage):
             self.table.setItem(row, column, item)
         if verdict is None:
             verdict = Verdict.CHECKING
-        shown = self.tr(verdict.value) if verdict is not Verdict.CHECKING else self.tr("checking")
+        shown = verdict_words(verdict)
         item = QTableWidgetItem(status_icon(VERDICT_KINDS[verdict]), shown)
         item.setToolTip(reason)
         item.setData(Qt.ItemDataRole.UserRole + 1, reason)
@@ -221,10 +216,11 @@ class DnsPage(SetupPage):
         self._fill_row(row, ranked.stats, ranked.verdict, ranked.reason)
 
     def _show_recommendation(self, ranking: ResolverRanking) -> None:
-        took = self.tr("Checked %n resolvers in {seconds:.1f} s.", "", len(ranking.rows)).format(
-            seconds=ranking.elapsed_s)
+        took = ngettext("Checked {count} resolver in {seconds:.1f} s.",
+                        "Checked {count} resolvers in {seconds:.1f} s.", len(ranking.rows)).format(
+            count=len(ranking.rows), seconds=ranking.elapsed_s)
         if ranking.deadline_hit:
-            took += " " + self.tr("Some did not finish in time; their figures are partial.")
+            took += " " + _("Some did not finish in time; their figures are partial.")
         recommendation = ranking.recommendation
         if recommendation is None or not recommendation.servers:
             sentence = recommendation.sentence if recommendation else ""
@@ -236,49 +232,48 @@ class DnsPage(SetupPage):
         current = self.session.form.text(SERVERS).strip()
         already = current == recommendation.servers_text
         self.recommendation.show_status("ok" if already else "info", recommendation.sentence + (
-            " " + self.tr("This is what you have chosen.") if already else ""))
+            " " + _("This is what you have chosen.") if already else ""))
         self.use_recommended.setEnabled(not already)
 
     def _show_discovery(self, discovery: Discovery | None) -> None:
         self.discovery_box.setVisible(True)
         if discovery is None:
-            self.discovery.show_status("info", self.tr(
+            self.discovery.show_status("info", _(
                 "Enter your organisation's dispatcher domain above to look for a dispatcher."))
             self.discovery_details.setVisible(False)
             return
         lines = []
         for instance in discovery.dispatchers:
             target = instance.targets[0] if instance.targets else None
-            where = f"{target.host}:{target.port}" if target else self.tr("nowhere")
-            # lupdate finds tr() only outside f-strings.
-            weights = self.tr(" (priority {priority}, weight {weight})").format(
+            where = f"{target.host}:{target.port}" if target else _("nowhere")
+            weights = _(" (priority {priority}, weight {weight})").format(
                 priority=target.priority, weight=target.weight) if target else ""
-            problem = self.tr("Problem:")
+            problem = _("Problem:")
             lines.append(
                 f"<b>{escape(instance.name)}</b> &mdash; {escape(where)}{escape(weights)}"
                 + (f"<br>&nbsp;&nbsp;TXT: {escape(' '.join(instance.txt))}" if instance.txt else "")
                 + (f"<br>&nbsp;&nbsp;{escape(problem)} {escape(instance.problem)}"
                    if instance.problem else "")
             )
-        for title, targets in ((self.tr("Space Directory (LDAP)"), discovery.ldap),
-                               (self.tr("Chat (XMPP)"), discovery.xmpp)):
+        for title, targets in ((_("Space Directory (LDAP)"), discovery.ldap),
+                               (_("Chat (XMPP)"), discovery.xmpp)):
             for target in targets:
                 lines.append(f"{escape(title)}: {escape(target.host)}:{target.port}"
-                             + ("" if target.resolves else " " + escape(self.tr(
+                             + ("" if target.resolves else " " + escape(_(
                                  "(its name does not resolve)"))))
         usable = [i for i in discovery.dispatchers if not i.problem]
         if usable:
-            self.discovery.show_status("ok", self.tr(
-                "Found %n dispatchers in {domain}.", "", len(usable)).format(
-                    domain=discovery.domain))
+            self.discovery.show_status("ok", ngettext(
+                "Found {count} dispatcher in {domain}.", "Found {count} dispatchers in {domain}.",
+                len(usable)).format(count=len(usable), domain=discovery.domain))
         else:
-            self.discovery.show_status("warning", " ".join(discovery.problems) or self.tr(
+            self.discovery.show_status("warning", " ".join(discovery.problems) or _(
                 "No usable dispatcher was found in {domain}.").format(domain=discovery.domain))
         self.discovery_details.setText("<br>".join(lines))
         self.discovery_details.setVisible(bool(lines))
 
     def show_failure(self, message: str) -> None:
-        self.probes.status.show_status("error", self.tr(
+        self.probes.status.show_status("error", _(
             "The DNS check stopped unexpectedly ({message}). Your settings are not affected; "
             "go Back and Next to try again.").format(message=message))
 

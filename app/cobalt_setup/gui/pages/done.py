@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
 
+from cobalt_setup.i18n import _
 from cobalt_setup.session import SetupSession
 
 
@@ -11,8 +12,8 @@ class DonePage(QWizardPage):
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setTitle(self.tr("Settings written"))
-        self.setSubTitle(self.tr("Open Cobalt reads them when it starts."))
+        self.setTitle(_("Settings written"))
+        self.setSubTitle(_("Open Cobalt reads them when it starts."))
         layout = QVBoxLayout(self)
         self.report = QLabel(self)
         self.report.setWordWrap(True)
@@ -22,19 +23,19 @@ class DonePage(QWizardPage):
     def initializePage(self) -> None:
         written = self.session.written
         if written is None:
-            text = self.tr("Your settings have not been written yet.")
+            text = _("Your settings have not been written yet.")
         elif not written:
-            text = self.tr("Nothing needed writing: your files already held these settings.")
+            text = _("Nothing needed writing: your files already held these settings.")
         else:
             lines = []
             for item in written:
-                line = self.tr("Wrote {path}").format(path=item.path)
+                line = _("Wrote {path}").format(path=item.path)
                 if item.backup:
-                    line += self.tr(" (the previous version is in {backup})").format(
+                    line += _(" (the previous version is in {backup})").format(
                         backup=item.backup)
                 lines.append(line)
             text = "\n".join(lines)
-        text += "\n\n" + self.tr(
+        text += "\n\n" + _(
             "Restart Open Cobalt to use the new settings. Run this wizard again at any time "
             "to check your network or change them."
         )

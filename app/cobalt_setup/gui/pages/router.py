@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,10 +24,12 @@ from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import ResultList, StatusLine, muted
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.router.instructions import manual_steps, teatime_ports
+from cobalt_setup.router.instructions import manual_steps
+from cobalt_setup.services import BY_ID
 from cobalt_setup.session import SetupSession
-from cobalt_setup.settings import FIELDS_BY_ID, RouterMode, Settings
+from cobalt_setup.settings import FIELDS_BY_ID, FieldError, RouterMode, Settings
 
 if TYPE_CHECKING:
     from cobalt_setup.router.checks import RouterReport
@@ -46,30 +49,27 @@ class ActionOutcome:
 
 
 class RouterPage(SetupPage):
-    services = ("teatime", "ssdp", "upnp", "natpmp")  # the diagnosis' services this page deals with
+    key = "router"  # its checks are the rows of checks.table.CHECKS with page="router"
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.setTitle(self.tr("Router exposure"))
-        self.setSubTitle(self.tr(
-            "Friends outside your network reach the spaces you host on TCP ports "
-            "6900-6909. Choose how your router lets them in."
-        ))
+        self.setTitle(_("Router exposure"))
+        self._show_ports_in_subtitle()
         self.report: RouterReport | None = None
         self._loading = False
-        modes = QGroupBox(self.tr("How others reach your spaces"), self)
+        modes = QGroupBox(_("How others reach your spaces"), self)
         modes_layout = QVBoxLayout(modes)
         self.mode_buttons: dict[RouterMode, QRadioButton] = {}
         self.mode_group = QButtonGroup(self)
         choices = (
-            (RouterMode.UPNP, self.tr("&Automatic (UPnP)"), self.tr(
+            (RouterMode.UPNP, _("&Automatic (UPnP)"), _(
                 "Open Cobalt asks your router to open the ports itself whenever it runs. "
                 "The check below proves your router allows it with a short test forwarding, "
                 "removed at once.")),
-            (RouterMode.MANUAL, self.tr("&Manual forwarding"), self.tr(
+            (RouterMode.MANUAL, _("&Manual forwarding"), _(
                 "The ports stay forwarded to this computer: this wizard forwards them now, "
                 "or shows the steps to do it in the router's settings.")),
-            (RouterMode.LAN_ONLY, self.tr("&LAN only"), self.tr(
+            (RouterMode.LAN_ONLY, _("&LAN only"), _(
                 "Nothing is forwarded: only people on your own network can join your spaces.")),
         )
         for mode, label, explanation in choices:
@@ -85,16 +85,16 @@ class RouterPage(SetupPage):
             modes_layout.addWidget(note)
             button.toggled.connect(self._on_mode_toggled)
         self.body.addWidget(modes)
-        self.add_field(PORTS_FIELD, self.tr("TeaTime &ports:"))
-        self.add_field(DISPATCHER_FIELD, self.tr("&Dispatcher port:"))
-        self.add_field(LOCAL_ADDRESS_FIELD, self.tr("L&ocal address:"))
-        self.add_live_checks(self.tr("Router check"))
+        self.add_field(PORTS_FIELD, _("TeaTime &ports:"))
+        self.add_field(DISPATCHER_FIELD, _("&Dispatcher port:"))
+        self.add_field(LOCAL_ADDRESS_FIELD, _("L&ocal address:"))
+        self.add_live_checks(_("Router check"))
         self._build_actions()
         self.body.addStretch(1)
 
     # -- the actions under the findings ---------------------------------------------------
     def _build_actions(self) -> None:
-        self.actions = QGroupBox(self.tr("Forwarding"), self)
+        self.actions = QGroupBox(_("Forwarding"), self)
         layout = QVBoxLayout(self.actions)
         self.conflict_line = StatusLine(self.actions)
         self.use_offer_button = QPushButton(self.actions)
@@ -104,7 +104,7 @@ class RouterPage(SetupPage):
         offer_row.addWidget(self.use_offer_button)
         layout.addLayout(offer_row)
         buttons = QHBoxLayout()
-        self.forward_button = QPushButton(self.tr("&Forward the ports now"), self.actions)
+        self.forward_button = QPushButton(_("&Forward the ports now"), self.actions)
         self.forward_button.clicked.connect(self._forward)
         self.undo_button = QPushButton(self.actions)
         self.undo_button.clicked.connect(self._undo)
@@ -116,9 +116,9 @@ class RouterPage(SetupPage):
         layout.addWidget(self.action_results)
         self.steps = QPlainTextEdit(self.actions)
         self.steps.setReadOnly(True)
-        self.steps.setAccessibleName(self.tr("Steps to forward the ports by hand"))
+        self.steps.setAccessibleName(_("Steps to forward the ports by hand"))
         self.steps.setMinimumHeight(150)
-        self.copy_steps_button = QPushButton(self.tr("&Copy the steps"), self.actions)
+        self.copy_steps_button = QPushButton(_("&Copy the steps"), self.actions)
         self.copy_steps_button.clicked.connect(self._copy_steps)
         layout.addWidget(self.steps)
         copy_row = QHBoxLayout()
@@ -147,10 +147,10 @@ class RouterPage(SetupPage):
         self.use_offer_button.setVisible(bool(conflicts and report and report.offer)
                                          and mode is not RouterMode.LAN_ONLY)
         if conflicts and report is not None:
-            self.conflict_line.show_status("warning", self.tr(
+            self.conflict_line.show_status("warning", _(
                 "Some TeaTime ports are taken on the router; nothing was changed."))
             if report.offer:
-                self.use_offer_button.setText(self.tr("&Use {first}-{last} instead").format(
+                self.use_offer_button.setText(_("&Use {first}-{last} instead").format(
                     first=report.offer[0], last=report.offer[1]))
         can_forward = (mode is RouterMode.MANUAL and mapper is not None and plan is not None
                        and not conflicts and bool(plan.to_add))
@@ -159,13 +159,12 @@ class RouterPage(SetupPage):
         records = report.records if report else []
         self.undo_button.setVisible(bool(records))
         self.undo_button.setEnabled(not busy)
-        self.undo_button.setText(self.tr("&Remove the %n forwardings this wizard made", "",
-                                         len(records)))
+        self.undo_button.setText(ngettext("&Remove the forwarding this wizard made",
+                                          "&Remove the {count} forwardings this wizard made",
+                                          len(records)).format(count=len(records)))
         show_steps = mode is RouterMode.MANUAL and report is not None and mapper is None
         if show_steps and report is not None:
-            settings = self.session.form.settings() if self.session.form.is_valid() else None
-            ports = teatime_ports(settings) if settings else [6900, 6909]
-            self.steps.setPlainText(manual_steps(report.findings.lan_address, ports,
+            self.steps.setPlainText(manual_steps(report.findings.lan_address, self._ports(),
                                                  report.findings.gateway))
         self.steps.setVisible(show_steps)
         self.copy_steps_button.setVisible(show_steps)
@@ -213,6 +212,27 @@ class RouterPage(SetupPage):
 
     def isComplete(self) -> bool:
         return super().isComplete() and self.session.form.is_valid([MODE_FIELD])
+
+    def refresh(self) -> None:
+        super().refresh()
+        self._show_ports_in_subtitle()
+
+    def _ports(self) -> list[int]:
+        """The TeaTime ports as the user has them now (the catalogue's while they are not
+        valid)."""
+        text = self.session.form.text(PORTS_FIELD)
+        with contextlib.suppress(FieldError):
+            span = FIELDS_BY_ID[PORTS_FIELD].check(text)
+            return list(range(span.first, span.last + 1))
+        teatime = BY_ID["teatime"]
+        return list(range(teatime.first_port, teatime.last_port + 1))
+
+    def _show_ports_in_subtitle(self) -> None:
+        ports = self._ports()
+        self.setSubTitle(_(
+            "Friends outside your network reach the spaces you host on TCP ports "
+            "{ports}. Choose how your router lets them in.").format(
+                ports=f"{ports[0]}-{ports[-1]}" if len(ports) > 1 else str(ports[0])))
 
     # -- actions --------------------------------------------------------------------------
     def _use_offer(self) -> None:
@@ -278,9 +298,9 @@ class RouterPage(SetupPage):
     def _on_action_failed(self, message: str) -> None:
         self.action_results.show_results([ProbeResult(
             "router.action", "upnp", "", Status.FAILED,
-            self.tr("The router action stopped unexpectedly ({message}).").format(
+            _("The router action stopped unexpectedly ({message}).").format(
                 message=message),
-            self.tr("Check again; if it keeps failing, restart the router."))])
+            _("Check again; if it keeps failing, restart the router."))])
         self.start_checks(now=True)  # show the router as it is now
         self._update_actions()
 

@@ -33,7 +33,7 @@ from cobalt_setup.prefs.atomic import PrefsChangedError, PrefsWriteError, Writte
 from cobalt_setup.prefs.router_conf import RouterConfError
 from cobalt_setup.prefs.store import WritePlan, write
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown
-from cobalt_setup.services import SERVICE_NAMES
+from cobalt_setup.services import CATALOGUE
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Change, Settings, SettingsInvalid
 
@@ -42,36 +42,36 @@ if TYPE_CHECKING:
 
 
 class SummaryPage(SetupPage):
-    services = ("http", "crqt")  # the diagnosis' services this page deals with
+    key = "summary"  # its checks are the rows of checks.table.CHECKS with page="summary"
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.setTitle(self.tr("Summary"))
-        self.setSubTitle(self.tr(
+        self.setTitle(_("Summary"))
+        self.setSubTitle(_(
             "Check what will be written. Cancel now and nothing changes on your computer."
         ))
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Write settings"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("&Write settings"))
         self.changes = QTextBrowser(self)
-        self.changes.setAccessibleName(self.tr("Changes to be written"))
+        self.changes.setAccessibleName(_("Changes to be written"))
         self.changes.setOpenLinks(False)
         self.changes.setMinimumHeight(240)
         self.problem = StatusLine(self)
         self.problem.setVisible(False)
-        changes_label = QLabel(self.tr("&Changes:"), self)
+        changes_label = QLabel(_("&Changes:"), self)
         changes_label.setBuddy(self.changes)
         self.body.addWidget(changes_label)
         self.body.addWidget(self.changes, 1)
         self.body.addWidget(self.problem)
-        self.add_live_checks(self.tr("Every service, checked with these settings"))
-        self.results.group_names = SERVICE_NAMES
+        self.add_live_checks(_("Every service, checked with these settings"))
+        self.results.group_names = {service.id: service.name for service in CATALOGUE}
         self.diagnosis: Diagnosis | None = None
         report_row = QHBoxLayout()
-        self.copy_report_button = QPushButton(self.tr("C&opy report"), self)
-        self.copy_report_button.setToolTip(self.tr(
+        self.copy_report_button = QPushButton(_("C&opy report"), self)
+        self.copy_report_button.setToolTip(_(
             "Copy the checks as Markdown, for a support ticket or a forum post"))
         self.copy_report_button.clicked.connect(self._copy_report)
-        self.save_report_button = QPushButton(self.tr("Sa&ve report..."), self)
+        self.save_report_button = QPushButton(_("Sa&ve report..."), self)
         self.save_report_button.clicked.connect(self._save_report)
         self.report_status = StatusLine(self)
         self.report_status.setVisible(False)
@@ -101,7 +101,7 @@ class SummaryPage(SetupPage):
         except (SettingsInvalid, RouterConfError, ValueError) as error:
             self._can_write = False
             self.changes.setHtml("")
-            self.problem.show_status("error", self.tr(
+            self.problem.show_status("error", _(
                 "The settings cannot be written: {error}"
             ).format(error=error))
             self.problem.setVisible(True)
@@ -109,9 +109,9 @@ class SummaryPage(SetupPage):
             self._can_write = True
             files = self.session.current.files
             sections = [
-                self._section(self.tr("General preferences"), str(files.ini_path),
+                self._section(_("General preferences"), str(files.ini_path),
                               plan.ini_changes, files.ini_path in plan.contents),
-                self._section(self.tr("Router configuration"), str(files.router_conf_path),
+                self._section(_("Router configuration"), str(files.router_conf_path),
                               plan.router_conf_changes, files.router_conf_path in plan.contents),
             ]
             self.changes.setHtml("".join(sections))
@@ -139,9 +139,9 @@ class SummaryPage(SetupPage):
 
     # -- firewall rules: shown and copyable, never applied ------------------------------------
     def _build_firewall(self) -> None:
-        box = QGroupBox(self.tr("Firewall rules for these settings (shown, not applied)"), self)
+        box = QGroupBox(_("Firewall rules for these settings (shown, not applied)"), self)
         layout = QVBoxLayout(box)
-        note = QLabel(self.tr(
+        note = QLabel(_(
             "If a firewall on this computer or your network blocks Open Cobalt, these are the "
             "rules it needs, as commands for Windows, macOS and Linux. Nothing here is run."),
             box)
@@ -151,8 +151,8 @@ class SummaryPage(SetupPage):
         self.firewall.setReadOnly(True)
         self.firewall.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.firewall.setMinimumHeight(180)
-        self.firewall.setAccessibleName(self.tr("Firewall rules"))
-        copy = QPushButton(self.tr("Copy firewall &rules"), box)
+        self.firewall.setAccessibleName(_("Firewall rules"))
+        copy = QPushButton(_("Copy firewall &rules"), box)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
             self.firewall.toPlainText()))
         row = QHBoxLayout()
@@ -169,7 +169,9 @@ class SummaryPage(SetupPage):
         except SettingsInvalid as invalid:
             self.firewall.setPlainText(str(invalid))
             return
-        self.firewall.setPlainText(firewall_text(settings))
+        from cobalt_setup.checks.table import firewall_rules  # loaded on first use
+
+        self.firewall.setPlainText(firewall_text(firewall_rules(settings)))
 
     # -- the report ----------------------------------------------------------------------
     def _update_report_buttons(self) -> None:
@@ -181,7 +183,7 @@ class SummaryPage(SetupPage):
         if self.diagnosis is None:
             return
         QGuiApplication.clipboard().setText(diagnosis_markdown(self.diagnosis))
-        self.report_status.show_status("ok", self.tr("Report copied (Markdown)."))
+        self.report_status.show_status("ok", _("Report copied (Markdown)."))
         self.report_status.setVisible(True)
 
     def _save_report(self) -> None:
@@ -189,10 +191,10 @@ class SummaryPage(SetupPage):
         if self.diagnosis is None:
             return
         stamp = f"{self.diagnosis.started:%Y%m%d-%H%M%S}"
-        dialog = QFileDialog(self, self.tr("Save the report"),
+        dialog = QFileDialog(self, _("Save the report"),
                              str(Path.home() / f"cobalt-diagnosis-{stamp}.md"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilters([self.tr("Markdown (*.md)"), self.tr("JSON (*.json)")])
+        dialog.setNameFilters([_("Markdown (*.md)"), _("JSON (*.json)")])
         dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix(
             "json" if "json" in chosen else "md"))
         dialog.setDefaultSuffix("md")
@@ -209,29 +211,29 @@ class SummaryPage(SetupPage):
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as problem:
-            self.report_status.show_status("error", self.tr(
+            self.report_status.show_status("error", _(
                 "The report could not be saved to {path}: {problem}").format(
                     path=path, problem=problem.strerror or problem))
         else:
-            self.report_status.show_status("ok", self.tr("Report saved to {path}.").format(
+            self.report_status.show_status("ok", _("Report saved to {path}.").format(
                 path=path))
         self.report_status.setVisible(True)
 
     def _section(self, title: str, path: str, changes: list[Change], writes: bool) -> str:
         head = f"<h3>{escape(title)}</h3><p><code>{escape(path)}</code></p>"
         if not writes:
-            unchanged = self.tr("No change: this file already says this.")
+            unchanged = _("No change: this file already says this.")
             return head + f"<p>{escape(unchanged)}</p>"
         rows = []
         for change in changes:
-            old = self.tr("(not set)") if change.old is None else (change.old or self.tr("(empty)"))
-            new = change.new or self.tr("(empty)")
+            old = _("(not set)") if change.old is None else (change.old or _("(empty)"))
+            new = change.new or _("(empty)")
             rows.append(
                 f"<tr><td>{escape(_(change.field.label))}</td>"
                 f"<td>{escape(old)}</td><td>&rarr;</td><td><b>{escape(new)}</b></td></tr>"
             )
         if not rows:
-            layout_only = self.tr("Only the layout of the file changes.")
+            layout_only = _("Only the layout of the file changes.")
             rows.append(f"<tr><td>{escape(layout_only)}</td></tr>")
         return head + "<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>"
 
@@ -251,7 +253,7 @@ class SummaryPage(SetupPage):
             self.problem.show_status("error", str(error))
             self.problem.setVisible(True)
             return False
-        self.problem.show_status("info", self.tr("Writing the settings..."))
+        self.problem.show_status("info", _("Writing the settings..."))
         self.problem.setVisible(True)
         self.save_runner.run(lambda _progress: write_in_background(plan))
         return False

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from cobalt_setup.gui.probe_runner import ProbeRunner
 from cobalt_setup.gui.widgets import StatusLine
+from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.result import Status
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import SettingsInvalid
@@ -30,24 +31,24 @@ class WelcomePage(QWizardPage):
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setTitle(self.tr("Welcome to Cobalt Network Setup"))
-        self.setSubTitle(self.tr(
+        self.setTitle(_("Welcome to Cobalt Network Setup"))
+        self.setSubTitle(_(
             "This wizard checks that your network lets Open Cobalt find spaces, chat and "
             "share applications, and lets friends join the spaces you host. Nothing is "
             "changed until you press Write settings on the last page."
         ))
         layout = QGridLayout(self)
-        self.folder_label = QLabel(self.tr("Open Cobalt &folder:"), self)
+        self.folder_label = QLabel(_("Open Cobalt &folder:"), self)
         self.folder = QLineEdit(self)
         self.folder.setObjectName("cobalt_dir")
-        self.folder.setAccessibleName(self.tr("Open Cobalt folder"))
+        self.folder.setAccessibleName(_("Open Cobalt folder"))
         self.folder_label.setBuddy(self.folder)
-        self.browse = QPushButton(self.tr("&Browse..."), self)
-        self.browse.setAccessibleName(self.tr("Browse for the Open Cobalt folder"))
+        self.browse = QPushButton(_("&Browse..."), self)
+        self.browse.setAccessibleName(_("Browse for the Open Cobalt folder"))
         self.folder_status = StatusLine(self)
         self.settings_status = StatusLine(self)
         self.recovery_status = StatusLine(self)  # an interrupted save, finished at start
-        self.use_defaults = QCheckBox(self.tr("Start every page from Open Cobalt's &defaults "
+        self.use_defaults = QCheckBox(_("Start every page from Open Cobalt's &defaults "
                                               "instead of my current settings"), self)
         layout.addWidget(self.folder_label, 0, 0)
         layout.addWidget(self.folder, 0, 1)
@@ -56,8 +57,8 @@ class WelcomePage(QWizardPage):
         layout.addWidget(self.settings_status, 2, 0, 1, 3)
         layout.addWidget(self.recovery_status, 3, 0, 1, 3)
         layout.addWidget(self.use_defaults, 4, 0, 1, 3)
-        self.check_button = QPushButton(self.tr("&Check my current setup"), self)
-        self.check_button.setToolTip(self.tr(
+        self.check_button = QPushButton(_("&Check my current setup"), self)
+        self.check_button.setToolTip(_(
             "Check every service now with your current settings, then go to the first page "
             "with a problem"))
         self.check_status = StatusLine(self)
@@ -68,7 +69,7 @@ class WelcomePage(QWizardPage):
         self.check_runner = ProbeRunner(
             self, on_finished=self._on_checked,
             on_failed=lambda message: self.check_status.show_status(
-                "error", self.tr("The check stopped unexpectedly ({message}).").format(
+                "error", _("The check stopped unexpectedly ({message}).").format(
                     message=message)),
             on_busy=lambda busy: self.check_button.setEnabled(not busy))
         self.check_button.clicked.connect(self._check_current_setup)
@@ -91,7 +92,7 @@ class WelcomePage(QWizardPage):
 
     def _on_browse(self) -> None:
         # open() rather than exec(): no nested event loop under qasync.
-        self._dialog = QFileDialog(self, self.tr("Where is Open Cobalt installed?"),
+        self._dialog = QFileDialog(self, _("Where is Open Cobalt installed?"),
                                    str(self.session.cobalt_dir or Path.home()))
         self._dialog.setFileMode(QFileDialog.FileMode.Directory)
         self._dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -110,30 +111,30 @@ class WelcomePage(QWizardPage):
         if problem:
             self.folder_status.show_status("error", problem)
         elif session.cobalt_dir_looks_right():
-            self.folder_status.show_status("ok", self.tr("Open Cobalt found in this folder."))
+            self.folder_status.show_status("ok", _("Open Cobalt found in this folder."))
         else:
-            self.folder_status.show_status("warning", self.tr(
+            self.folder_status.show_status("warning", _(
                 "This folder does not look like an Open Cobalt installation (no "
                 "config/cobalt-router.conf and no .image file). Check it is the right one; "
                 "the wizard will create config/cobalt-router.conf there."))
         if session.load_error:
-            self.settings_status.show_status("error", self.tr(
+            self.settings_status.show_status("error", _(
                 "Your current settings cannot be read: {error}. Fix or move that file, "
                 "then choose the folder again. Nothing will be overwritten."
             ).format(error=session.load_error))
         elif session.is_rerun:
-            self.settings_status.show_status("info", self.tr(
+            self.settings_status.show_status("info", _(
                 "Troubleshooting re-run: your settings in {path} were found. Every page starts "
                 "from them, and the last page shows what would change before anything is "
                 "written."
             ).format(path=session.ini_path))
         elif session.current is not None and session.current.router_conf_texts:
-            self.settings_status.show_status("info", self.tr(
+            self.settings_status.show_status("info", _(
                 "First setup: no settings were found in {path}. The pages start from Open "
                 "Cobalt's defaults, and the router page from your existing {conf}."
             ).format(path=session.ini_path, conf=session.current.files.router_conf_path))
         else:
-            self.settings_status.show_status("info", self.tr(
+            self.settings_status.show_status("info", _(
                 "First setup: no settings were found in {path}. Every page starts from "
                 "Open Cobalt's defaults."
             ).format(path=session.ini_path))
@@ -155,7 +156,7 @@ class WelcomePage(QWizardPage):
         try:
             settings = self.session.form.settings()
         except SettingsInvalid as invalid:
-            self.check_status.show_status("error", self.tr(
+            self.check_status.show_status("error", _(
                 "Your current settings break a rule, so they cannot be checked: {problems}"
             ).format(problems=invalid))
             self.check_status.setVisible(True)
@@ -164,7 +165,7 @@ class WelcomePage(QWizardPage):
             run_diagnosis,  # loaded on first use: the wizard starts faster
         )
 
-        self.check_status.show_status("busy", self.tr(
+        self.check_status.show_status("busy", _(
             "Checking every service with your current settings..."))
         self.check_status.setVisible(True)
         self.check_runner.run(lambda progress: run_diagnosis(settings, environment,
@@ -176,13 +177,17 @@ class WelcomePage(QWizardPage):
                     if check.status in (Status.FAILED, Status.WARNING)}
         wizard = self.wizard()
         if not problems:
-            self.check_status.show_status("ok", self.tr(
-                "All %n checks passed: nothing to fix.", "", len(diagnosis.checks)))
+            self.check_status.show_status("ok", ngettext(
+                "{count} check passed: nothing to fix.",
+                "All {count} checks passed: nothing to fix.", len(diagnosis.checks)).format(
+                    count=len(diagnosis.checks)))
             return
         count = sum(1 for check in diagnosis.checks
                     if check.status in (Status.FAILED, Status.WARNING))
-        self.check_status.show_status("warning", self.tr(
-            "%n checks found a problem; showing the first page concerned.", "", count))
+        self.check_status.show_status("warning", ngettext(
+            "{count} check found a problem; showing the first page concerned.",
+            "{count} checks found a problem; showing the first page concerned.", count).format(
+                count=count))
         if hasattr(wizard, "go_to_first_problem"):
             wizard.go_to_first_problem(problems)
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.widgets import muted
+from cobalt_setup.i18n import _
 from cobalt_setup.probes.vnc import vnc_range_note
 from cobalt_setup.result import OnResult, ProbeResult
 from cobalt_setup.session import SetupSession
@@ -16,19 +17,19 @@ from cobalt_setup.settings import Settings
 
 
 class XrfbPage(SetupPage):
-    services = ("xrfb", "vnc")  # the diagnosis' services this page deals with
+    key = "xrfb"  # its checks are the rows of checks.table.CHECKS with page="xrfb"
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.setTitle(self.tr("Shared applications (Xrfb / VNC)"))
-        self.setSubTitle(self.tr(
+        self.setTitle(_("Shared applications (Xrfb / VNC)"))
+        self.setSubTitle(_(
             "Open Cobalt shows desktop applications in a space through an Xrfb server: "
             "it controls it over HTTP and shows its screens over VNC."
         ))
-        self.add_field(("Xrfb", "ServerHostAddress"), self.tr("Xrfb server &host address:"))
-        self.add_field(("Xrfb", "ServerPortNumber"), self.tr("Xrfb server &port number:"))
-        self.add_field(("Xrfb", "VncPorts"), self.tr("&VNC ports:"))
-        self.add_live_checks(self.tr("Xrfb and VNC check"))
+        self.add_field(("Xrfb", "ServerHostAddress"), _("Xrfb server &host address:"))
+        self.add_field(("Xrfb", "ServerPortNumber"), _("Xrfb server &port number:"))
+        self.add_field(("Xrfb", "VncPorts"), _("&VNC ports:"))
+        self.add_live_checks(_("Xrfb and VNC check"))
         note = QLabel(vnc_range_note(), self)
         note.setWordWrap(True)
         muted(note)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.i18n import N_, _
 from cobalt_setup.services import GOOGLE_DNS
 
 DEFAULT_DEADLINE_S = 2.0
@@ -40,6 +41,36 @@ class Verdict(str, Enum):
     HIJACKS = "hijacks NXDOMAIN"
     NO_DISPATCHER = "cannot find the dispatcher"
     CHECKING = "checking"
+
+
+# The verdicts in words for people; the enum's values stay machine values (JSON, the GUI).
+VERDICT_WORDS = {
+    # Translators: verdict on a DNS resolver (a server that looks up host
+    # names).
+    Verdict.RECOMMENDED: N_("recommended"),
+    # Translators: verdict on a DNS resolver: it works well.
+    Verdict.FINE: N_("fine"),
+    # Translators: verdict on a DNS resolver: it answers, but slowly.
+    Verdict.SLOW: N_("slow"),
+    # Translators: verdict on a DNS resolver: it does not answer every query.
+    Verdict.UNRELIABLE: N_("unreliable"),
+    # Translators: verdict on a DNS resolver: it answers no query at all.
+    Verdict.DEAD: N_("dead"),
+    # Translators: verdict on a DNS resolver: it answers with an address for
+    # names that do not exist instead of saying "no such name" (NXDOMAIN is
+    # the DNS term; keep it).
+    Verdict.HIJACKS: N_("hijacks NXDOMAIN"),
+    # Translators: verdict on a DNS resolver: it does not know the
+    # dispatcher's records.
+    Verdict.NO_DISPATCHER: N_("cannot find the dispatcher"),
+    # Translators: verdict on a DNS resolver while it is still being measured.
+    Verdict.CHECKING: N_("checking"),
+}
+
+
+def verdict_words(verdict: Verdict) -> str:
+    """The verdict as people read it, in their language: Verdict.DEAD -> "dead"."""
+    return _(VERDICT_WORDS[verdict])
 
 
 async def _system_resolvers() -> list[Endpoint]:

@@ -481,7 +481,7 @@ def test_a_crashed_runs_leftovers_do_not_break_the_next_lab(
 
 def test_teardown_happens_when_the_test_fails(pytester: pytest.Pytester) -> None:
     _skip_unless_lab_possible()
-    tests = Path(__file__).parent
+    tests = Path(__file__).parents[2]  # the suite's folder: lab/ and network_guard.py
     pytester.makeconftest(f"""
 import sys
 sys.path.insert(0, {str(tests)!r})
