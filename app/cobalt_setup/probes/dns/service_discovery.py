@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import dns.asyncresolver
@@ -183,14 +183,16 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
         found = await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers))
         return tuple(sorted(found, key=_usable_first))
 
-    async def within_timeout(job: Awaitable[tuple]) -> tuple:
+    async def within_timeout(start: Callable[[], Awaitable[tuple]]) -> tuple:
         # dnspython waits a back-off before it notices its lifetime is over: hold it to ours.
-        return await within(job, max(0.0, started + timeout - time.perf_counter()))
+        # The look-up is made here, not by the caller: a gather cancelled before this task
+        # ran would leave a look-up made and never awaited ("was never awaited").
+        return await within(start(), max(0.0, started + timeout - time.perf_counter()))
 
     results = await asyncio.gather(
-        within_timeout(browse_dispatchers()),
-        within_timeout(_srv_targets(resolver, f"{LDAP_SERVICE}.{domain}")),
-        within_timeout(_srv_targets(resolver, f"{XMPP_CLIENT_SERVICE}.{domain}")),
+        within_timeout(browse_dispatchers),
+        within_timeout(lambda: _srv_targets(resolver, f"{LDAP_SERVICE}.{domain}")),
+        within_timeout(lambda: _srv_targets(resolver, f"{XMPP_CLIENT_SERVICE}.{domain}")),
         return_exceptions=True,
     )
     found: list[tuple] = []
