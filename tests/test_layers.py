@@ -18,7 +18,7 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # Bottom first. A part (a top-level module or subpackage of cobalt_setup) may import only
 # parts of lower layers: `probes` and `router` sit side by side and share what is below.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "i18n", "time_limit"),
+    ("__init__", "i18n", "time_limit", "gathering"),
     ("addresses", "services", "result", "wording"),
     ("settings",),
     ("form", "prefs", "firewall"),

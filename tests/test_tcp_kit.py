@@ -71,7 +71,7 @@ async def watch(host: str, port: int, timeout: float = 1.0,
         finally:
             tcp.close_quietly(writer)
 
-    await run_exchange(exchange, work())
+    await run_exchange(exchange, work)
     return exchange
 
 
@@ -207,7 +207,7 @@ async def test_one_address_refusing_means_nothing_listens_whatever_the_others_sa
     exchange = Exchange("cobalt.test", closed_port, 1.0)
     exchange.tried.append("2001:db8::1")
     exchange.failures["2001:db8::1"] = OSError(101, "Network is unreachable")
-    await run_exchange(exchange, open_stream(exchange, ["127.0.0.1"]))
+    await run_exchange(exchange, lambda: open_stream(exchange, ["127.0.0.1"]))
     assert outcome(exchange) is Outcome.REFUSED
     assert tcp.attempt_details(exchange) == {"2001:db8::1": "Network is unreachable",
                                              "127.0.0.1": "refused"}
@@ -252,7 +252,7 @@ async def test_a_real_web_server_is_named_with_its_status_and_program() -> None:
                 pass
             tcp.close_quietly(writer)
 
-        await run_exchange(exchange, ask())
+        await run_exchange(exchange, ask)
     finally:
         web.stop()
     peer = identify(exchange.data)

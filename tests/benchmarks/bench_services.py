@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,11 +52,11 @@ def environment(dns_server: dns_servers.DnsServer, timeout: float) -> CheckEnvir
 async def all_checks(settings: Settings, env: CheckEnvironment) -> list[ProbeResult]:
     ports = settings.router.ports
     return await run_reporting([
-        check_space_directory(settings, env),
-        check_xrfb(settings, env),
-        check_chat(settings, env),
-        probe_version_check(settings.web.version_check_url, env.timeout),
-        probe_teatime_hosting(ports.first, ports.last),
+        partial(check_space_directory, settings, env),
+        partial(check_xrfb, settings, env),
+        partial(check_chat, settings, env),
+        partial(probe_version_check, settings.web.version_check_url, env.timeout),
+        partial(probe_teatime_hosting, ports.first, ports.last),
     ], None)
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.checks.services import OnResult, run_reporting
@@ -75,7 +76,7 @@ async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
             on_result(result)
 
     shared = Shared(settings, environment)
-    chosen = [check.run(settings, environment, shared) for check in CHECKS
+    chosen = [partial(check.run, settings, environment, shared) for check in CHECKS
               if set(check.services) & wanted]
     try:
         results = await run_reporting(chosen, report)

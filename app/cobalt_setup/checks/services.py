@@ -7,12 +7,13 @@ answer); the probes then connect to the address Open Cobalt would use.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 import dns.exception
 
 from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.dns.checks import DnsChecks
 from cobalt_setup.probes.dns.name_resolution import compare_resolution
@@ -36,26 +37,32 @@ async def resolve_for_open_cobalt(service: str, host: str, settings: Settings,
                                     environment.timeout)
 
 
-async def run_reporting(jobs: Sequence[Awaitable[ProbeResult | list[ProbeResult]]],
-                        on_result: OnResult | None) -> list[ProbeResult]:
-    """Run every job at once; report each result as it arrives, return them in job order."""
+Job = Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]
 
-    async def reporting(job: Awaitable[ProbeResult | list[ProbeResult]]) -> list[ProbeResult]:
-        found = await job
+
+async def run_reporting(jobs: Sequence[Job], on_result: OnResult | None) -> list[ProbeResult]:
+    """Run every job at once; report each result as it arrives, return them in job order.
+
+    A job is a callable, not a coroutine: each one is started inside its own task, so a run
+    cancelled before its tasks first ran leaves no coroutine that was never awaited.
+    """
+
+    async def reporting(job: Job) -> list[ProbeResult]:
+        found = await job()
         results = found if isinstance(found, list) else [found]
         if on_result is not None:
             for result in results:
                 on_result(result)
         return results
 
-    grouped = await asyncio.gather(*(reporting(job) for job in jobs))
+    grouped = await gather_all(*(reporting(job) for job in jobs))
     return [result for results in grouped for result in results]
 
 
 async def _resolved_then(
     service: str, host: str, settings: Settings, environment: CheckEnvironment,
     on_result: OnResult | None,
-    probes: Callable[[str], Sequence[Awaitable[ProbeResult | list[ProbeResult]]]],
+    probes: Callable[[str], Sequence[Job]],
 ) -> list[ProbeResult]:
     """Resolve `host` the way Open Cobalt does, report it, then probe the address it gets."""
     resolution = await resolve_for_open_cobalt(service, host, settings, environment)
@@ -72,12 +79,12 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
     """The Space Directory page: the host as Open Cobalt resolves it, then LDAP."""
     directory = settings.space_directory
 
-    def probes(address: str) -> list[Awaitable[ProbeResult]]:
+    def probes(address: str) -> list[Job]:
         async def resolved(_host: str, _port: int) -> list[str]:
             return [address]
 
-        return [probe_space_directory(directory.host, directory.port, environment.timeout,
-                                      resolve=resolved)]
+        return [partial(probe_space_directory, directory.host, directory.port,
+                        environment.timeout, resolve=resolved)]
 
     return await _resolved_then("ldap", directory.host, settings, environment, on_result,
                                 probes)
@@ -142,18 +149,18 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
                      on_result: OnResult | None = None) -> list[ProbeResult]:
     """The Xrfb / VNC page: control port and VNC range on the server; free local ports."""
     xrfb = settings.xrfb
-    hosting = probe_vnc_hosting(xrfb.vnc_ports.first, xrfb.vnc_ports.last)
+    hosting = partial(probe_vnc_hosting, xrfb.vnc_ports.first, xrfb.vnc_ports.last)
     if not xrfb.server_host_address:
         return await run_reporting([hosting], on_result)
 
-    def probes(address: str) -> list[Awaitable[ProbeResult | list[ProbeResult]]]:
+    def probes(address: str) -> list[Job]:
         return [
-            probe_xrfb_control(address, xrfb.server_port_number, environment.timeout),
-            _scan_summary(address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
-                          environment.timeout),
+            partial(probe_xrfb_control, address, xrfb.server_port_number, environment.timeout),
+            partial(_scan_summary, address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
+                    environment.timeout),
         ]
 
-    server, local = await asyncio.gather(
+    server, local = await gather_all(
         _resolved_then("xrfb", xrfb.server_host_address, settings, environment, on_result,
                        probes),
         run_reporting([hosting], on_result),
@@ -183,8 +190,9 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
             host, port = targets[0].host, targets[0].port
     direct_tls = BY_ID["xmpp"].last_port if port == BY_ID["xmpp"].first_port else None
 
-    def probes(address: str) -> list[Awaitable[ProbeResult]]:
-        return [probe_xmpp(chat.server, address, port, environment.timeout, direct_tls)]
+    def probes(address: str) -> list[Job]:
+        return [partial(probe_xmpp, chat.server, address, port, environment.timeout,
+                        direct_tls)]
 
     return await _resolved_then("xmpp", host, settings, environment, on_result, probes)
 

@@ -24,7 +24,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -233,12 +233,13 @@ async def read_some(reader: asyncio.StreamReader, exchange: Exchange, upto: int)
     return True
 
 
-async def run_exchange(exchange: Exchange, work: Coroutine[Any, Any, None]) -> None:
-    """Run `work` within exchange.timeout; record a timeout, a connect error or a failed
+async def run_exchange(exchange: Exchange, work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work()` within exchange.timeout; record a timeout, a connect error or a failed
     TLS handshake (in exchange.error) instead of raising. Cancellation passes through (and
-    `work` closes its socket)."""
+    `work` closes its socket). `work` is called here, so a task cancelled before it ran
+    leaves no coroutine that was never awaited."""
     try:
-        await within(work, exchange.timeout)
+        await within(work(), exchange.timeout)
     except asyncio.TimeoutError:
         exchange.timed_out = True
     except OSError as error:  # ssl.SSLError is one too: a handshake that failed

@@ -20,7 +20,9 @@ import ipaddress
 import os
 import socket
 import time
+from functools import partial
 
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.os_errors import ACCESS_DENIED, ADDRESS_IN_USE, NOT_MINE
 from cobalt_setup.probes.tcp import (
@@ -62,7 +64,7 @@ async def _try_port(address: str, port: int, timeout: float,
                     gate: asyncio.Semaphore) -> dict[str, object]:
     async with gate:
         exchange = Exchange(address, port, timeout)
-        await run_exchange(exchange, _connect_and_hang_up(exchange, address))
+        await run_exchange(exchange, partial(_connect_and_hang_up, exchange, address))
         found = outcome(exchange)
         state = "reachable" if found.connected else _STATES.get(found, "error")
         entry: dict[str, object] = {"port": port, "state": state,
@@ -108,7 +110,7 @@ async def probe_teatime_outgoing(host: str, first: int, last: int,
     address = str(infos[0][4][0])
     details["address"] = address
     gate = asyncio.Semaphore(CONCURRENCY)
-    ports = await asyncio.gather(*(_try_port(address, port, timeout, gate)
+    ports = await gather_all(*(_try_port(address, port, timeout, gate)
                                    for port in range(first, last + 1)))
     details["ports"] = list(ports)
     by_state: dict[str, list[int]] = {}

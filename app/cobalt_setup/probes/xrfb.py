@@ -12,6 +12,8 @@ bounded by the timeout (a peer that trickles one byte a second is cut off).
 
 from __future__ import annotations
 
+from functools import partial
+
 from cobalt_setup.i18n import _
 from cobalt_setup.probes.http_head import parse_head
 from cobalt_setup.probes.peer import (
@@ -175,7 +177,7 @@ async def probe_xrfb_control(host: str, port: int, timeout: float = 3.0) -> Prob
     greeting is named as the VNC port (details.problem == "vnc_port").
     """
     exchange = Exchange(host, port, timeout)
-    await run_exchange(exchange, _http_exchange(exchange))
+    await run_exchange(exchange, partial(_http_exchange, exchange))
     return _verdict(exchange)
 
 

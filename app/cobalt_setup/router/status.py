@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router import natpmp
@@ -140,7 +141,7 @@ async def find_router(env: RouterEnvironment) -> RouterFindings:
     started = time.perf_counter()
     interfaces = list(env.interfaces) if env.interfaces is not None else lan_interfaces()
     findings = RouterFindings(interfaces, await _gateway(env))
-    await asyncio.gather(_search(findings, env), _ask_natpmp(findings, env))
+    await gather_all(_search(findings, env), _ask_natpmp(findings, env))
     findings.elapsed_ms = (time.perf_counter() - started) * 1000
     return findings
 

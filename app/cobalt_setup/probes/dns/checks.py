@@ -7,12 +7,12 @@ servers they started on loopback, so nothing leaves the machine.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_endpoint, parse_ip
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns.resolvers import (
     BenchmarkPlan,
@@ -106,7 +106,7 @@ async def run_dns_checks(
     chosen = settings.dns.servers or tuple(system)
     domain = settings.dns.dispatcher_domain
     if domain and chosen:
-        ranking, discovery = await asyncio.gather(
+        ranking, discovery = await gather_all(
             benchmark_resolvers(candidates, plan, on_progress),
             discover(chosen, domain, settings.dns.dispatcher_service,
                      environment.discovery_timeout),

@@ -16,6 +16,7 @@ import dns.exception
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_ip
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _
 from cobalt_setup.probes.dns.service_discovery import make_resolver
 from cobalt_setup.result import ProbeResult, Status
@@ -71,7 +72,7 @@ async def compare_resolution(service: str, host: str, open_cobalt_servers: Seque
         ours = await _addresses(servers, host, timeout)
         theirs: tuple[str, ...] | str = ours
     else:
-        ours, theirs = await asyncio.gather(
+        ours, theirs = await gather_all(
             _addresses(servers, host, timeout),
             _addresses(system_servers, host, timeout) if system_servers
             else asyncio.sleep(0, ""),

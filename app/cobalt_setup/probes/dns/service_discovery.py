@@ -19,6 +19,7 @@ import dns.rdatatype
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.time_limit import within
 
@@ -124,7 +125,7 @@ async def _srv_targets(resolver: dns.asyncresolver.Resolver, name: str) -> tuple
     records = [rr for rr in _srv_order(await _lookup(resolver, name, "SRV"))
                if rr.target != dns.name.root]  # "." means: no such service here
     hosts = [rr.target.to_text(omit_final_dot=True) for rr in records]
-    addresses = await asyncio.gather(*(_addresses(resolver, host) for host in hosts))
+    addresses = await gather_all(*(_addresses(resolver, host) for host in hosts))
     return tuple(SrvTarget(host, rr.port, rr.priority, rr.weight, found)
                  for rr, host, found in zip(records, hosts, addresses, strict=True))
 
@@ -142,7 +143,7 @@ def _instance_label(ptr_target: dns.name.Name) -> str:
 async def _instance(resolver: dns.asyncresolver.Resolver, ptr_target: dns.name.Name
                     ) -> ServiceInstance:
     name = ptr_target.to_text()
-    targets, txt_records = await asyncio.gather(_srv_targets(resolver, name),
+    targets, txt_records = await gather_all(_srv_targets(resolver, name),
                                                 _lookup(resolver, name, "TXT"))
     txt = tuple(part.decode("utf-8", errors="replace")
                 for rr in txt_records for part in rr.strings)
@@ -180,7 +181,7 @@ async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
 
     async def browse_dispatchers() -> tuple[ServiceInstance, ...]:
         pointers = await _lookup(resolver, browse, "PTR")
-        found = await asyncio.gather(*(_instance(resolver, rr.target) for rr in pointers))
+        found = await gather_all(*(_instance(resolver, rr.target) for rr in pointers))
         return tuple(sorted(found, key=_usable_first))
 
     async def within_timeout(start: Callable[[], Awaitable[tuple]]) -> tuple:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
+from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _
 from cobalt_setup.probes.tcp import format_target, resolve, run_exchange
 from cobalt_setup.probes.vnc.rfb import SERVICE, Rfb, rfb_exchange
@@ -16,7 +18,7 @@ from cobalt_setup.time_limit import within
 async def _probe_vnc(host: str, port: int, timeout: float,
                      addresses: list[str] | None) -> ProbeResult:
     rfb = Rfb(host, port, timeout)
-    await run_exchange(rfb, rfb_exchange(rfb, addresses))
+    await run_exchange(rfb, partial(rfb_exchange, rfb, addresses))
     return rfb_verdict(rfb)
 
 
@@ -83,4 +85,4 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
                     details={"problem": "not_checked"})
             return await _probe_vnc(host, port, left, addresses)
 
-    return list(await asyncio.gather(*(one(port) for port in ports)))
+    return await gather_all(*(one(port) for port in ports))

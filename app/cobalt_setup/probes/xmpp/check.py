@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 from cobalt_setup.i18n import _
@@ -56,9 +57,10 @@ async def probe_xmpp(domain: str, host: str, port: int = STARTTLS_PORT, timeout:
     plain = Stream(host, port, timeout, domain=domain)
     secure = (Stream(host, direct_tls_port, timeout, domain=domain, tls=True)
               if direct_tls_port is not None else None)
-    jobs = [asyncio.ensure_future(run_exchange(plain, plain_exchange(plain)))]
+    jobs = [asyncio.ensure_future(run_exchange(plain, partial(plain_exchange, plain)))]
     if secure is not None:
-        jobs.append(asyncio.ensure_future(run_exchange(secure, direct_tls_exchange(secure))))
+        jobs.append(asyncio.ensure_future(
+            run_exchange(secure, partial(direct_tls_exchange, secure))))
     try:
         await asyncio.wait(jobs)
     except asyncio.CancelledError:
