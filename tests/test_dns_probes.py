@@ -1,10 +1,13 @@
-"""The DNS checks against real DNS servers (dnsmasq) started on loopback by the lab."""
+"""The DNS checks against real DNS servers (dnsmasq, and unbound where the verdict rests
+on how a server answers) started on loopback by the lab."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import socket
+import threading
 import time
 
 import pytest
@@ -205,3 +208,97 @@ async def test_dns_checks_from_settings(good_dns: DnsServer, hijacking_dns: DnsS
     assert checks.ranking.recommendation.servers_text == good_dns.endpoint
     assert checks.discovery is not None
     assert [d.name for d in checks.discovery.dispatchers][:1] == [label(LAB_INSTANCE)]
+
+
+PUBLIC_NAMES = ("ldap.opencobalt.net", "www.opencobalt.net")  # refused: never forwarded
+OWN_ZONE_PLAN = BenchmarkPlan(names=(f"directory.{DOMAIN}", *PUBLIC_NAMES),
+                              nx_parent=HIJACK_DOMAIN, query_timeout=0.4, deadline=2.0)
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_answers_only_its_own_zones_is_described_as_that(
+        own_zone_dns: DnsServer) -> None:
+    """It answered every query, so it is neither dead nor unreliable: it refuses the public
+    names Open Cobalt needs, and the fix is another server, not the network."""
+    ranking = await benchmark_resolvers([candidate(own_zone_dns)], OWN_ZONE_PLAN)
+    (row,) = ranking.rows
+    assert row.verdict is Verdict.REFUSES
+    assert row.reason == (
+        f"{own_zone_dns.endpoint} answers only for its own zones; it refuses "
+        f"{', '.join(PUBLIC_NAMES)}: Open Cobalt cannot use it for public hosts.")
+    assert row.stats.failures == {}, "every query was answered"
+    assert row.stats.rcode_errors["REFUSED"] == len(PUBLIC_NAMES) * (1 + OWN_ZONE_PLAN.warm_repeats)
+    assert "leave DNS servers empty" in row.fix and "network connection" not in row.fix
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_refuses_this_computer_is_not_called_dead(
+        refusing_dns: DnsServer) -> None:
+    ranking = await benchmark_resolvers([candidate(refusing_dns)], OWN_ZONE_PLAN)
+    (row,) = ranking.rows
+    assert row.verdict is Verdict.REFUSES
+    assert "refuses every query from this computer (REFUSED)" in row.reason
+    assert row.stats.responded == row.stats.sent == 1 + 3 * (1 + OWN_ZONE_PLAN.warm_repeats)
+
+
+@pytest.mark.asyncio
+async def test_nothing_listening_silence_and_an_answer_that_is_not_dns_each_have_words(
+        dead_dns: DnsServer, silent_dns: DnsServer) -> None:
+    """A closed port answers with ICMP at once; a silent one runs into the query timeout;
+    an HTTP-like reply on the DNS port is "not a DNS server"."""
+    garbage = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    garbage.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def answer_garbage() -> None:
+        garbage.settimeout(0.05)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                _data, client = garbage.recvfrom(512)
+                garbage.sendto(b"HTTP/1.1 400 Bad Request\r\n\r\n", client)
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    try:
+        other = Endpoint("127.0.0.1", garbage.getsockname()[1])
+        started = time.monotonic()
+        ranking = await benchmark_resolvers([
+            candidate(dead_dns), candidate(silent_dns),
+            ResolverCandidate(other, Source.YOURS, "lab"),
+        ], OWN_ZONE_PLAN)
+    finally:
+        stop.set()
+        thread.join()
+        garbage.close()
+    rows = {r.stats.candidate.port: r for r in ranking.rows}
+    dead, silent, not_dns = rows[dead_dns.port], rows[silent_dns.port], rows[other.port]
+    assert (dead.verdict, silent.verdict, not_dns.verdict) == (
+        Verdict.DEAD, Verdict.DEAD, Verdict.NOT_DNS)
+    assert dead.reason.startswith(f"Nothing listens for DNS on {dead_dns.endpoint}")
+    assert dead.stats.failures == {"port_closed": 3}
+    assert silent.reason == f"{silent_dns.endpoint} did not answer any of 3 queries."
+    assert "another kind of program listens" in not_dns.reason
+    assert len({dead.fix, silent.fix, not_dns.fix}) == 3
+    assert time.monotonic() - started < OWN_ZONE_PLAN.deadline + 0.3
+
+
+@pytest.mark.asyncio
+async def test_discovery_asks_each_server_on_its_own_port(good_dns: DnsServer,
+                                                          silent_dns: DnsServer) -> None:
+    """Two servers on one address: the good one on its port, a silent one on another.
+    Keyed by address, every query went to the last port, and discovery timed out."""
+    assert good_dns.host == silent_dns.host
+    found = await discover([endpoint(good_dns), endpoint(silent_dns)], DOMAIN,
+                           "_cobalt-dispatcher._tcp", timeout=1.0)
+    assert found.problems == ()
+    assert len(found.dispatchers) == 3
+
+
+@pytest.mark.asyncio
+async def test_discovery_through_unbound_finds_the_same_dispatchers(
+        unbound_dns: DnsServer) -> None:
+    found = await discover([endpoint(unbound_dns)], DOMAIN, "_cobalt-dispatcher._tcp")
+    assert [d.name for d in found.dispatchers] == [
+        owner.split(f".{DISPATCHER_SERVICE}")[0] for owner in LAB_ZONE.ptr[DISPATCHER_SERVICE]]
+    assert found.dispatchers[2].problem and not found.dispatchers[0].problem
+    assert [(t.host, t.port) for t in found.ldap] == [(f"directory.{DOMAIN}", 1389)]

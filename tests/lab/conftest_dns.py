@@ -19,8 +19,8 @@ from lab import dns_servers
 from lab.dns_servers import DnsLab, DnsServer
 
 __all__ = [
-    "dead_dns", "dns_lab", "good_dns", "hijacking_dns", "lossy_dns", "silent_dns", "slow_dns",
-    "split_dns",
+    "dead_dns", "dns_lab", "good_dns", "hijacking_dns", "lossy_dns", "own_zone_dns",
+    "refusing_dns", "silent_dns", "slow_dns", "split_dns", "unbound_dns",
 ]
 
 
@@ -116,3 +116,45 @@ def dns_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsLab]:
     lab = dns_servers.start_dns_lab(_log_dir(tmp_path_factory, "lab"))
     yield lab
     dns_servers.stop_dns_lab(lab)
+
+
+@pytest.fixture
+def unbound_dns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsServer]:
+    """unbound serving LAB_ZONE from local data, REFUSED for every other name (a second
+    implementation beside dnsmasq's good_dns; it never recurses, so nothing leaves)."""
+    try:
+        server = dns_servers.start_unbound_dns(_log_dir(tmp_path_factory, "unbound"))
+    except dns_servers.LabUnavailable as missing:
+        pytest.skip(str(missing))
+    yield server
+    dns_servers.stop_server(server)
+
+
+@pytest.fixture(params=["dnsmasq", "unbound"])
+def own_zone_dns(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsServer]:
+    """A server that answers for cobalt.test only and REFUSED for any other name, as a
+    company's or an authoritative server does: dnsmasq and unbound, one test each."""
+    log_dir = _log_dir(tmp_path_factory, f"own-zone-{request.param}")
+    try:
+        server = (dns_servers.start_good_dns(log_dir) if request.param == "dnsmasq"
+                  else dns_servers.start_unbound_dns(log_dir))
+    except dns_servers.LabUnavailable as missing:
+        pytest.skip(str(missing))
+    yield server
+    dns_servers.stop_server(server)
+
+
+@pytest.fixture(params=["dnsmasq", "unbound"])
+def refusing_dns(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsServer]:
+    """A server that answers REFUSED to every query from this computer: dnsmasq with no
+    zone and no upstream, and unbound with an access list that refuses loopback."""
+    log_dir = _log_dir(tmp_path_factory, f"refusing-{request.param}")
+    try:
+        server = (dns_servers.start_refusing_dnsmasq(log_dir) if request.param == "dnsmasq"
+                  else dns_servers.start_unbound_dns(log_dir, refuse_all=True))
+    except dns_servers.LabUnavailable as missing:
+        pytest.skip(str(missing))
+    yield server
+    dns_servers.stop_server(server)

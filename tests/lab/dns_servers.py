@@ -18,7 +18,9 @@ The servers (all on 127.0.0.1, each on its own port):
              dispatcher DNS-SD records: "a resolver that cannot find the dispatcher".
 - slow       a good server behind dns_delay_relay.py adding 150 ms to every query (UDP).
 - lossy      a good server behind dns_delay_relay.py dropping every 2nd query (UDP).
-- dead       a loopback port with nothing listening (pid None): a UDP query times out, a
+- dead       a loopback port with nothing listening (pid None): a UDP query from a
+             connected socket is refused at once (ICMP port unreachable), from an
+             unconnected one it times out; a
              TCP query is refused at once.
 - silent     a UDP socket (and a TCP listener on the same port) held open that never
              answers, as behind a firewall that drops: UDP and TCP queries time out.
@@ -150,7 +152,7 @@ LAB_ZONE = LabZone(
 
 def dnsmasq_zone_args(zone: LabZone) -> list[str]:
     """dnsmasq options serving `zone`, authoritative-like (NXDOMAIN for unknown names)."""
-    args = [f"--local=/{zone.domain}/"]
+    args = [f"--local=/{zone.domain}/"] if zone.domain else []
     args += [f"--host-record={name},{address}" for name, address in zone.hosts.items()]
     for owner, targets in zone.ptr.items():
         args += [f"--ptr-record={owner},{target}" for target in targets]
@@ -351,6 +353,71 @@ def _relay_spec(name: str, upstream: str, *, delay_ms: float = 0, drop_every: in
                 "--drop-every", str(drop_every), "--parent-pid", str(os.getpid())]
 
     return _Spec(name, argv, host)
+
+
+UNBOUND_MISSING = "unbound is not installed: apt-get install unbound"
+
+
+def unbound_zone_lines(zone: LabZone) -> list[str]:
+    """unbound `local-data` for `zone` (a static local zone: NXDOMAIN for unknown names)."""
+    def name(owner: str) -> str:  # unbound reads \032 as a space inside a label
+        return owner.replace(" ", "\\032") + "."
+
+    lines = [f'local-zone: "{zone.domain}." static']
+    lines += [f'local-data: "{name(host)} 0 IN A {address}"'
+              for host, address in zone.hosts.items()]
+    for owner, targets in zone.ptr.items():
+        lines += [f"local-data: '{name(owner)} 0 IN PTR {name(target)}'" for target in targets]
+    for owner, srv in zone.srv.items():
+        lines.append(f"local-data: '{name(owner)} 0 IN SRV {srv.priority} {srv.weight} "
+                     f"{srv.port} {name(srv.target)}'")
+    for owner, strings in zone.txt.items():
+        quoted = " ".join(f'"{s}"' for s in strings)
+        lines.append(f"local-data: '{name(owner)} 0 IN TXT {quoted}'")
+    return lines
+
+
+def _unbound_spec(name: str, zone: LabZone, folder: Path, *, refuse_all: bool = False,
+                  host: str = "127.0.0.1") -> _Spec:
+    """unbound answering `zone` from local data and REFUSED for every other name, so it
+    never recurses: nothing it is asked leaves loopback. `refuse_all`: an access list that
+    refuses this computer, as a resolver that serves only its own network does."""
+    unbound = find_program("unbound")
+    if unbound is None:
+        raise LabUnavailable(UNBOUND_MISSING)
+
+    def argv(port: int) -> list[str]:
+        config = folder / f"{name}-{port}.conf"
+        lines = [
+            "server:", f"interface: {host}", f"port: {port}", "do-daemonize: no",
+            "use-syslog: no", 'logfile: ""', "verbosity: 1", 'chroot: ""', 'username: ""',
+            f'directory: "{folder}"', 'pidfile: ""', "do-ip6: no", "num-threads: 1",
+            'module-config: "iterator"',
+            f"access-control: 127.0.0.0/8 {'refuse' if refuse_all else 'allow'}",
+            *unbound_zone_lines(zone),
+            'local-zone: "." refuse',
+            "remote-control:", "control-enable: no",
+        ]
+        config.write_text("\n".join(lines) + "\n")
+        return [unbound, "-d", "-p", "-c", str(config)]
+
+    return _Spec(name, argv, host)
+
+
+def start_unbound_dns(log_dir: Path, *, refuse_all: bool = False) -> DnsServer:
+    """A second implementation beside dnsmasq: unbound serving LAB_ZONE (or refusing all)."""
+    name = "unbound-refusing" if refuse_all else "unbound"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    spec = _unbound_spec(name, LAB_ZONE, log_dir, refuse_all=refuse_all)
+    return _start_all([[spec]], log_dir)[0]
+
+
+def start_refusing_dnsmasq(log_dir: Path) -> DnsServer:
+    """dnsmasq with no zone and no upstream: it answers REFUSED to every query."""
+    empty = LabZone("", MappingProxyType({}), MappingProxyType({}), MappingProxyType({}),
+                    MappingProxyType({}))
+    spec = _dnsmasq_spec("dnsmasq-refusing", empty)
+    return _start_all([[spec]], log_dir)[0]
 
 
 def good_spec(name: str = "good", port: int | None = None) -> _Spec:

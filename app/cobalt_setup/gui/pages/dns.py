@@ -25,9 +25,9 @@ from cobalt_setup.addresses import Endpoint
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import Progress
-from cobalt_setup.gui.widgets import ProbeArea, StatusLine, status_icon
+from cobalt_setup.gui.widgets import STATUS_KINDS, ProbeArea, StatusLine, status_icon
 from cobalt_setup.i18n import N_, _, ngettext
-from cobalt_setup.probes.dns.terms import Verdict, verdict_words
+from cobalt_setup.probes.dns.terms import VERDICT_STATUS, Verdict, verdict_words
 from cobalt_setup.session import SetupSession
 from cobalt_setup.settings import Settings
 from cobalt_setup.wording import milliseconds
@@ -39,16 +39,9 @@ if TYPE_CHECKING:
 
 SERVERS = ("DNS", "Servers")
 PAGE_FIELDS = (SERVERS, ("DNS", "DispatcherDomain"), ("DNS", "DispatcherService"))
-VERDICT_KINDS = {
-    Verdict.RECOMMENDED: "ok",
-    Verdict.FINE: "ok",
-    Verdict.SLOW: "warning",
-    Verdict.UNRELIABLE: "warning",
-    Verdict.NO_DISPATCHER: "warning",
-    Verdict.DEAD: "error",
-    Verdict.HIJACKS: "error",
-    Verdict.CHECKING: "busy",
-}
+# The icon of each verdict: the kind of its status in a report, and "busy" while checking.
+VERDICT_KINDS = {verdict: "busy" if verdict is Verdict.CHECKING else STATUS_KINDS[status.value]
+                 for verdict, status in VERDICT_STATUS.items()}
 # The table's column titles, translated where shown.
 COLUMNS = (
     N_("Resolver"), N_("Provider"),

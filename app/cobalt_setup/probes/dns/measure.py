@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import math
 import secrets
+import socket
 import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import dns.asyncbackend
 import dns.asyncquery
 import dns.exception
+import dns.inet
 import dns.message
 import dns.rcode
 import dns.rdatatype
@@ -68,11 +71,24 @@ class ResolverStats:
     answered: int = 0
     cold_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
+    # Queries that got no DNS answer, by why: "timeout" (silent), "port_closed" (ICMP port
+    # unreachable: nothing listens), "not_dns" (something answered, but not DNS), or
+    # "unreachable" (this computer could not send it; the error is in `network_error`).
     failures: Counter[str] = field(default_factory=Counter)
+    network_error: str = ""
+    # Answers with an error code (REFUSED, SERVFAIL, NOTIMP, FORMERR, ...): the server
+    # answered, so these are not lost packets. `error_names` says which name got which code.
+    rcode_errors: Counter[str] = field(default_factory=Counter)
+    error_names: dict[str, str] = field(default_factory=dict)
     hijack_answer: str | None = None  # what it said for a name that cannot exist
     nx_checked: bool = False
     finds_dispatcher: bool | None = None
     finished: bool = False
+
+    @property
+    def responded(self) -> int:
+        """Queries that got a DNS answer of any kind, an error code included."""
+        return self.answered + sum(self.rcode_errors.values())
 
     @property
     def samples_ms(self) -> list[float]:
@@ -98,29 +114,46 @@ def _query(name: str, rdtype: dns.rdatatype.RdataType) -> dns.message.QueryMessa
     return dns.message.make_query(name, rdtype)
 
 
+async def _udp(query: dns.message.Message, host: str, port: int,
+               timeout: float) -> dns.message.Message:
+    """One query from a connected socket: an ICMP "port unreachable" then comes back as
+    ConnectionRefusedError at once (nothing listens), which an unconnected socket, as
+    dnspython opens by default, never sees: the query would only time out."""
+    backend = dns.asyncbackend.get_default_backend()
+    family = dns.inet.af_for_address(host)
+    async with await backend.make_socket(family, socket.SOCK_DGRAM, 0, None,
+                                         (host, port)) as sock:
+        return await dns.asyncquery.udp(query, host, timeout=timeout, port=port,
+                                        ignore_unexpected=True, sock=sock)
+
+
 async def _ask(stats: ResolverStats, name: str, rdtype: dns.rdatatype.RdataType,
                timeout: float) -> tuple[dns.message.Message | None, float]:
     """One query; counts it. Returns the answer (None on failure) and its time in ms."""
     stats.sent += 1
     started = time.perf_counter()
     try:
-        response = await dns.asyncquery.udp(
-            _query(name, rdtype), stats.candidate.host, timeout=timeout,
-            port=stats.candidate.port, ignore_unexpected=True,
-        )
+        response = await _udp(_query(name, rdtype), stats.candidate.host,
+                              stats.candidate.port, timeout)
     except dns.exception.Timeout:
         stats.failures["timeout"] += 1
         return None, 0.0
-    except ConnectionRefusedError:
-        stats.failures["refused"] += 1
+    except ConnectionRefusedError:  # ICMP port unreachable came back
+        stats.failures["port_closed"] += 1
         return None, 0.0
-    except (OSError, dns.exception.DNSException) as error:
-        stats.failures[type(error).__name__] += 1
+    except dns.exception.DNSException:  # an answer dnspython cannot read as DNS
+        stats.failures["not_dns"] += 1
+        return None, 0.0
+    except OSError as error:
+        stats.failures["unreachable"] += 1
+        stats.network_error = error.strerror or str(error)
         return None, 0.0
     elapsed_ms = (time.perf_counter() - started) * 1000
     rcode = response.rcode()
     if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-        stats.failures[dns.rcode.to_text(rcode).lower()] += 1
+        code = dns.rcode.to_text(rcode)
+        stats.rcode_errors[code] += 1
+        stats.error_names.setdefault(name, code)
         return None, elapsed_ms
     stats.answered += 1
     return response, elapsed_ms
@@ -137,8 +170,8 @@ async def measure_resolver(stats: ResolverStats, plan: BenchmarkPlan, deadline: 
         if on_progress is not None:
             on_progress(stats)
 
-    def dead() -> bool:
-        return stats.answered == 0 and stats.sent >= GIVE_UP_AFTER_FAILURES
+    def dead() -> bool:  # an answer with an error code is an answer: keep asking
+        return stats.responded == 0 and stats.sent >= GIVE_UP_AFTER_FAILURES
 
     try:
         nx_name = f"{secrets.token_hex(8)}.{plan.nx_parent}"

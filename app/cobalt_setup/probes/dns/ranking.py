@@ -21,7 +21,8 @@ TIE_FLOOR_MS, TIE_SHARE = 5.0, 0.25  # inside this, two medians are the same spe
 class RankedResolver:
     stats: ResolverStats
     verdict: Verdict
-    reason: str  # one plain sentence
+    reason: str  # one plain sentence: what the evidence shows
+    fix: str = ""  # what to do about it, on its own (the recommendation may say better)
 
 
 @dataclass(frozen=True)
@@ -50,38 +51,119 @@ def same_speed(a_ms: float, b_ms: float) -> bool:
 
 
 
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def _no_dns_answer(stats: ResolverStats) -> tuple[Verdict, str, str]:
+    """Nothing came back that reads as DNS: say what did come back, if anything."""
+    address, port = stats.candidate.address, stats.candidate.port
+    if stats.sent == 0:
+        return (Verdict.DEAD, _("{address} was not asked in time.").format(address=address),
+                _("Run the check again; if it happens again, close other programs that use "
+                  "the network heavily."))
+    if stats.failures.get("not_dns"):
+        return (Verdict.NOT_DNS, _(
+            "{address} answers, but not in DNS: another kind of program listens on port "
+            "{port}.").format(address=address, port=port),
+                _("Correct the port of this DNS server (DNS servers normally use port 53)."))
+    if stats.failures.get("port_closed"):
+        return (Verdict.DEAD, _(
+            "Nothing listens for DNS on {address}: the computer there turned the queries "
+            "away (port unreachable).").format(address=address),
+                _("Check the address and port of this DNS server: no DNS server runs "
+                  "there."))
+    if stats.failures.get("unreachable"):
+        # Translators: {error} is the system's own words, e.g. "Network is unreachable".
+        return (Verdict.DEAD, _(
+            "{address} cannot be reached from this computer ({error}).").format(
+                address=address, error=stats.network_error),
+                _("Check this computer's network connection."))
+    return (Verdict.DEAD, ngettext(
+        "{address} did not answer the query it was sent.",
+        "{address} did not answer any of {count} queries.", stats.sent).format(
+            address=address, count=stats.sent),
+            _("Check that {address} is a DNS server and that no firewall drops DNS (UDP port "
+              "{port}) on the way; if no server answers, check this computer's network "
+              "connection.").format(address=address, port=port))
+
+
+def _error_answers(stats: ResolverStats, plan: BenchmarkPlan) -> tuple[Verdict, str, str] | None:
+    """A server that answered the names Open Cobalt needs with an error code."""
+    address = stats.candidate.address
+    needed = [name for name in (*plan.names, plan.dispatcher_browse)
+              if name and name in stats.error_names]
+    refused = [name for name in needed if stats.error_names[name] == "REFUSED"]
+    use_another = _("Use a DNS server that looks up any name: leave DNS servers empty to use "
+                    "your system's, or enter your network's or a public resolver.")
+    if refused and stats.answered:
+        return (Verdict.REFUSES, _(
+            "{address} answers only for its own zones; it refuses {names}: Open Cobalt "
+            "cannot use it for public hosts.").format(address=address, names=_names(refused)),
+                use_another)
+    if refused:
+        return (Verdict.REFUSES, _(
+            "{address} answers, but refuses every query from this computer (REFUSED): it "
+            "does not look names up for it, as an authoritative-only server or one that "
+            "serves only its own network does.").format(address=address), use_another)
+    if not needed:
+        return None
+    codes = sorted({stats.error_names[name] for name in needed})
+    if codes == ["SERVFAIL"]:
+        return (Verdict.ERRORS, _(
+            "{address} answers SERVFAIL for {names}: it fails to look them up (it may not "
+            "reach the Internet's name servers, or DNSSEC validation fails there).").format(
+                address=address, names=_names(needed)),
+                _("Use another DNS server, or ask the administrator of {address} to look at "
+                  "its log.").format(address=address))
+    # Translators: {codes} are DNS error codes such as "NOTIMP" or "FORMERR"; keep them.
+    return (Verdict.ERRORS, _(
+        "{address} answers {codes} for {names}: it does not support the queries Open Cobalt "
+        "sends.").format(address=address, codes=", ".join(codes), names=_names(needed)),
+            _("Use another DNS server."))
+
+
+def _reliable(stats: ResolverStats) -> bool:
+    """Lost queries are what makes a server unreliable; an error code is an answer."""
+    return stats.sent > 0 and stats.responded / stats.sent >= RELIABLE_SHARE
+
+
 def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
-             someone_finds_dispatcher: bool) -> tuple[Verdict, str]:
+             someone_finds_dispatcher: bool) -> tuple[Verdict, str, str]:
+    """The verdict, the reason in one sentence, and the fix that this evidence calls for."""
     address = stats.candidate.address
     if not stats.finished:
-        return Verdict.CHECKING, _("{address} is being checked.").format(address=address)
+        return Verdict.CHECKING, _("{address} is being checked.").format(address=address), ""
+    if stats.responded == 0:
+        return _no_dns_answer(stats)
+    errors = _error_answers(stats, plan)
+    if errors is not None:
+        return errors
     if stats.answered == 0:
-        if stats.sent == 0:
-            return Verdict.DEAD, _("{address} was not asked in time.").format(address=address)
-        if stats.failures.get("refused"):
-            return Verdict.DEAD, _(
-                "{address} refuses DNS queries: nothing listens there.").format(address=address)
-        return Verdict.DEAD, ngettext("{address} did not answer the query it was sent.",
-                                      "{address} did not answer any of {count} queries.",
-                                      stats.sent).format(address=address, count=stats.sent)
+        return _no_dns_answer(stats)
     if stats.hijack_answer is not None:
         # Translators: {answer} is the IP address the resolver gave for a name
         # that cannot exist.
         return Verdict.HIJACKS, _(
             "{address} answers {answer} for names that do not exist, so a "
             "mistyped or retired server name leads Open Cobalt to a wrong host."
-        ).format(address=address, answer=stats.hijack_answer)
-    if stats.answered / stats.sent < RELIABLE_SHARE:
+        ).format(address=address, answer=stats.hijack_answer), _(
+            "Use a DNS server that answers \"no such name\" honestly, or turn off the "
+            "\"search assistance\" of your provider's DNS.")
+    if not _reliable(stats):
         return Verdict.UNRELIABLE, _(
             "{address} answered only {answered} of {sent} queries.").format(
-                address=address, answered=stats.answered, sent=stats.sent)
+                address=address, answered=stats.responded, sent=stats.sent), _(
+            "Use another DNS server; if every server loses queries, check this computer's "
+            "network connection (Wi-Fi signal, cable).")
     if plan.dispatcher_browse and stats.finds_dispatcher is False and someone_finds_dispatcher:
         # Translators: {browse_name} is a DNS name such as
         # "_cobalt-dispatcher._tcp.example.org".
         return Verdict.NO_DISPATCHER, _(
             "{address} does not know {browse_name}, which another resolver finds: "
             "Open Cobalt would not find your dispatcher through it."
-        ).format(address=address, browse_name=plan.dispatcher_browse)
+        ).format(address=address, browse_name=plan.dispatcher_browse), _(
+            "Use the DNS server that finds the dispatcher.")
     median = stats.median_ms
     if best_ms is not None and median is not None and median > max(
         SLOW_FACTOR * best_ms, best_ms + SLOW_MARGIN_MS
@@ -89,10 +171,11 @@ def _verdict(stats: ResolverStats, plan: BenchmarkPlan, best_ms: float | None,
         # Translators: {time} and {best_time} are times such as "156 ms".
         return Verdict.SLOW, _(
             "{address} takes {time} per answer, against {best_time} for the fastest.").format(
-                address=address, time=milliseconds(median), best_time=milliseconds(best_ms))
+                address=address, time=milliseconds(median), best_time=milliseconds(best_ms)), _(
+            "Use the fastest DNS server.")
     # Translators: {time} is the median answer time, such as "7.7 ms".
     return Verdict.FINE, _("{address} answered every query ({time} median).").format(
-        address=address, time=milliseconds(median))
+        address=address, time=milliseconds(median)), ""
 
 
 _PREFERENCE = {Source.SYSTEM: 0, Source.YOURS: 1, Source.OPEN_COBALT: 2, Source.PUBLIC: 3}
@@ -103,8 +186,8 @@ def rank(all_stats: Sequence[ResolverStats], plan: BenchmarkPlan, elapsed_s: flo
     """Verdicts for every candidate and one recommendation. Pure: tests feed it numbers."""
     healthy = [
         s for s in all_stats
-        if s.finished and s.answered and s.hijack_answer is None
-        and s.answered / s.sent >= RELIABLE_SHARE and s.median_ms is not None
+        if s.finished and s.answered and s.hijack_answer is None and _reliable(s)
+        and s.median_ms is not None
     ]
     best_ms = min((s.median_ms for s in healthy), default=None)
     someone_finds = any(s.finds_dispatcher for s in all_stats)
@@ -113,7 +196,7 @@ def rank(all_stats: Sequence[ResolverStats], plan: BenchmarkPlan, elapsed_s: flo
     recommendation = _recommend(fine, judged) if fine else _nothing_good(judged)
     chosen = set(recommendation.servers) if recommendation else set()
     judged = [
-        RankedResolver(r.stats, Verdict.RECOMMENDED, r.reason)
+        RankedResolver(r.stats, Verdict.RECOMMENDED, r.reason, r.fix)
         if r.verdict is Verdict.FINE and r.stats.candidate.endpoint in chosen else r
         for r in judged
     ]

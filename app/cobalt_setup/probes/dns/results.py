@@ -13,22 +13,11 @@ from cobalt_setup.probes.dns.resolvers import (
     RankedResolver,
     Recommendation,
     Source,
-    Verdict,
     verdict_words,
 )
+from cobalt_setup.probes.dns.terms import VERDICT_STATUS
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.settings import Settings
-
-VERDICT_STATUS = {
-    Verdict.RECOMMENDED: Status.OK,
-    Verdict.FINE: Status.OK,
-    Verdict.SLOW: Status.WARNING,
-    Verdict.UNRELIABLE: Status.WARNING,
-    Verdict.NO_DISPATCHER: Status.WARNING,
-    Verdict.DEAD: Status.FAILED,
-    Verdict.HIJACKS: Status.FAILED,
-    Verdict.CHECKING: Status.SKIPPED,
-}
 
 
 def _in_use(row: RankedResolver, settings: Settings) -> bool:
@@ -39,7 +28,7 @@ def _in_use(row: RankedResolver, settings: Settings) -> bool:
     return candidate.source is Source.SYSTEM
 
 
-def _resolver_result(row: RankedResolver, fix: str) -> ProbeResult:
+def _resolver_result(row: RankedResolver, recommendation: Recommendation | None) -> ProbeResult:
     stats = row.stats
     candidate = stats.candidate
     status = VERDICT_STATUS[row.verdict]
@@ -47,7 +36,9 @@ def _resolver_result(row: RankedResolver, fix: str) -> ProbeResult:
     details = {"provider": candidate.provider, "verdict": row.verdict.value,
                "sent": stats.sent, "answered": stats.answered,
                "median_ms": None if median is None else round(median, 1),
-               "hijack_answer": stats.hijack_answer}
+               "hijack_answer": stats.hijack_answer,
+               # why queries got no DNS answer, and the error codes that came back
+               "no_answer": dict(stats.failures), "error_codes": dict(stats.rcode_errors)}
     # Translators: one DNS resolver's finding, e.g. "8.8.8.8 (Google Public
     # DNS): slow. 8.8.8.8 takes 156 ms per answer, ...": {provider} says who
     # runs it, {verdict} is a verdict such as "fine" or "slow", {reason} a
@@ -56,7 +47,16 @@ def _resolver_result(row: RankedResolver, fix: str) -> ProbeResult:
         address=candidate.address, provider=candidate.provider,
         verdict=verdict_words(row.verdict), reason=row.reason)
     return ProbeResult(f"dns.resolver.{candidate.address}", "dns", candidate.address, status,
-                       summary, fix if status is not Status.OK else "", median or 0.0, details)
+                       summary, _row_fix(row, recommendation) if status is not Status.OK else "",
+                       median or 0.0, details)
+
+
+def _row_fix(row: RankedResolver, recommendation: Recommendation | None) -> str:
+    """Switching to the recommended servers, if there are any; else what this evidence
+    calls for on its own."""
+    if recommendation is not None and recommendation.servers:
+        return _fix(recommendation)
+    return row.fix or _fix(recommendation)
 
 
 def _fix(recommendation: Recommendation | None) -> str:
@@ -94,7 +94,8 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
     ranking = checks.ranking
     recommendation = ranking.recommendation
     fix = _fix(recommendation)
-    results = [_resolver_result(row, fix) for row in ranking.rows if _in_use(row, settings)]
+    results = [_resolver_result(row, recommendation) for row in ranking.rows
+               if _in_use(row, settings)]
     if not results:
         results.append(ProbeResult("dns.resolvers", "dns", "DNS", Status.FAILED,
                                    _("None of the DNS servers Open Cobalt would use was found."),

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 import dns.asyncresolver
 import dns.exception
 import dns.name
+import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
 from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.probes.dns.measure import DNS_PORT
 from cobalt_setup.time_limit import within
 
 LDAP_SERVICE = "_ldap._tcp"
@@ -92,10 +94,12 @@ class Discovery:
 
 
 def make_resolver(servers: Sequence[Endpoint], timeout: float) -> dns.asyncresolver.Resolver:
-    """A resolver that asks exactly these servers (never reads the system's configuration)."""
+    """A resolver that asks exactly these servers (never reads the system's configuration),
+    each on its own port: two servers on one address (127.0.0.1:53 and 127.0.0.1:5300) stay
+    two servers, which a port map keyed by address could not say."""
     resolver = dns.asyncresolver.Resolver(configure=False)
-    resolver.nameservers = [server.host for server in servers]
-    resolver.nameserver_ports = {s.host: s.port for s in servers if s.port}
+    resolver.nameservers = [dns.nameserver.Do53Nameserver(server.host, server.port or DNS_PORT)
+                            for server in servers]
     resolver.lifetime = timeout
     resolver.timeout = min(timeout, 1.0)
     return resolver

@@ -12,6 +12,7 @@ from enum import Enum
 
 from cobalt_setup.addresses import Endpoint
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.result import Status
 from cobalt_setup.services import GOOGLE_DNS
 
 DEFAULT_DEADLINE_S = 2.0
@@ -37,7 +38,10 @@ class Verdict(str, Enum):
     FINE = "fine"
     SLOW = "slow"
     UNRELIABLE = "unreliable"
-    DEAD = "dead"
+    REFUSES = "refuses"  # answers REFUSED for names Open Cobalt needs
+    ERRORS = "answers with errors"  # SERVFAIL, NOTIMP, FORMERR for names Open Cobalt needs
+    NOT_DNS = "not a DNS server"  # something answered, but not in DNS
+    DEAD = "dead"  # no answer at all: silent, nothing listens, or unreachable
     HIJACKS = "hijacks NXDOMAIN"
     NO_DISPATCHER = "cannot find the dispatcher"
     CHECKING = "checking"
@@ -54,6 +58,14 @@ VERDICT_WORDS = {
     Verdict.SLOW: N_("slow"),
     # Translators: verdict on a DNS resolver: it does not answer every query.
     Verdict.UNRELIABLE: N_("unreliable"),
+    # Translators: verdict on a DNS resolver: it answers, but refuses to look up
+    # the names Open Cobalt needs.
+    Verdict.REFUSES: N_("refuses"),
+    # Translators: verdict on a DNS resolver: it answers with error codes such as
+    # SERVFAIL instead of addresses.
+    Verdict.ERRORS: N_("answers with errors"),
+    # Translators: verdict on a DNS resolver: what answers on its port is not DNS.
+    Verdict.NOT_DNS: N_("not a DNS server"),
     # Translators: verdict on a DNS resolver: it answers no query at all.
     Verdict.DEAD: N_("dead"),
     # Translators: verdict on a DNS resolver: it answers with an address for
@@ -65,6 +77,22 @@ VERDICT_WORDS = {
     Verdict.NO_DISPATCHER: N_("cannot find the dispatcher"),
     # Translators: verdict on a DNS resolver while it is still being measured.
     Verdict.CHECKING: N_("checking"),
+}
+
+
+# How each verdict counts in a report, and which icon the DNS page shows.
+VERDICT_STATUS = {
+    Verdict.RECOMMENDED: Status.OK,
+    Verdict.FINE: Status.OK,
+    Verdict.SLOW: Status.WARNING,
+    Verdict.UNRELIABLE: Status.WARNING,
+    Verdict.NO_DISPATCHER: Status.WARNING,
+    Verdict.REFUSES: Status.FAILED,
+    Verdict.ERRORS: Status.FAILED,
+    Verdict.NOT_DNS: Status.FAILED,
+    Verdict.DEAD: Status.FAILED,
+    Verdict.HIJACKS: Status.FAILED,
+    Verdict.CHECKING: Status.SKIPPED,
 }
 
 
