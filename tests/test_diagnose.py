@@ -1,5 +1,6 @@
 """`cobalt-setup diagnose`: every service checked against the whole lab, the report's schema,
-statuses that match what the lab really is, and bad input refused before anything runs."""
+statuses that match what the lab really is; bad usage refused before anything runs, while
+files in any state are findings of the report (the network is checked all the same)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import jsonschema
 import pytest
 
 from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.checks.preference_files import read_settings_for_diagnosis
 from cobalt_setup.cli import main
 from cobalt_setup.diagnosis_command import run_diagnose
-from cobalt_setup.prefs.store import PreferenceFiles, load_current
 from cobalt_setup.report import SCHEMA
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.status import RouterEnvironment
@@ -70,10 +71,9 @@ def whole_lab(dns_lab: DnsLab, cobalt_slapd: SlapdServer, xvnc_range: VncRange,
     return settings, env
 
 
-def diagnose(ini_path: Path, cobalt_dir: Path, env: CheckEnvironment,
+def diagnose(ini_path: Path, cobalt_dir: Path | None, env: CheckEnvironment,
              capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
-    current = load_current(PreferenceFiles(ini_path, cobalt_dir))
-    code = run_diagnose(args(*options), current, env)
+    code = run_diagnose(args(*options), read_settings_for_diagnosis(ini_path, cobalt_dir), env)
     return code, capsys.readouterr().out
 
 
@@ -90,8 +90,10 @@ def test_the_json_report_validates_and_covers_every_service(
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert {check["service"] for check in report["checks"]} == {
-        "dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp", "natpmp",
-        "crqt"}
+        "settings", "dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
+        "natpmp", "crqt"}
+    assert [check["id"] for check in report["checks"][:2]] == [
+        "settings.ini", "settings.router_conf"], "the files the checks rest on come first"
     checks = by_id(report)
     assert checks["ldap.directory"]["status"] == "ok"
     assert f"{PUBLISHED_SPACES} spaces" in checks["ldap.directory"]["summary"]
@@ -145,33 +147,67 @@ def test_only_checks_the_services_asked_for(
     settings, env = whole_lab
     write_ini(ini_path, **settings)
     _code, out = diagnose(ini_path, cobalt_dir, env, capsys, "json", "only=ldap,xmpp")
-    assert {check["service"] for check in json.loads(out)["checks"]} == {"ldap", "xmpp"}
+    assert {check["service"] for check in json.loads(out)["checks"]} == {
+        "settings", "ldap", "xmpp"}
 
 
-def test_bad_settings_are_named_by_file_and_line_and_nothing_runs_or_is_written(
-        ini_path: Path, cobalt_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_ini(ini_path, Router={"Ports": "6900-70000"}, DNS={"Servers": "my dns server"})
+def test_bad_values_are_named_by_file_and_line_and_the_rest_is_still_checked(
+        whole_lab: tuple[dict, CheckEnvironment], ini_path: Path, cobalt_dir: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """One failed check names each bad value and the default used in its place; the
+    services are checked all the same, and nothing is written."""
+    settings, env = whole_lab
+    settings["Router"] = {"Ports": "6900-70000"}
+    write_ini(ini_path, **settings)
     before = ini_path.read_bytes()
-    code = main(["diagnose", "--settings", str(ini_path), "--cobalt-dir", str(cobalt_dir)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert f"{ini_path}, line 2: [Router] Ports" in err and "70000 is not a port" in err
-    assert f"{ini_path}, line 4: [DNS] Servers" in err
+    code, out = diagnose(ini_path, cobalt_dir, env, capsys, "json", "only=ldap")
+    report = json.loads(out)
+    jsonschema.validate(report, SCHEMA)
+    checks = by_id(report)
+    values = checks["settings.values"]
+    assert code == 1 and values["status"] == "failed"
+    line = before.decode().splitlines().index("Ports = 6900-70000") + 1
+    assert f"{ini_path}, line {line}: [Router] Ports" in values["summary"]
+    assert "70000 is not a port" in values["summary"]
+    assert "The checks used the defaults instead: [Router] Ports = 6900-6909" in (
+        values["summary"])
+    assert checks["ldap.directory"]["status"] == "ok", "the directory was checked all the same"
     assert ini_path.read_bytes() == before
     assert list((cobalt_dir / "config").iterdir()) == []
 
 
-def test_a_missing_open_cobalt_folder_or_an_unreadable_settings_file_is_refused(
-        ini_path: Path, tmp_path: Path, cobalt_dir: Path,
+def test_no_open_cobalt_folder_still_checks_the_network(
+        whole_lab: tuple[dict, CheckEnvironment], ini_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    missing = tmp_path / "no such folder"
-    assert main(["diagnose", "--settings", str(ini_path), "--cobalt-dir", str(missing)]) == 2
-    assert f"--cobalt-dir {missing}: no such folder" in capsys.readouterr().err
+    """A support person, or a user before installing Open Cobalt, can check the network:
+    the router-conf check is skipped with its reason, everything else runs."""
+    settings, env = whole_lab
+    write_ini(ini_path, **settings)
+    code, out = diagnose(ini_path, None, env, capsys, "json", "only=dns,ldap")
+    checks = by_id(json.loads(out))
+    conf = checks["settings.router_conf"]
+    assert conf["status"] == "skipped"
+    assert conf["summary"].startswith("Open Cobalt's folder was not found, so "
+                                      "cobalt-router.conf was not read")
+    assert "--cobalt-dir DIR" in conf["summary"]
+    assert checks["ldap.directory"]["status"] == "ok"
+    assert any(check_id.startswith("dns.resolver.") for check_id in checks)
+    assert code == (0 if all(c["status"] != "failed" for c in checks.values()) else 1)
+
+
+def test_an_unreadable_settings_file_is_one_failed_check_and_a_missing_folder_is_named(
+        ini_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ini_path.parent.mkdir(parents=True, exist_ok=True)
     ini_path.write_bytes(b"[DNS]\nServers = \xff\xfe\x00 broken\n")
-    assert main(["diagnose", "--settings", str(ini_path), "--cobalt-dir",
-                 str(cobalt_dir)]) == 2
-    assert str(ini_path) in capsys.readouterr().err
+    missing = tmp_path / "no such folder"
+    read = read_settings_for_diagnosis(ini_path, None, f"--cobalt-dir {missing}: no such "
+                                                       "folder")
+    found = {check.id: check for check in read.checks}
+    assert found["settings.ini"].status.value == "failed"
+    assert str(ini_path) in found["settings.ini"].summary
+    assert "The checks used Open Cobalt's defaults instead." in found["settings.ini"].summary
+    assert found["settings.router_conf"].summary.startswith(
+        f"--cobalt-dir {missing}: no such folder, so cobalt-router.conf was not read")
 
 
 def exit_code(argv: list[str]) -> int:

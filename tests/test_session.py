@@ -37,7 +37,7 @@ def test_a_whole_run_loads_no_qt(ini_path: Path, cobalt_dir: Path) -> None:
 def test_a_first_run_edits_plans_and_writes_both_files(ini_path: Path,
                                                        cobalt_dir: Path) -> None:
     session = SetupSession(ini_path, cobalt_dir)
-    assert session.can_continue_from_welcome() and not session.is_rerun
+    assert session.cobalt_dir_problem() is None and not session.is_rerun
     session.form.set_text(HOST, "directory.example.org")
     session.form.set_text(PORTS, "6910-6919")
     session.form.set_text(DISPATCHER, "6910")
@@ -86,11 +86,28 @@ def test_a_bad_value_is_refused_with_its_reason_and_nothing_is_written(
 def test_edits_survive_choosing_another_folder(ini_path: Path, cobalt_dir: Path,
                                                tmp_path: Path) -> None:
     session = SetupSession(ini_path, None)
-    assert not session.can_continue_from_welcome()
     assert session.cobalt_dir_problem() == "Choose the folder where Open Cobalt is installed."
     session.choose_cobalt_dir(tmp_path / "missing")
     assert "does not exist" in (session.cobalt_dir_problem() or "")
     session.form.set_text(HOST, "directory.example.org")
     session.choose_cobalt_dir(cobalt_dir)
-    assert session.can_continue_from_welcome()
+    assert session.cobalt_dir_problem() is None
     assert session.form.text(HOST) == "directory.example.org"
+
+
+def test_without_a_folder_the_pages_start_from_the_ini_and_writing_waits_for_it(
+        ini_path: Path, tmp_path: Path) -> None:
+    """The network can be checked before Open Cobalt is installed; a save needs the folder,
+    since both files are written together."""
+    ini_path.parent.mkdir(parents=True)
+    ini_path.write_text("[SpaceDirectory]\nHost = old.cobalt.test\n[Router]\nMode = manual\n")
+    session = SetupSession(ini_path, None)
+    assert session.is_rerun
+    assert session.form.text(HOST) == "old.cobalt.test"
+    assert session.form.settings().router.mode.value == "upnp", "the conf holds the mode"
+    with pytest.raises(ValueError) as waiting:
+        session.plan()
+    assert str(waiting.value).startswith(
+        "Choose the folder where Open Cobalt is installed. Open Cobalt reads its router "
+        "settings from config/cobalt-router.conf")
+    assert ini_path.read_text().count("old.cobalt.test") == 1

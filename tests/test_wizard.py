@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.prefs.general_ini import read_general_ini
-from cobalt_setup.prefs.router_conf import find_dispatcher_block
-from cobalt_setup.settings import RouterMode
+from cobalt_setup.prefs.router_conf import find_dispatcher_block, render_router_conf
+from cobalt_setup.settings import RouterMode, Settings
 from lab.dns_servers import DOMAIN, DnsLab
 from lab.save_runs import STRACE, STRACE_MISSING, Setup, under_strace
 from lab.sockets import closed_port
@@ -73,7 +73,7 @@ def test_walk_from_welcome_to_finish_writes_both_files(
     assert written.texts[("SpaceDirectory", "Host")] == "directory.cobalt.test"
     assert written.texts[("Chat", "Server")] == "chat.cobalt.test"
     assert written.texts[("Xrfb", "ServerHostAddress")] == "apps.cobalt.test"
-    assert written.texts[("Router", "Mode")] == "manual"
+    assert ("Router", "Mode") not in written.texts, "the router settings live in the conf"
     block = find_dispatcher_block((cobalt_dir / "config" / "cobalt-router.conf").read_text())
     assert (block.mode, block.local_address, block.dispatcher_port) == (
         RouterMode.MANUAL, "192.168.1.20", 6903)
@@ -104,9 +104,15 @@ def test_rerun_starts_from_the_existing_files_and_shows_old_and_new(
     qtbot: QtBot, ini_path: Path, cobalt_dir: Path
 ) -> None:
     ini_path.parent.mkdir(parents=True)
+    # An INI of an older version still states the router mode; cobalt-router.conf, which
+    # Open Cobalt reads, says otherwise, and wins.
     ini_path.write_text("# mine\n[SpaceDirectory]\nHost = old.cobalt.test\nPort = 10389\n"
-                        "[Router]\nMode = lan-only\n")
+                        "[Router]\nMode = upnp\n")
+    (cobalt_dir / "config" / "cobalt-router.conf").write_text(render_router_conf(
+        None, Settings.from_texts({("Router", "Mode"): "lan-only"}).router))
     wizard = open_wizard(qtbot, ini_path, cobalt_dir)
+    assert ("The INI says [Router] Mode = upnp, cobalt-router.conf says lan-only; Open "
+            "Cobalt uses the latter.") in wizard.currentPage().agreement_status.text.text()
     assert "re-run" in wizard.currentPage().settings_status.text.text()
     press(wizard, NEXT)
     press(wizard, NEXT)
@@ -120,9 +126,11 @@ def test_rerun_starts_from_the_existing_files_and_shows_old_and_new(
     shown = wizard.currentPage().changes.toPlainText()
     assert "old.cobalt.test" in shown and "new.cobalt.test" in shown
     assert "10389" not in shown, "unchanged values are not listed as changes"
+    assert "upnp" in shown and "(removed: cobalt-router.conf has it)" in shown
     write_settings(qtbot, wizard)
     text = ini_path.read_text()
     assert text.startswith("# mine\n") and "Host = new.cobalt.test" in text
+    assert "Mode" not in text
     assert (ini_path.parent / (ini_path.name + ".bak")).read_text().count("old.cobalt.test") == 1
 
 
@@ -156,19 +164,34 @@ def test_bad_input_blocks_next_with_a_visible_message(
     assert problem_texts(wizard) == []
 
 
-def test_welcome_blocks_next_until_an_existing_folder_is_chosen(
+def test_without_a_folder_the_network_can_be_checked_and_writing_waits_for_it(
     qtbot: QtBot, ini_path: Path, cobalt_dir: Path, tmp_path: Path
 ) -> None:
+    """A user before installing Open Cobalt, or a support person, can go on and check the
+    network; Write settings waits for the folder, since both files are written together."""
     wizard = open_wizard(qtbot, ini_path, None)
     welcome = wizard.currentPage()
-    assert not wizard.button(NEXT).isEnabled()
-    assert "Choose the folder" in welcome.folder_status.text.text()
-    retype(qtbot, welcome.folder, str(tmp_path / "missing"))
-    assert not wizard.button(NEXT).isEnabled()
-    assert "does not exist" in welcome.folder_status.text.text()
-    retype(qtbot, welcome.folder, str(cobalt_dir))
     assert wizard.button(NEXT).isEnabled()
-    assert "Open Cobalt found" in welcome.folder_status.text.text()
+    assert welcome.folder_status.text.text().endswith(
+        "Choose the folder where Open Cobalt is installed. You can go on and check the "
+        "network now; the settings can be written once the folder is chosen.")
+    retype(qtbot, welcome.folder, str(tmp_path / "missing"))
+    assert "does not exist" in welcome.folder_status.text.text()
+    assert wizard.button(NEXT).isEnabled()
+    for _ in range(5):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    assert "Open Cobalt reads its router settings from config/cobalt-router.conf" in (
+        summary.problem.text.text())
+    assert not summary.isComplete(), "nothing can be written yet"
+    assert not ini_path.exists()
+    wizard.restart()
+    retype(qtbot, wizard.currentPage().folder, str(cobalt_dir))
+    assert "Open Cobalt found" in wizard.currentPage().folder_status.text.text()
+    for _ in range(5):
+        press(wizard, NEXT)
+    assert wizard.currentPage().isComplete()
 
 
 @pytest.mark.usefixtures("qasync_loop")  # the save runs off the GUI thread
@@ -196,7 +219,10 @@ def test_an_unreadable_settings_file_is_explained_and_not_overwritten(
     wizard = open_wizard(qtbot, ini_path, cobalt_dir)
     text = wizard.currentPage().settings_status.text.text()
     assert "cannot be read" in text and "line 2" in text
-    assert not wizard.button(NEXT).isEnabled()
+    for _ in range(5):  # the network can still be checked, from the defaults
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert "line 2" in summary.problem.text.text() and not summary.isComplete()
     assert ini_path.read_text() == "[DNS]\nthis line is not a setting\n"
 
 

@@ -150,7 +150,10 @@ def _print_plan(plan: WritePlan) -> None:
         for change in changes:
             # Translators: the old value of a setting the file does not have yet.
             old = _("(not set)") if change.old is None else repr(change.old)
-            print(f"  {change.field.section}.{change.field.key}: {old} -> {change.new!r}")
+            # Translators: a stale key leaves the INI file; cobalt-router.conf has it.
+            new = (_("(removed: cobalt-router.conf has it)") if change.new is None
+                   else repr(change.new))
+            print(f"  {change.field.section}.{change.field.key}: {old} -> {new}")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -193,12 +196,22 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def run_diagnosis_command(args: argparse.Namespace) -> int:
-    files = PreferenceFiles(_ini_path(args), _cobalt_dir(args, required=True))
-    _say_recovered(recover_interrupted_save(files.ini_path, files.cobalt_dir))
+    """A troubleshooting run checks whatever it can: no Open Cobalt folder, or files that
+    cannot be used, are findings of the report, not reasons to stop."""
+    from cobalt_setup.checks.preference_files import read_settings_for_diagnosis
+
+    ini_path = _ini_path(args)
+    folder = args.cobalt_dir.expanduser() if args.cobalt_dir else detect_cobalt_dir()
+    problem = None
+    if folder is not None and not folder.is_dir():
+        # Translators: why cobalt-router.conf was not read; a sentence goes on after it.
+        problem = _("--cobalt-dir {folder}: no such folder").format(folder=folder)
+        folder = None
+    _say_recovered(recover_interrupted_save(ini_path, folder))
     try:
-        return run_diagnose(args, load_current(files))
-    except ValueError as problem:
-        raise UsageError(str(problem)) from None
+        return run_diagnose(args, read_settings_for_diagnosis(ini_path, folder, problem))
+    except ValueError as problem_in_usage:
+        raise UsageError(str(problem_in_usage)) from None
 
 
 def run_router(args: argparse.Namespace) -> int:

@@ -16,15 +16,14 @@ import dns.asyncbackend
 
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.i18n import _
-from cobalt_setup.prefs.store import CurrentPreferences
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown, status_words
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.services import SERVICES, service_name
-from cobalt_setup.settings import Field, Settings, SettingsInvalid
 
 if TYPE_CHECKING:
     from cobalt_setup.checks.diagnosis import Diagnosis
+    from cobalt_setup.checks.preference_files import SettingsRead
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 CRQT_LISTEN_S = 5.5  # spaces announce every 5 s
@@ -43,28 +42,6 @@ def add_diagnose_command(commands: Any, common: Callable[[argparse.ArgumentParse
     output.add_argument("--markdown", action="store_true",
                         help="print Markdown, for a support ticket or a forum post")
     common(diagnose)
-
-
-def settings_from(current: CurrentPreferences) -> Settings:
-    """The settings on disk; ValueError naming the file, line and rule of each bad value."""
-    if current.router_conf_error:
-        raise ValueError(current.router_conf_error)
-    try:
-        return Settings.from_texts(current.starting_texts())
-    except SettingsInvalid as invalid:
-        ini = current.ini
-
-        def where(field: Field) -> str:
-            line = ini.lines.get(field.id) if ini else None
-            if line is not None and ini is not None:
-                # Translators: where a bad setting is, e.g. "/home/ann/OpenCobalt.ini,
-                # line 12".
-                return _("{path}, line {line}").format(path=ini.path, line=line)
-            if field.id in current.router_conf_texts:
-                return str(current.files.router_conf_path)
-            return str(current.files.ini_path)
-
-        raise ValueError(invalid.located(where)) from None
 
 
 def _progress_line(result: ProbeResult) -> None:
@@ -96,9 +73,10 @@ def diagnosis_text(diagnosis: Diagnosis) -> str:
     return "\n".join(lines)
 
 
-def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
+def run_diagnose(args: argparse.Namespace, read: SettingsRead,
                  environment: CheckEnvironment | None = None) -> int:
-    """Run the diagnosis for the settings on disk; raises ValueError for bad usage."""
+    """Run the diagnosis for the settings on disk (whatever state the files are in: what
+    they say about themselves heads the report); raises ValueError for bad usage only."""
     # Loaded here, not at the top: `cobalt-setup --version` and the wizard start faster.
     from cobalt_setup.checks.diagnosis import parse_services, run_diagnosis
 
@@ -107,14 +85,18 @@ def run_diagnose(args: argparse.Namespace, current: CurrentPreferences,
         raise ValueError(_("--timeout {timeout}: give 0.1 to 60 seconds").format(
             timeout=f"{args.timeout:g}"))
     only = parse_services(args.only) if args.only else None
-    settings = settings_from(current)
+    settings = read.settings
     if environment is None:
         environment = CheckEnvironment(
             timeout=args.timeout, crqt_duration=min(CRQT_LISTEN_S, args.timeout),
             router=RouterEnvironment(timeout=min(args.timeout, 2.0)))
     progress = _progress_line if sys.stderr.isatty() else None
     dns.asyncbackend.set_default_backend("asyncio")
+    if progress is not None:
+        for check in read.checks:
+            progress(check)
     diagnosis = asyncio.run(run_diagnosis(settings, environment, only, progress))
+    diagnosis.checks[:0] = read.checks
     if args.json:
         print(diagnosis_json(diagnosis))
     elif args.markdown:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cobalt_setup import __version__
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.services import SERVICES, service_name
+from cobalt_setup.services import REPORTED_SERVICES, service_name
 from cobalt_setup.settings import FIELDS
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ SCHEMA: dict[str, Any] = {
                          "details"],
             "properties": {
                 "id": {"type": "string", "minLength": 1},
-                "service": {"enum": list(SERVICES)},
+                "service": {"enum": list(REPORTED_SERVICES)},
                 "target": {"type": "string"},
                 "status": {"enum": list(STATUSES)},
                 "summary": {"type": "string", "minLength": 1},

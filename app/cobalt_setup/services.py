@@ -92,7 +92,16 @@ BY_ID: dict[str, Service] = {service.id: service for service in CATALOGUE}
 SERVICES = tuple(service.id for service in CATALOGUE)
 
 
+# Not a network service: what a diagnosis found in the preference files it read. It heads a
+# report, because every other finding rests on those settings.
+SETTINGS_FILES = "settings"
+REPORTED_SERVICES = (SETTINGS_FILES, *SERVICES)
+
+
 def service_name(service_id: str) -> str:
     """A service's one name for people, in their language: "ldap" -> "Space Directory
     (LDAP)". The firewall rules use the same name in English."""
+    if service_id == SETTINGS_FILES:
+        # Translators: the heading of a report's findings about the preference files.
+        return _("Settings files")
     return _(BY_ID[service_id].name) if service_id in BY_ID else service_id

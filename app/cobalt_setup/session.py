@@ -13,7 +13,7 @@ from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.form import SettingsForm
 from cobalt_setup.i18n import _
 from cobalt_setup.prefs.atomic import PrefsWriteError, WrittenFile
-from cobalt_setup.prefs.general_ini import IniReadError
+from cobalt_setup.prefs.general_ini import IniReadError, read_general_ini
 from cobalt_setup.prefs.locations import looks_like_cobalt_install
 from cobalt_setup.prefs.store import (
     CurrentPreferences,
@@ -25,6 +25,7 @@ from cobalt_setup.prefs.store import (
     recover_interrupted_save,
     write,
 )
+from cobalt_setup.settings import ROUTER_CONF_FIELDS
 
 if TYPE_CHECKING:
     from cobalt_setup.checks.diagnosis import Diagnosis
@@ -55,16 +56,21 @@ class SetupSession:
         Fields the user already edited keep their text; the others start from the files.
         """
         self.cobalt_dir = folder
-        self.current, self.load_error = None, None
-        if folder is not None and self.cobalt_dir_problem() is None:
-            try:
+        self.current, self.load_error, self.ini_alone = None, None, None
+        try:
+            if folder is not None and self.cobalt_dir_problem() is None:
                 self._recover(folder)
                 self.current = load_current(PreferenceFiles(self.ini_path, folder))
-            except (IniReadError, PrefsReadError, PrefsWriteError) as error:
-                self.load_error = str(error)
+            else:
+                # No usable folder yet: the pages start from the INI, so the network can
+                # be checked; writing waits for the folder (see `plan`).
+                self._recover(None)
+                self.ini_alone = read_general_ini(self.ini_path)
+        except (IniReadError, PrefsReadError, PrefsWriteError) as error:
+            self.load_error = str(error)
         self._reseed()
 
-    def _recover(self, folder: Path) -> None:
+    def _recover(self, folder: Path | None) -> None:
         """Before the files are read: finish a save that was killed half-way (once)."""
         if not self._recovery_done:
             self.recovered = recover_interrupted_save(self.ini_path, folder)
@@ -80,8 +86,20 @@ class SetupSession:
         self._reseed()
 
     def _reseed(self) -> None:
-        starting = {} if self.use_defaults or not self.current else self.current.starting_texts()
+        if self.use_defaults:
+            starting = {}
+        elif self.current is not None:
+            starting = self.current.starting_texts()
+        elif self.ini_alone is not None:  # the router settings are in the folder's conf
+            starting = {key: text for key, text in self.ini_alone.texts.items()
+                        if key not in ROUTER_CONF_FIELDS}
+        else:
+            starting = {}
         self.form.reseed(starting)
+
+    def disagreements(self) -> list[str]:
+        """An old INI that states a router setting differently from cobalt-router.conf."""
+        return self.current.disagreements() if self.current is not None else []
 
     def cobalt_dir_problem(self) -> str | None:
         """Why the chosen folder cannot be used, in words; None when it can."""
@@ -99,17 +117,21 @@ class SetupSession:
 
     @property
     def is_rerun(self) -> bool:
-        return self.current is not None and self.current.is_rerun
-
-    def can_continue_from_welcome(self) -> bool:
-        return self.cobalt_dir_problem() is None and self.load_error is None
+        return (self.current is not None and self.current.is_rerun) or (
+            self.ini_alone is not None)
 
     def plan(self) -> WritePlan:
         """What Finish would write. Raises `SettingsInvalid` or `RouterConfError`."""
         if self.current is None:
-            # Translators: why the settings cannot be written yet (the preference
-            # files were not read).
-            raise ValueError(self.cobalt_dir_problem() or self.load_error or _("nothing loaded"))
+            if self.load_error:
+                raise ValueError(self.load_error)
+            # Both files are written as one save, so writing waits for the folder: an INI
+            # alone would leave the router settings unsaved, and Open Cobalt reads them
+            # from config/cobalt-router.conf in that folder.
+            raise ValueError(_("{problem} Open Cobalt reads its router settings from "
+                               "config/cobalt-router.conf in that folder, and both files are "
+                               "written together: choose it on the first page.").format(
+                problem=self.cobalt_dir_problem() or ""))
         return plan_write(self.current, self.form.settings())
 
     def write(self) -> list[WrittenFile]:

@@ -54,9 +54,15 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+# The two files a setting can live in. Each setting lives in one of them only: it is read
+# from there and written there, so the two can never disagree about what Open Cobalt uses.
+INI_FILE = "general-preferences.ini"  # the per-user stand-in for the General Preferences
+ROUTER_CONF_FILE = "cobalt-router.conf"  # in Open Cobalt's folder; Open Cobalt reads it
+
+
 @dataclass(frozen=True)
 class Field:
-    """One setting: where it lives in the INI file and how it is checked.
+    """One setting: its [section] and key, the file it lives in, and how it is checked.
 
     `label` and `help` are English, marked with N_(): show them with `_()`.
     """
@@ -68,6 +74,7 @@ class Field:
     default: str
     parse: Callable[[str], Any]
     help: str = ""
+    home: str = INI_FILE  # or ROUTER_CONF_FILE
 
     @property
     def id(self) -> tuple[str, str]:
@@ -144,21 +151,25 @@ FIELDS: tuple[Field, ...] = (
     Field("Chat", "Port", "chat.port", N_("Chat port"),
           str(BY_ID["xmpp"].first_port), addresses.parse_port),
     Field("Router", "Mode", "router.mode", N_("Router mode"),
-          RouterMode.UPNP.value, _parse_mode),
+          RouterMode.UPNP.value, _parse_mode, home=ROUTER_CONF_FILE),
     Field("Router", "Ports", "router.ports", N_("TeaTime ports"),
           _TEATIME.ports_text, addresses.parse_port_range,
           N_("Peers outside your network reach your spaces on these TCP ports.")),
     Field("Router", "DispatcherPort", "router.dispatcher_port", N_("Dispatcher port"),
           str(_TEATIME.first_port), addresses.parse_port,
-          N_("The port your router's dispatcher listens on; one of the TeaTime ports.")),
+          N_("The port your router's dispatcher listens on; one of the TeaTime ports."),
+          home=ROUTER_CONF_FILE),
     Field("Router", "LocalAddress", "router.local_address", N_("Local address"),
           "", _optional(addresses.parse_ip),
-          N_("This computer's address on the LAN. Leave empty to let Open Cobalt detect it.")),
+          N_("This computer's address on the LAN. Leave empty to let Open Cobalt detect it."),
+          home=ROUTER_CONF_FILE),
     Field("Web", "VersionCheckURL", "web.version_check_url", N_("Version check URL"),
           "http://www.opencobalt.net/", addresses.parse_http_url),
 )
 
 FIELDS_BY_ID: dict[tuple[str, str], Field] = {f.id: f for f in FIELDS}
+INI_FIELDS = tuple(f.id for f in FIELDS if f.home == INI_FILE)
+ROUTER_CONF_FIELDS = tuple(f.id for f in FIELDS if f.home == ROUTER_CONF_FILE)
 
 
 @dataclass(frozen=True)
@@ -283,13 +294,16 @@ class Change:
 
     field: Field
     old: str | None  # None: the file does not have it yet
-    new: str
+    new: str | None  # None: the key leaves this file (it lives in the other one)
 
 
-def changes_between(old: Mapping[tuple[str, str], str] | None, new: Settings) -> list[Change]:
-    """What writing `new` changes, field by field, in catalogue order."""
+def changes_between(old: Mapping[tuple[str, str], str] | None, new: Settings,
+                    home: str = INI_FILE) -> list[Change]:
+    """What writing `new` changes in the file `home`, field by field, in catalogue order."""
     result = []
     for key, new_text in new.texts().items():
+        if FIELDS_BY_ID[key].home != home:
+            continue
         old_text = None if old is None else old.get(key)
         if old_text is None or old_text.strip() != new_text:
             result.append(Change(FIELDS_BY_ID[key], old_text, new_text))

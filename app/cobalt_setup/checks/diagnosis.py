@@ -17,7 +17,7 @@ from cobalt_setup.checks.services import OnResult, run_reporting
 from cobalt_setup.checks.table import CHECKS, Shared
 from cobalt_setup.i18n import _
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.services import SERVICES
+from cobalt_setup.services import REPORTED_SERVICES, SERVICES
 from cobalt_setup.settings import Settings
 
 __all__ = ["SERVICES", "Diagnosis", "parse_services", "run_diagnosis"]
@@ -32,8 +32,9 @@ class Diagnosis:
     elapsed_ms: float = 0.0
 
     def by_service(self) -> dict[str, list[ProbeResult]]:
-        """The checks grouped by service, in SERVICES order (services with none left out)."""
-        groups: dict[str, list[ProbeResult]] = {service: [] for service in SERVICES}
+        """The checks grouped by service, the settings files first, then in SERVICES order
+        (services with none left out)."""
+        groups: dict[str, list[ProbeResult]] = {service: [] for service in REPORTED_SERVICES}
         for check in self.checks:
             groups.setdefault(check.service, []).append(check)
         return {service: checks for service, checks in groups.items() if checks}

@@ -16,7 +16,7 @@ from configupdater import ConfigUpdater, Option
 from configupdater.parser import MissingSectionHeaderError, ParsingError
 
 from cobalt_setup.i18n import _
-from cobalt_setup.settings import FIELDS, Settings
+from cobalt_setup.settings import FIELDS, ROUTER_CONF_FIELDS, Settings
 
 FieldId = tuple[str, str]
 MAX_INI_BYTES = 1024 * 1024  # a preferences file is a few hundred bytes; refuse anything huge
@@ -166,12 +166,27 @@ def render_general_ini(existing: IniContents | None, settings: Settings) -> byte
             "# documented stand-in. Comments and keys of your own are kept on rewrite.\n\n"
         )
     for (section, key), value in settings.texts().items():
-        _set_option(updater, section, key, value)
+        if (section, key) not in ROUTER_CONF_FIELDS:
+            _set_option(updater, section, key, value)
+    for section, key in ROUTER_CONF_FIELDS:  # they live in cobalt-router.conf only
+        _remove_option(updater, section, key)
     text = str(updater)
     if not text.endswith("\n"):
         text += "\n"
     prefix = codecs.BOM_UTF8 if existing and existing.has_bom else b""
     return prefix + text.encode("utf-8")
+
+
+def _remove_option(updater: ConfigUpdater, section: str, key: str) -> None:
+    """Drop a key an older version wrote here; an emptied section of ours goes too."""
+    for block in updater.section_blocks():
+        if block.name.lower() != section.lower():
+            continue
+        for name in [option for option in block.options() if option.lower() == key.lower()]:
+            updater.remove_option(block.name, name)
+        if not block.options() and not any(
+                line.strip() for line in str(block).splitlines()[1:]):
+            updater.remove_section(block.name)
 
 
 def _set_option(updater: ConfigUpdater, section: str, key: str, value: str) -> None:

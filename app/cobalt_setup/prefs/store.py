@@ -30,14 +30,15 @@ from cobalt_setup.prefs.router_conf import (
     read_router_settings_texts,
     render_router_conf,
 )
-from cobalt_setup.settings import FIELDS_BY_ID, Change, Settings, changes_between
+from cobalt_setup.settings import (
+    FIELDS_BY_ID,
+    ROUTER_CONF_FIELDS,
+    Change,
+    Settings,
+    changes_between,
+)
 
 FieldId = tuple[str, str]
-ROUTER_CONF_FIELDS: tuple[FieldId, ...] = (
-    ("Router", "Mode"),
-    ("Router", "DispatcherPort"),
-    ("Router", "LocalAddress"),
-)
 MAX_ROUTER_CONF_BYTES = 1024 * 1024
 
 
@@ -79,8 +80,29 @@ class CurrentPreferences:
         return self.ini is not None
 
     def starting_texts(self) -> dict[FieldId, str]:
-        """Field texts to start the pages from: the router file's, then the INI's on top."""
-        return {**self.router_conf_texts, **(self.ini.texts if self.ini else {})}
+        """Field texts to start the pages from, each from the file it lives in: the router
+        settings from cobalt-router.conf (which Open Cobalt reads), the others from the INI.
+        An old INI's [Router] Mode, DispatcherPort or LocalAddress is never used."""
+        ini = self.ini.texts if self.ini else {}
+        return {**{key: text for key, text in ini.items() if key not in ROUTER_CONF_FIELDS},
+                **self.router_conf_texts}
+
+    def disagreements(self) -> list[str]:
+        """Sentences for an old INI that still states a router setting differently from
+        cobalt-router.conf: the user should know which one Open Cobalt follows."""
+        if self.ini is None or self.router_conf_text is None:
+            return []
+        said = []
+        for key in ROUTER_CONF_FIELDS:
+            in_ini, in_conf = self.ini.texts.get(key), self.router_conf_texts.get(key)
+            if in_ini is None or in_conf is None or in_ini.strip() == in_conf:
+                continue
+            # Translators: {key} is a setting as written in the files, e.g. "[Router]
+            # Mode"; {ini} and {conf} its two values; keep the file names.
+            said.append(_("The INI says {key} = {ini}, cobalt-router.conf says {conf}; Open "
+                          "Cobalt uses the latter.").format(
+                key=f"[{key[0]}] {key[1]}", ini=in_ini.strip() or '""', conf=in_conf or '""'))
+        return said
 
 
 def _read_router_conf(path: Path) -> bytes | None:
@@ -97,23 +119,32 @@ def _read_router_conf(path: Path) -> bytes | None:
                              .format(path=path, reason=error.strerror)) from None
 
 
+def _router_conf_contents(path: Path, raw: bytes | None
+                          ) -> tuple[str | None, dict[FieldId, str], str | None]:
+    # surrogateescape: whatever the file's encoding, every byte we do not edit comes back.
+    text = None if raw is None else raw.decode("utf-8", errors="surrogateescape")
+    if text is None:
+        return None, {}, None
+    try:
+        return text, read_router_settings_texts(text), None
+    except RouterConfError as error:
+        # Translators: {where} is a file (or "FILE, line N"); {problem} says what
+        # is wrong with it.
+        return text, {}, _("{where}: {problem}").format(where=path, problem=error)
+
+
+def load_router_conf(path: Path) -> tuple[str | None, dict[FieldId, str], str | None]:
+    """cobalt-router.conf's text (None: no such file), the router settings it states, and
+    why it cannot be edited (None: it can). Raises `PrefsReadError` when it cannot be read."""
+    return _router_conf_contents(path, _read_router_conf(path))
+
+
 def load_current(files: PreferenceFiles) -> CurrentPreferences:
     """Read both files. Raises `IniReadError` / `PrefsReadError` when one cannot be read."""
     ini_raw = read_ini_bytes(files.ini_path)
     ini = None if ini_raw is None else parse_general_ini(files.ini_path, ini_raw)
     conf_raw = _read_router_conf(files.router_conf_path)
-    # surrogateescape: whatever the file's encoding, every byte we do not edit comes back.
-    conf_text = None if conf_raw is None else conf_raw.decode("utf-8", errors="surrogateescape")
-    conf_texts: dict[FieldId, str] = {}
-    conf_error = None
-    if conf_text is not None:
-        try:
-            conf_texts = read_router_settings_texts(conf_text)
-        except RouterConfError as error:
-            # Translators: {where} is a file (or "FILE, line N"); {problem} says what
-            # is wrong with it.
-            conf_error = _("{where}: {problem}").format(where=files.router_conf_path,
-                                                        problem=error)
+    conf_text, conf_texts, conf_error = _router_conf_contents(files.router_conf_path, conf_raw)
     fingerprints = {files.ini_path: sha256(ini_raw), files.router_conf_path: sha256(conf_raw)}
     return CurrentPreferences(files, ini, conf_text, conf_texts, conf_error, fingerprints)
 
@@ -145,6 +176,8 @@ def plan_write(current: CurrentPreferences, settings: Settings) -> WritePlan:
     if ini_bytes.removeprefix(b"\xef\xbb\xbf") != old_ini:
         contents[files.ini_path] = ini_bytes
     ini_changes = changes_between(current.ini.texts if current.ini else None, settings)
+    ini_changes += [Change(FIELDS_BY_ID[key], current.ini.texts[key], None)
+                    for key in ROUTER_CONF_FIELDS if current.ini and key in current.ini.texts]
 
     conf_text = render_router_conf(current.router_conf_text, settings.router)
     if conf_text != current.router_conf_text:

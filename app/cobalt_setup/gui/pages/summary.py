@@ -227,7 +227,8 @@ class SummaryPage(SetupPage):
         rows = []
         for change in changes:
             old = _("(not set)") if change.old is None else (change.old or _("(empty)"))
-            new = change.new or _("(empty)")
+            new = (_("(removed: cobalt-router.conf has it)") if change.new is None
+                   else change.new or _("(empty)"))
             rows.append(
                 f"<tr><td>{escape(_(change.field.label))}</td>"
                 f"<td>{escape(old)}</td><td>&rarr;</td><td><b>{escape(new)}</b></td></tr>"

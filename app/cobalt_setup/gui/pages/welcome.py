@@ -48,6 +48,7 @@ class WelcomePage(QWizardPage):
         self.folder_status = StatusLine(self)
         self.settings_status = StatusLine(self)
         self.recovery_status = StatusLine(self)  # an interrupted save, finished at start
+        self.agreement_status = StatusLine(self)  # an old INI that disagrees with the conf
         self.use_defaults = QCheckBox(_("Start every page from Open Cobalt's &defaults "
                                               "instead of my current settings"), self)
         layout.addWidget(self.folder_label, 0, 0)
@@ -56,16 +57,17 @@ class WelcomePage(QWizardPage):
         layout.addWidget(self.folder_status, 1, 1, 1, 2)
         layout.addWidget(self.settings_status, 2, 0, 1, 3)
         layout.addWidget(self.recovery_status, 3, 0, 1, 3)
-        layout.addWidget(self.use_defaults, 4, 0, 1, 3)
+        layout.addWidget(self.agreement_status, 4, 0, 1, 3)
+        layout.addWidget(self.use_defaults, 5, 0, 1, 3)
         self.check_button = QPushButton(_("&Check my current setup"), self)
         self.check_button.setToolTip(_(
             "Check every service now with your current settings, then go to the first page "
             "with a problem"))
         self.check_status = StatusLine(self)
         self.check_status.setVisible(False)
-        layout.addWidget(self.check_button, 5, 0)
-        layout.addWidget(self.check_status, 5, 1, 1, 2)
-        layout.setRowStretch(6, 1)
+        layout.addWidget(self.check_button, 6, 0)
+        layout.addWidget(self.check_status, 6, 1, 1, 2)
+        layout.setRowStretch(7, 1)
         self.check_runner = ProbeRunner(
             self, on_finished=self._on_checked,
             on_failed=lambda message: self.check_status.show_status(
@@ -109,7 +111,10 @@ class WelcomePage(QWizardPage):
         session = self.session
         problem = session.cobalt_dir_problem()
         if problem:
-            self.folder_status.show_status("error", problem)
+            # Translators: after why the Open Cobalt folder cannot be used (a sentence).
+            self.folder_status.show_status("warning", _(
+                "{problem} You can go on and check the network now; the settings can be "
+                "written once the folder is chosen.").format(problem=problem))
         elif session.cobalt_dir_looks_right():
             self.folder_status.show_status("ok", _("Open Cobalt found in this folder."))
         else:
@@ -141,6 +146,10 @@ class WelcomePage(QWizardPage):
         if session.recovered:
             self.recovery_status.show_status("info", session.recovered)
         self.recovery_status.setVisible(bool(session.recovered))
+        disagreements = session.disagreements()
+        if disagreements:
+            self.agreement_status.show_status("warning", " ".join(disagreements))
+        self.agreement_status.setVisible(bool(disagreements))
         self.use_defaults.setVisible(session.is_rerun)
         self.check_button.setVisible(session.is_rerun and session.checks is not None)
         self.completeChanged.emit()
@@ -191,5 +200,3 @@ class WelcomePage(QWizardPage):
         if hasattr(wizard, "go_to_first_problem"):
             wizard.go_to_first_problem(problems)
 
-    def isComplete(self) -> bool:
-        return self.session.can_continue_from_welcome()
