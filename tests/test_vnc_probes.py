@@ -7,15 +7,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.server
+import os
 import socket
 import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 
+import psutil
 import pytest
 
-from cobalt_setup.checks.services import summarize_vnc_scan
+from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.checks.services import check_xrfb, summarize_vnc_scan
 from cobalt_setup.probes.vnc import (
     VNC_RANGE_NOTE,
     free_local_ports,
@@ -25,6 +28,7 @@ from cobalt_setup.probes.vnc import (
 )
 from cobalt_setup.probes.xrfb import probe_xrfb_control
 from cobalt_setup.result import Status
+from cobalt_setup.settings import Settings
 from cobalt_setup.wording import port_list
 from lab import vnc_servers
 from lab.vnc_servers import VncRange, VncServer
@@ -543,9 +547,48 @@ async def test_hosting_reports_the_ports_xvnc_holds(xvnc_range: VncRange) -> Non
                                              if p not in held]
     result = await probe_vnc_hosting(first, last)
     assert result.status is Status.WARNING
-    assert f"{held[0]} and {held[1]} are in use by another program" in result.summary
+    assert f"{held[0]} and {held[1]} are in use by another program (Xvnc, PIDs " in (
+        result.summary), "the OS says which program holds them"
     assert result.details["in_use"] == held
+    assert {int(port): holder["program"] for port, holder in
+            result.details["holders"].items()} == dict.fromkeys(held, "Xvnc")
     assert "display" in result.fix
+
+
+@pytest.mark.asyncio
+async def test_the_xrfb_server_configured_on_this_computer_holding_its_ports_is_expected(
+        xvnc_range: VncRange) -> None:
+    """The user's own Xvnc runs here: the check finds it answering RFB on its ports, so
+    those ports being taken is no problem; it says whose they are."""
+    first, last = xvnc_range.first, xvnc_range.last
+    settings = Settings.from_texts({("Xrfb", "ServerHostAddress"): "127.0.0.1",
+                                    ("Xrfb", "VncPorts"): f"{first}-{last}",
+                                    ("Xrfb", "ServerPortNumber"): str(closed_port())})
+    results = {r.id: r for r in await check_xrfb(settings, CheckEnvironment(timeout=2.0))}
+    hosting = results["vnc.hosting"]
+    held = xvnc_range.ports
+    assert hosting.status is Status.OK
+    assert hosting.summary.startswith(
+        f"{held[0]} and {held[1]} are held by the Xrfb/VNC server you configured, on this "
+        "computer (Xvnc, PIDs ")
+    assert hosting.summary.endswith("that is expected.")
+    assert hosting.details["expected"] == held and hosting.details["in_use"] == []
+
+
+@pytest.mark.asyncio
+async def test_another_program_on_a_port_of_the_range_is_named(xvnc_range: VncRange) -> None:
+    """A listener that is not the configured server (here: this test's own Python) is
+    "another program", named with its PID, even while the configured server runs."""
+    first, last = xvnc_range.first, xvnc_range.last
+    spare = next(port for port in range(first, last + 1) if port not in xvnc_range.ports)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", spare))
+        squatter.listen()
+        result = await probe_vnc_hosting(first, last, served=xvnc_range.ports)
+    assert result.status is Status.WARNING
+    me = psutil.Process().name()
+    assert f"{spare} is in use by another program ({me}, PID {os.getpid()})" in result.summary
+    assert "held by the Xrfb/VNC server you configured" in result.summary
 
 
 @pytest.mark.asyncio

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from cobalt_setup.probes.teatime import probe_teatime_hosting, probe_teatime_outgoing
@@ -536,8 +537,9 @@ async def test_hosting_lists_the_ports_in_use() -> None:
         on_loopback = await probe_teatime_hosting(first, last, host="127.0.0.1")
     for found in (result, on_loopback):
         assert found.status is Status.WARNING
+        me = f"{psutil.Process().name()}, PID {os.getpid()}"  # the test holds them
         assert found.summary == (f"TeaTime ports {first + 1} and {first + 4} are in use by "
-                                 "another program on this computer.")
+                                 f"another program on this computer ({me}).")
         assert "Open Cobalt router" in found.fix and "Router page" in found.fix
         assert found.details["in_use"] == [first + 1, first + 4]
     # Nothing was left listening by the check itself.

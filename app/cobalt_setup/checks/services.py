@@ -19,6 +19,7 @@ from cobalt_setup.probes.dns.checks import DnsChecks
 from cobalt_setup.probes.dns.name_resolution import compare_resolution
 from cobalt_setup.probes.dns.service_discovery import XMPP_CLIENT_SERVICE, lookup_srv
 from cobalt_setup.probes.ldap_directory import probe_space_directory
+from cobalt_setup.probes.port_holders import is_this_computer
 from cobalt_setup.probes.teatime import probe_teatime_outgoing
 from cobalt_setup.probes.vnc import probe_vnc_hosting, scan_vnc_range
 from cobalt_setup.probes.xmpp import probe_xmpp
@@ -153,19 +154,35 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
     if not xrfb.server_host_address:
         return await run_reporting([hosting], on_result)
 
+    connected_to: list[str] = []
+
     def probes(address: str) -> list[Job]:
+        connected_to.append(address)
         return [
             partial(probe_xrfb_control, address, xrfb.server_port_number, environment.timeout),
             partial(_scan_summary, address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
                     environment.timeout),
         ]
 
-    server, local = await gather_all(
-        _resolved_then("xrfb", xrfb.server_host_address, settings, environment, on_result,
-                       probes),
-        run_reporting([hosting], on_result),
-    )
+    server = await _resolved_then("xrfb", xrfb.server_host_address, settings, environment,
+                                  on_result, probes)
+    # After the scan (binding the range takes microseconds): where the configured server
+    # runs on this computer, the ports it answered on are its own, not "in use".
+    served = _ports_served_here(server, connected_to)
+    local = await run_reporting([partial(hosting, served=served)], on_result)
     return [*server, *local]
+
+
+def _ports_served_here(results: list[ProbeResult], addresses: list[str]) -> set[int]:
+    """The VNC ports where a server answered RFB, if that server is this computer."""
+    if not addresses or not is_this_computer(addresses[0]):
+        return set()
+    scan = next((r for r in results if r.id == "vnc.range"), None)
+    if scan is None:
+        return set()
+    answered = (Status.OK.value, Status.WARNING.value)
+    return {int(port) for port, status in scan.details.get("ports", {}).items()
+            if status in answered}
 
 
 async def check_chat(settings: Settings, environment: CheckEnvironment,

@@ -25,6 +25,7 @@ from functools import partial
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.os_errors import ACCESS_DENIED, ADDRESS_IN_USE, NOT_MINE
+from cobalt_setup.probes.port_holders import holders_words, port_holders
 from cobalt_setup.probes.tcp import (
     Exchange,
     Outcome,
@@ -263,10 +264,17 @@ async def probe_teatime_hosting(first: int, last: int, host: str = "0.0.0.0") ->
         # Translators: one item of a "; "-joined list of problems (its first letter
         # is made upper case, a full stop ends the list); {ports} is e.g. "6901 and
         # 6904".
+        holders = await asyncio.to_thread(port_holders, in_use)
+        details["holders"] = {str(port): {"pid": holder.pid, "program": holder.program}
+                              for port, holder in holders.items()}
+        # {holder} names the program where the OS says, e.g. " (python3, PID 7)", or is
+        # empty.
         problems.append(ngettext("TeaTime port {ports} is in use by another program on this "
-                                 "computer",
+                                 "computer{holder}",
                                  "TeaTime ports {ports} are in use by another program on this "
-                                 "computer", len(in_use)).format(ports=port_list(in_use)))
+                                 "computer{holder}", len(in_use)).format(
+                                     ports=port_list(in_use),
+                                     holder=holders_words(in_use, holders)))
         # Translators: one of the fixes joined with spaces into one paragraph.
         fixes.append(_("If an Open Cobalt router is running, it holds them, which is fine. "
                        "Otherwise close the program that uses them, or choose other TeaTime "

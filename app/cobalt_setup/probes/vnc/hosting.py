@@ -8,8 +8,10 @@ import errno
 import socket
 import sys
 import time
+from collections.abc import Collection
 
 from cobalt_setup.i18n import N_, _, ngettext
+from cobalt_setup.probes.port_holders import holders_words, port_holders
 from cobalt_setup.probes.vnc.check import check_range
 from cobalt_setup.probes.vnc.rfb import (
     CLIENT_RANGE,
@@ -65,12 +67,18 @@ def _displays_text(first: int, last: int) -> str:
     return _("VNC displays {displays}").format(displays=f"{low}-{high}")
 
 
-async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> ProbeResult:
+async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0", *,
+                            served: Collection[int] = ()) -> ProbeResult:
     """Could this computer host VNC displays on first..last? Binds each port for an instant
     (on all interfaces by default, as a server would) and lets it go.
 
-    OK: every port is free. WARNING: some are in use (summary: "5901 and 5902 are in use
-    by another program"). FAILED: none can be used. details: free, in_use, blocked.
+    `served`: the ports where the Xrfb/VNC server the user configured, on this computer,
+    answered RFB; that server holding them is expected, not a problem. A port held by
+    another program names it where the OS says (details.holders).
+
+    OK: every port is free, or held by the configured server. WARNING: some are in use
+    by another program (summary: "5901 and 5902 are in use by another program (python3,
+    PID 7)"). FAILED: none can be used. details: free, in_use, blocked, expected, holders.
     """
     check_range(first, last)
     started = time.perf_counter()
@@ -85,13 +93,36 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
         else:
             blocked[str(port)] = errno.errorcode.get(code, str(code))
         await asyncio.sleep(0)  # stay cancellable and let the GUI breathe on long ranges
+    holders = await asyncio.to_thread(port_holders, in_use) if in_use else {}
+    server_pids = {holders[port].pid for port in served if port in holders} - {None}
+    expected = [port for port in in_use if port in served
+                or (port in holders and holders[port].pid in server_pids)]
+    ours_now = set(expected)
+    in_use = [port for port in in_use if port not in ours_now]
     taken = sorted(in_use + [int(p) for p in blocked])
-    free = [port for port in range(first, last + 1) if port not in taken]
+    unavailable = {*taken, *expected}
+    free = [port for port in range(first, last + 1) if port not in unavailable]
     span = f"{first}-{last}" if first != last else str(first)
-    details: dict[str, object] = {"host": host, "first": first, "last": last, "free": free,
-                                  "in_use": in_use, "blocked": blocked}
+    details: dict[str, object] = {
+        "host": host, "first": first, "last": last, "free": free, "in_use": in_use,
+        "blocked": blocked, "expected": expected,
+        "holders": {str(port): {"pid": holder.pid, "program": holder.program}
+                    for port, holder in holders.items()}}
     target = f"this computer, TCP {span}"
     elapsed = round((time.perf_counter() - started) * 1000, 2)
+    ours = ""
+    if expected:
+        # Translators: {ports} is a list of port numbers such as "5901 and 5902";
+        # {holder} names the program, e.g. " (Xvnc, PID 42)", or is empty.
+        ours = ngettext(
+            "{ports} is held by the Xrfb/VNC server you configured, on this computer{holder}: "
+            "that is expected.",
+            "{ports} are held by the Xrfb/VNC server you configured, on this "
+            "computer{holder}: that is expected.", len(expected)).format(
+                ports=port_list(expected), holder=holders_words(expected, holders))
+    if not taken and expected:
+        return ProbeResult("vnc.hosting", SERVICE, target, Status.OK, ours,
+                           elapsed_ms=elapsed, details=details)
     if not taken:
         # Translators: {ports} is a port or a range of ports, e.g. "5900-5930";
         # {displays} e.g. "VNC displays 0-30".
@@ -111,18 +142,21 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
             # (its first letter is made upper case); {ports} is a list of port numbers
             # such as "5901 and 5902", {displays} a list of display numbers such as "1
             # and 2".
-            word = ngettext("{ports} is in use by another program (VNC display {displays} "
-                            "cannot listen there)",
-                            "{ports} are in use by another program (VNC displays {displays} "
-                            "cannot listen there)", len(in_use)).format(
-                                ports=port_list(in_use), displays=numbers)
+            # {holder} names the program, e.g. " (python3, PID 7)", or is empty.
+            word = ngettext("{ports} is in use by another program{holder} (VNC display "
+                            "{displays} cannot listen there)",
+                            "{ports} are in use by another program{holder} (VNC displays "
+                            "{displays} cannot listen there)", len(in_use)).format(
+                                ports=port_list(in_use), displays=numbers,
+                                holder=holders_words(in_use, holders))
         else:
             # Translators: one item of a "; "-joined list of problems with local ports
             # (its first letter is made upper case); {ports} is a list of port numbers
             # such as "5901 and 5902".
-            word = ngettext("{ports} is in use by another program",
-                            "{ports} are in use by another program", len(in_use)).format(
-                                ports=port_list(in_use))
+            # {holder} names the program, e.g. " (python3, PID 7)", or is empty.
+            word = ngettext("{ports} is in use by another program{holder}",
+                            "{ports} are in use by another program{holder}", len(in_use)).format(
+                                ports=port_list(in_use), holder=holders_words(in_use, holders))
         words.append(word)
     if blocked:
         ports = [int(p) for p in blocked]
@@ -135,16 +169,19 @@ async def probe_vnc_hosting(first: int, last: int, host: str = "0.0.0.0") -> Pro
             "5900 + N), or stop the program that holds these ports. To see which program it "
             "is: `ss -ltnp` on Linux, `lsof -iTCP -sTCP:LISTEN` on macOS, `netstat -ano` on "
             "Windows.")
-    status = Status.FAILED if not free else Status.WARNING
+    # With the configured server here, a range without a free port is its, not a failure.
+    status = Status.FAILED if not free and not expected else Status.WARNING
     summary = "; ".join(words) + "."
     summary = summary[0].upper() + summary[1:]
-    if not free:
+    if status is Status.FAILED:
         # Translators: {ports} is a range of ports, e.g. "5900-5930"; {problems} is
         # a "; "-joined list such as "5900 is in use by another program; 5901
         # cannot be opened by this program (reserved or forbidden)." (it ends with
         # its full stop).
         summary = _("No port of {ports} is free: {problems}").format(
             ports=span, problems=summary[0].lower() + summary[1:])
+    if ours:
+        summary = f"{ours} {summary}"
     return ProbeResult("vnc.hosting", SERVICE, target, status, summary, fix,
                        elapsed_ms=elapsed, details=details)
 
