@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cobalt_setup.gui.app import run_wizard
 
         return run_wizard(_ini_path(args), _cobalt_dir(args, required=False),
-                          CheckEnvironment(), args.lang)
+                          CheckEnvironment.with_timeout(), args.lang)
     except (UsageError, IniReadError, PrefsReadError, RouterConfError) as error:
         print(f"cobalt-setup: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import dns.asyncbackend
 
-from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.checks.environment import DEFAULT_TIMEOUT_S, CheckEnvironment
 from cobalt_setup.i18n import _
 from cobalt_setup.report import diagnosis_json, diagnosis_markdown, status_words
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.services import SERVICES, service_name
 
 if TYPE_CHECKING:
@@ -26,14 +25,13 @@ if TYPE_CHECKING:
     from cobalt_setup.checks.preference_files import SettingsRead
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
-CRQT_LISTEN_S = 5.5  # spaces announce every 5 s
 
 
 def add_diagnose_command(commands: Any, common: Callable[[argparse.ArgumentParser], None]
                          ) -> None:
     diagnose = commands.add_parser(
         "diagnose", help="check every service Open Cobalt needs with the current settings")
-    diagnose.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
+    diagnose.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                           help="how long each check may wait for an answer (default 3)")
     diagnose.add_argument("--only", metavar="SERVICE[,SERVICE]",
                           help=f"check only these services ({', '.join(SERVICES)})")
@@ -87,9 +85,7 @@ def run_diagnose(args: argparse.Namespace, read: SettingsRead,
     only = parse_services(args.only) if args.only else None
     settings = read.settings
     if environment is None:
-        environment = CheckEnvironment(
-            timeout=args.timeout, crqt_duration=min(CRQT_LISTEN_S, args.timeout),
-            router=RouterEnvironment(timeout=min(args.timeout, 2.0)))
+        environment = CheckEnvironment.with_timeout(args.timeout)
     progress = _progress_line if sys.stderr.isatty() else None
     dns.asyncbackend.set_default_backend("asyncio")
     if progress is not None:

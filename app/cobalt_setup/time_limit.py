@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -26,3 +27,17 @@ async def within(job: Awaitable[T], seconds: float) -> T:
         return await asyncio.wait_for(job, seconds)
     async with asyncio.timeout(max(0.0, seconds)):
         return await job
+
+
+class Deadline:
+    """One time limit shared by the steps of a check (a name look-up, then a connection):
+    each step gets what is left, so the whole check ends within its timeout however the
+    time is spent. `left()` never gives less than `floor`, so a last step can still tell
+    a silent peer from one that answers at once."""
+
+    def __init__(self, seconds: float, floor: float = 0.05) -> None:
+        self.ends = time.monotonic() + seconds
+        self.floor = floor
+
+    def left(self) -> float:
+        return max(self.floor, self.ends - time.monotonic())

@@ -82,7 +82,7 @@ async def run_diagnosis(settings: Settings, environment: CheckEnvironment,
     try:
         results = await run_reporting(chosen, report)
     finally:
-        shared.close()
+        await shared.close()
     diagnosis.checks = [result for result in results if result.service in wanted]
     order = {service: index for index, service in enumerate(SERVICES)}
     diagnosis.checks.sort(key=lambda result: order.get(result.service, len(order)))

@@ -15,9 +15,8 @@ import dns.exception
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _, ngettext
-from cobalt_setup.probes.dns.checks import DnsChecks
 from cobalt_setup.probes.dns.name_resolution import compare_resolution
-from cobalt_setup.probes.dns.service_discovery import XMPP_CLIENT_SERVICE, lookup_srv
+from cobalt_setup.probes.dns.service_discovery import XMPP_CLIENT_SERVICE, Discovery, lookup_srv
 from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.port_holders import is_this_computer
 from cobalt_setup.probes.teatime import probe_teatime_outgoing
@@ -27,15 +26,16 @@ from cobalt_setup.probes.xrfb import probe_xrfb_control
 from cobalt_setup.result import OnResult, ProbeResult, Status
 from cobalt_setup.services import BY_ID
 from cobalt_setup.settings import Settings
+from cobalt_setup.time_limit import Deadline
 from cobalt_setup.wording import port_list
 
 
 async def resolve_for_open_cobalt(service: str, host: str, settings: Settings,
-                                  environment: CheckEnvironment) -> ProbeResult:
+                                  environment: CheckEnvironment, *,
+                                  timeout: float) -> ProbeResult:
     """How Open Cobalt resolves `host`; `details["addresses"]` are the ones it would use."""
     system = await environment.dns.system_resolvers()
-    return await compare_resolution(service, host, settings.dns.servers, system,
-                                    environment.timeout)
+    return await compare_resolution(service, host, settings.dns.servers, system, timeout)
 
 
 Job = Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]
@@ -63,16 +63,21 @@ async def run_reporting(jobs: Sequence[Job], on_result: OnResult | None) -> list
 async def _resolved_then(
     service: str, host: str, settings: Settings, environment: CheckEnvironment,
     on_result: OnResult | None,
-    probes: Callable[[str], Sequence[Job]],
+    probes: Callable[[str, float], Sequence[Job]],
+    deadline: Deadline | None = None,
 ) -> list[ProbeResult]:
-    """Resolve `host` the way Open Cobalt does, report it, then probe the address it gets."""
-    resolution = await resolve_for_open_cobalt(service, host, settings, environment)
+    """Resolve `host` the way Open Cobalt does, report it, then probe the address it gets
+    the moment it is known. Look-up and probes share one deadline (the check's timeout):
+    `probes(address, timeout)` gets the time that is left."""
+    deadline = deadline or Deadline(environment.timeout)
+    resolution = await resolve_for_open_cobalt(service, host, settings, environment,
+                                               timeout=deadline.left())
     if on_result is not None:
         on_result(resolution)
     addresses = resolution.details.get("addresses") or []
     if not addresses:
         return [resolution]
-    return [resolution, *await run_reporting(probes(addresses[0]), on_result)]
+    return [resolution, *await run_reporting(probes(addresses[0], deadline.left()), on_result)]
 
 
 async def check_space_directory(settings: Settings, environment: CheckEnvironment,
@@ -80,12 +85,12 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
     """The Space Directory page: the host as Open Cobalt resolves it, then LDAP."""
     directory = settings.space_directory
 
-    def probes(address: str) -> list[Job]:
+    def probes(address: str, timeout: float) -> list[Job]:
         async def resolved(_host: str, _port: int) -> list[str]:
             return [address]
 
-        return [partial(probe_space_directory, directory.host, directory.port,
-                        environment.timeout, resolve=resolved)]
+        return [partial(probe_space_directory, directory.host, directory.port, timeout,
+                        resolve=resolved)]
 
     return await _resolved_then("ldap", directory.host, settings, environment, on_result,
                                 probes)
@@ -156,12 +161,12 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
 
     connected_to: list[str] = []
 
-    def probes(address: str) -> list[Job]:
+    def probes(address: str, timeout: float) -> list[Job]:
         connected_to.append(address)
         return [
-            partial(probe_xrfb_control, address, xrfb.server_port_number, environment.timeout),
+            partial(probe_xrfb_control, address, xrfb.server_port_number, timeout),
             partial(_scan_summary, address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
-                    environment.timeout),
+                    timeout),
         ]
 
     server = await _resolved_then("xrfb", xrfb.server_host_address, settings, environment,
@@ -196,30 +201,33 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
         return [ProbeResult("xmpp.client", "xmpp", "-", Status.SKIPPED,
                             _("No chat server is set: chat is not checked."))]
     host, port = chat.server, chat.port
+    deadline = Deadline(environment.timeout)  # the SRV look-up, the name's, the connection
     if port == BY_ID["xmpp"].first_port:
         servers = settings.dns.servers or tuple(await environment.dns.system_resolvers())
         try:
             targets = await lookup_srv(servers, f"{XMPP_CLIENT_SERVICE}.{chat.server}",
-                                       environment.timeout)
+                                       deadline.left())
         except dns.exception.DNSException:
             targets = ()
         if targets:
             host, port = targets[0].host, targets[0].port
     direct_tls = BY_ID["xmpp"].last_port if port == BY_ID["xmpp"].first_port else None
 
-    def probes(address: str) -> list[Job]:
-        return [partial(probe_xmpp, chat.server, address, port, environment.timeout,
-                        direct_tls)]
+    def probes(address: str, timeout: float) -> list[Job]:
+        return [partial(probe_xmpp, chat.server, address, port, timeout, direct_tls)]
 
-    return await _resolved_then("xmpp", host, settings, environment, on_result, probes)
+    return await _resolved_then("xmpp", host, settings, environment, on_result, probes,
+                                deadline)
 
 
-async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Settings,
+async def check_teatime_outgoing(discovery: Awaitable[Discovery | None], settings: Settings,
                                  environment: CheckEnvironment) -> ProbeResult:
-    """Outgoing TeaTime to the dispatcher DNS-SD found, the only router host we know of."""
+    """Outgoing TeaTime to the dispatcher DNS-SD finds, the only router host we know of;
+    the discovery and the connections share one deadline (the check's timeout)."""
+    deadline = Deadline(environment.timeout)
     ports = settings.router.ports
-    discovery = dns_checks.discovery if dns_checks else None
-    usable = [i for i in discovery.dispatchers if not i.problem] if discovery else []
+    found = await discovery
+    usable = [i for i in found.dispatchers if not i.problem] if found else []
     if not usable:
         return ProbeResult(
             "teatime.outgoing", "teatime", f"TCP {ports}", Status.SKIPPED,
@@ -227,4 +235,4 @@ async def check_teatime_outgoing(dns_checks: DnsChecks | None, settings: Setting
               "on the DNS page)."))
     target = usable[0].targets[0]
     return await probe_teatime_outgoing(target.addresses[0], ports.first, ports.last,
-                                        environment.timeout)
+                                        deadline.left())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import firewall
 from cobalt_setup.checks.environment import CheckEnvironment
@@ -23,32 +23,47 @@ from cobalt_setup.settings import Settings
 
 if TYPE_CHECKING:
     from cobalt_setup.probes.dns.checks import DnsChecks
+    from cobalt_setup.probes.dns.service_discovery import Discovery
 
 # Each check loads its probes when it first runs: the table itself (the firewall advice,
 # the pages' services) costs no DNS, LDAP or UPnP library.
 
 
 class Shared:
-    """What the checks of one run share: the DNS checks (the DNS verdicts, and the
-    resolvers that TeaTime's outgoing check asks), started by the first check that needs
-    them."""
+    """What the checks of one run share, each started by the first check that needs it:
+    the dispatcher's discovery (TeaTime's outgoing check tries the dispatcher it finds) and
+    the DNS checks (the DNS verdicts; they include that same discovery). Each consumer
+    waits through a shield, so one consumer's end never cancels the others' work; `close`
+    ends and awaits what is left."""
 
     def __init__(self, settings: Settings, environment: CheckEnvironment) -> None:
         self.settings, self.environment = settings, environment
-        self._dns: asyncio.Task[DnsChecks] | None = None
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
 
-    def dns(self) -> asyncio.Task[DnsChecks]:
-        if self._dns is None:
-            from cobalt_setup.probes.dns.checks import run_dns_checks
+    def _started(self, name: str, job: Callable[[], Awaitable[Any]]) -> asyncio.Future[Any]:
+        if name not in self._tasks:
+            self._tasks[name] = asyncio.ensure_future(job())
+        return asyncio.shield(self._tasks[name])
 
-            self._dns = asyncio.ensure_future(
-                run_dns_checks(self.settings, self.environment.dns))
-        return self._dns
+    def discovery(self) -> Awaitable[Discovery | None]:
+        from cobalt_setup.probes.dns.checks import discover_dispatchers
 
-    def close(self) -> None:
-        """The run is over (or cancelled): stop what nobody waits for any more."""
-        if self._dns is not None and not self._dns.done():
-            self._dns.cancel()
+        return self._started("discovery", lambda: discover_dispatchers(
+            self.settings, self.environment.dns))
+
+    def dns(self) -> Awaitable[DnsChecks]:
+        from cobalt_setup.probes.dns.checks import run_dns_checks
+
+        return self._started("dns", lambda: run_dns_checks(
+            self.settings, self.environment.dns, discovery=self.discovery()))
+
+    async def close(self) -> None:
+        """The run is over (or cancelled): stop what nobody waits for any more, and wait
+        until it has stopped."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 Found = ProbeResult | list[ProbeResult]
@@ -112,7 +127,7 @@ async def _teatime_outgoing(settings: Settings, environment: CheckEnvironment,
                             shared: Shared) -> Found:
     from cobalt_setup.checks.services import check_teatime_outgoing
 
-    return await check_teatime_outgoing(await shared.dns(), settings, environment)
+    return await check_teatime_outgoing(shared.discovery(), settings, environment)
 
 
 async def _router(settings: Settings, environment: CheckEnvironment,

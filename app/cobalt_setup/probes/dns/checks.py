@@ -7,7 +7,7 @@ servers they started on loopback, so nothing leaves the machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -94,23 +94,32 @@ class DnsChecks:
     discovery: Discovery | None
 
 
+async def discover_dispatchers(settings: Settings,
+                               environment: DnsEnvironment) -> Discovery | None:
+    """DNS-SD for the dispatcher through the servers Open Cobalt uses (None: no domain set,
+    or no server to ask). On its own, so that what needs only the dispatcher (TeaTime's
+    outgoing check) starts as soon as it is known, not after the resolver benchmark."""
+    domain = settings.dns.dispatcher_domain
+    chosen = settings.dns.servers or tuple(await environment.system_resolvers())
+    if not domain or not chosen:
+        return None
+    return await discover(chosen, domain, settings.dns.dispatcher_service,
+                          environment.discovery_timeout)
+
+
 async def run_dns_checks(
     settings: Settings,
     environment: DnsEnvironment,
     on_progress: Callable[[ResolverStats], None] | None = None,
+    discovery: Awaitable[Discovery | None] | None = None,
 ) -> DnsChecks:
-    """Rank the resolvers and browse for services at the same time, within the deadline."""
+    """Rank the resolvers and browse for services at the same time, within the deadline.
+    `discovery`: a discovery already under way (see `discover_dispatchers`), to share."""
     system = await environment.system_resolvers()
     candidates = resolver_candidates(environment, system, settings.dns.servers)
     plan = benchmark_plan(settings, environment)
-    chosen = settings.dns.servers or tuple(system)
-    domain = settings.dns.dispatcher_domain
-    if domain and chosen:
-        ranking, discovery = await gather_all(
-            benchmark_resolvers(candidates, plan, on_progress),
-            discover(chosen, domain, settings.dns.dispatcher_service,
-                     environment.discovery_timeout),
-        )
-    else:
-        ranking, discovery = await benchmark_resolvers(candidates, plan, on_progress), None
-    return DnsChecks(ranking, discovery)
+    ranking, found = await gather_all(
+        benchmark_resolvers(candidates, plan, on_progress),
+        discovery if discovery is not None else discover_dispatchers(settings, environment),
+    )
+    return DnsChecks(ranking, found)

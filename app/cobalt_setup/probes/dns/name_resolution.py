@@ -29,15 +29,21 @@ async def _addresses(servers: Sequence[Endpoint], host: str,
                      timeout: float) -> tuple[str, ...] | str:
     """The sorted addresses, or NOT_FOUND / NO_ANSWER."""
     resolver = make_resolver(servers, timeout)
-    found: list[str] = []
-    for rdtype in ("A", "AAAA"):
+
+    async def one(rdtype: str) -> list[str] | str:
         try:
             answer = await resolver.resolve(host, rdtype, search=False)
-            found += [rr.address for rr in answer]
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            pass
+            return []
         except (dns.exception.Timeout, dns.resolver.NoNameservers):
             return NO_ANSWER
+        return [rr.address for rr in answer]
+
+    # A and AAAA at once, as a system resolver asks: a silent server costs one timeout.
+    answers = await gather_all(one("A"), one("AAAA"))
+    if NO_ANSWER in answers:
+        return NO_ANSWER
+    found = [address for answer in answers for address in answer]
     return tuple(sorted(found)) if found else NOT_FOUND
 
 
