@@ -6,8 +6,13 @@ from cobalt_setup.i18n import _
 
 
 def seconds(value: float) -> str:
-    """1.0 -> "1 s", 0.25 -> "0.25 s"."""
+    """1.0 -> "1 s", 0.25 -> "0.25 s", 0.99997 (what a deadline had left) -> "1 s"."""
     return f"{value:.3g} s"
+
+
+def shown_seconds(value: float) -> float:
+    """The number `seconds` shows, for texts that format it themselves ({seconds:g} s)."""
+    return float(f"{value:.3g}")
 
 
 def milliseconds(value: float | None) -> str:

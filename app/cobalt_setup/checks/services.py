@@ -96,6 +96,10 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
                                 probes)
 
 
+# The per-port problems that mean "nothing came back in time" (probes/vnc/verdict.py).
+SILENT_PROBLEMS = frozenset({"no_greeting", "connect_timeout", "silent", "slow_greeting"})
+
+
 def summarize_vnc_scan(host: str, first: int, last: int,
                        results: list[ProbeResult]) -> ProbeResult:
     """One line for the range: a server has a few displays, so closed ports are normal."""
@@ -105,8 +109,13 @@ def summarize_vnc_scan(host: str, first: int, last: int,
     servers = [r for r in results if r.status in (Status.OK, Status.WARNING)]
     refused = [r for r in results if r.details.get("problem") == "refused"]
     unchecked = [r for r in results if r.status is Status.SKIPPED]
-    others = [r for r in results if r not in servers and r not in refused
-              and r not in unchecked]
+    sorted_out = {r.id for r in (*servers, *refused, *unchecked)}  # a set: linear in ports
+    others = [r for r in results if r.id not in sorted_out]
+    # Of the others, the silent ones; the rest answered, but wrongly (another protocol, an
+    # error, a cut connection): their own words say what came back.
+    silent = [r for r in others if r.details.get("problem") in SILENT_PROBLEMS]
+    silent_ids = {r.id for r in silent}
+    answered_wrong = [r for r in others if r.id not in silent_ids]
     elapsed = max((r.elapsed_ms for r in results), default=0.0)
     details = {"ports": {r.id.removeprefix("vnc."): r.status.value for r in results},
                "servers": [r.summary for r in servers],
@@ -131,17 +140,30 @@ def summarize_vnc_scan(host: str, first: int, last: int,
             _("No VNC server on {host} in {first_port}-{last_port}: every port refused the "
               "connection.").format(host=host, first_port=first, last_port=last),
             _("Start the Xrfb/VNC server, or correct the VNC port range."), elapsed, details)
-    summary = _("No VNC server answered on {host} in {first_port}-{last_port} (no answer on "
-                "{ports}).").format(host=host, first_port=first, last_port=last,
-                                    ports=port_list([port_of(r) for r in others]))
+    if answered_wrong:
+        # Translators: {answers} are whole sentences saying what answered instead, e.g.
+        # "127.0.0.1:5900 is not a VNC server: it looks like a web server (HTTP 400)."
+        summary = _("No VNC server on {host} in {first_port}-{last_port}: {answers}").format(
+            host=host, first_port=first, last_port=last,
+            answers=" ".join(r.summary for r in answered_wrong[:3]))
+        if silent:
+            # Translators: a sentence after the answers of other ports; {ports} is a list
+            # of port numbers such as "5901 and 5902".
+            summary += " " + _("No answer on {ports}.").format(
+                ports=port_list([port_of(r) for r in silent]))
+    else:
+        summary = _("No VNC server answered on {host} in {first_port}-{last_port} (no answer "
+                    "on {ports}).").format(host=host, first_port=first, last_port=last,
+                                           ports=port_list([port_of(r) for r in others]))
     if unchecked:
         # Translators: a sentence after "No VNC server answered on ...", separated by a space.
         summary += " " + ngettext("{count} port was not reached in time.",
                                   "{count} ports were not reached in time.",
                                   len(unchecked)).format(count=len(unchecked))
+    first_problem = (answered_wrong or others)[0]
     return ProbeResult(
         "vnc.range", "vnc", target, Status.FAILED, summary,
-        others[0].fix or _("Check that a firewall lets TCP {first_port}-{last_port} through "
+        first_problem.fix or _("Check that a firewall lets TCP {first_port}-{last_port} through "
                            "to {host}.").format(first_port=first, last_port=last, host=host),
         elapsed, details)
 

@@ -34,7 +34,7 @@ from cobalt_setup.probes.tcp import (
 from cobalt_setup.probes.tcp_words import connect_fix, connect_problem
 from cobalt_setup.probes.vnc.rfb import XRFB_CONTROL_PORT, could_be_greeting, display_for_port
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.wording import printable
+from cobalt_setup.wording import printable, seconds
 
 SERVICE = "xrfb"
 PROBE_ID = "xrfb.control"
@@ -136,7 +136,7 @@ def _verdict(exchange: Exchange) -> ProbeResult:
                                _("{target} answered too slowly: {count} bytes in {time}, not "
                                  "even a complete status line.").format(
                                      target=target, count=len(data),
-                                     time=f"{exchange.timeout:g} s"),
+                                     time=seconds(exchange.timeout)),
                                _("The Xrfb server or the network is far too slow. Check the "
                                  "server's load and the network in between."),
                                problem="too_slow", first_bytes=printable(data))
@@ -164,7 +164,7 @@ def _verdict(exchange: Exchange) -> ProbeResult:
                          "settings."), problem="closed")
     return _result(exchange, Status.FAILED,
                    _("{target} accepted the connection but did not answer the HTTP request "
-                     "within {time}.").format(target=target, time=f"{exchange.timeout:g} s"),
+                     "within {time}.").format(target=target, time=seconds(exchange.timeout)),
                    _("The Xrfb server may be hung, or another program holds this port. "
                      "Restart the Xrfb server and check the port number."), problem="no_answer")
 

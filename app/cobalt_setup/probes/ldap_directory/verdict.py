@@ -24,6 +24,7 @@ from cobalt_setup.probes.peer import identify, looks_like
 from cobalt_setup.probes.tcp import Exchange, attempt_details
 from cobalt_setup.probes.tcp_words import connect_fix, connect_problem
 from cobalt_setup.result import ProbeResult, Status
+from cobalt_setup.wording import shown_seconds
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def invalid_name(where: Where, problem: object) -> ProbeResult:
 def lookup_too_slow(where: Where) -> ProbeResult:
     return where.say(Status.FAILED,
                      _("Looking up {host} took longer than {seconds:g} s.").format(
-                         host=where.host, seconds=where.timeout),
+                         host=where.host, seconds=shown_seconds(where.timeout)),
                      _("Check this computer's DNS settings (see the DNS page), then try "
                        "again."), stage="resolve")
 
@@ -101,7 +102,7 @@ def bind_failed(where: Where, address: str, error: BaseException) -> ProbeResult
             Status.FAILED,
             _("Something accepted the connection on {host} port {port} but did not "
               "answer the LDAP request within {seconds:g} s: it timed out.").format(
-                  host=host, port=port, seconds=where.timeout),
+                  host=host, port=port, seconds=shown_seconds(where.timeout)),
             _("Check that the port belongs to the Space Directory (Open Cobalt uses 1389 "
               "by default) and that the directory server is not stuck or overloaded."),
             stage="bind", address=address)
@@ -163,7 +164,7 @@ def directory_failed(where: Where, address: str, error: BaseException,
             Status.FAILED,
             _("An LDAP server answers on {host} port {port}, but it did not finish answering "
               "the directory queries within {seconds:g} s.").format(host=host, port=port,
-                                                                    seconds=where.timeout),
+                                                                    seconds=shown_seconds(where.timeout)),
             _("The directory server may be overloaded or stuck: try again, and check its "
               "logs."),
             stage="directory", address=address)

@@ -13,6 +13,7 @@ from cobalt_setup.probes.vnc.rfb import SERVICE, Rfb, rfb_exchange
 from cobalt_setup.probes.vnc.verdict import rfb_verdict
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
+from cobalt_setup.wording import seconds
 
 
 async def _probe_vnc(host: str, port: int, timeout: float,
@@ -81,7 +82,7 @@ async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
                     f"vnc.{port}", SERVICE, format_target(host, port), Status.SKIPPED,
                     # Translators: {time} is the time the whole scan may take, e.g. "5 s".
                     _("Port {port} was not checked: the other ports of the range used up "
-                      "the {time}.").format(port=port, time=f"{total:g} s"),
+                      "the {time}.").format(port=port, time=seconds(total)),
                     details={"problem": "not_checked"})
             return await _probe_vnc(host, port, left, addresses)
 
