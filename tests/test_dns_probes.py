@@ -302,3 +302,18 @@ async def test_discovery_through_unbound_finds_the_same_dispatchers(
         owner.split(f".{DISPATCHER_SERVICE}")[0] for owner in LAB_ZONE.ptr[DISPATCHER_SERVICE]]
     assert found.dispatchers[2].problem and not found.dispatchers[0].problem
     assert [(t.host, t.port) for t in found.ldap] == [(f"directory.{DOMAIN}", 1389)]
+
+
+@pytest.mark.asyncio
+async def test_a_resolver_that_fails_public_names_answers_servfail_in_words(
+        servfail_dns: DnsServer) -> None:
+    """It answers (its own zone, and SERVFAIL for the rest): "answers with errors", with
+    the names and the likely cause, never "dead" or "unreliable"."""
+    ranking = await benchmark_resolvers([candidate(servfail_dns)], OWN_ZONE_PLAN)
+    (row,) = ranking.rows
+    assert row.verdict is Verdict.ERRORS
+    assert row.reason.startswith(
+        f"{servfail_dns.endpoint} answers SERVFAIL for {', '.join(PUBLIC_NAMES)}: it fails "
+        "to look them up")
+    assert row.stats.failures == {}
+    assert "administrator" in row.fix

@@ -91,6 +91,41 @@ async def test_server_refusing_anonymous_bind_is_a_warning(private_slapd: SlapdS
     assert "anonymous read access" in result.fix
 
 
+@pytest.mark.asyncio
+async def test_an_ldaps_only_port_is_named_as_such(ldaps_slapd: SlapdServer) -> None:
+    """slapd on an LDAPS-only port hangs up on a plain bind; asked again inside TLS it
+    answers, so the words say what it is (and never "not an LDAP server")."""
+    result, _ = await probe(ldaps_slapd.host, ldaps_slapd.port)
+    assert result.status is Status.FAILED
+    assert result.summary == (
+        f"{ldaps_slapd.host} port {ldaps_slapd.port} speaks LDAP only inside TLS (LDAPS): it "
+        "hung up on a plain LDAP request and answered the same request inside TLS. Open "
+        "Cobalt connects with plain LDAP.")
+    assert result.details["reason"] == "ldaps_only"
+    assert "plain LDAP port" in result.fix
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_hangs_up_is_not_called_something_else() -> None:
+    """A peer that reads the request and hangs up, with no TLS either: said as it
+    happened."""
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    try:
+        port = server.sockets[0].getsockname()[1]
+        result, _ = await probe("127.0.0.1", port)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result.status is Status.FAILED
+    assert result.summary == (
+        f"127.0.0.1 port {port} accepted the connection, then closed it without answering "
+        "the LDAP request (nor one inside TLS).")
+
+
 # -- nothing there, or too slow ----------------------------------------------------------------
 
 @pytest.mark.asyncio

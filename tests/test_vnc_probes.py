@@ -336,6 +336,26 @@ async def test_vnc_xvnc_with_password(xvnc_password: VncServer) -> None:
 
 @pytest.mark.asyncio
 @pytest.mark.lab
+async def test_both_vnc_implementations_get_the_same_verdicts(
+        vnc_implementation: VncServer) -> None:
+    """Xvnc and x11vnc, each with and without a password: OK, and whether it asks for a
+    password is said (the security types they offer decide it, not which server it is)."""
+    server = vnc_implementation
+    result = await probe_vnc_port(server.host, server.port, timeout=2.0)
+    assert result.status is Status.OK, result
+    assert result.details["rfb_version"] == "3.8"
+    if server.password:
+        assert result.details["security_names"] == ["VNC Authentication"]
+        assert result.details["needs_password"] is True
+        assert "asks for a password" in result.summary
+    else:
+        assert result.details["security_names"] == ["None"]
+        assert result.details["needs_password"] is False
+        assert "None (no password)" in result.summary
+
+
+@pytest.mark.asyncio
+@pytest.mark.lab
 async def test_vnc_server_that_blocks_us_is_reported_with_its_reason(
         xvnc: VncServer) -> None:
     """TigerVNC blocks an address after 5 connections that end before authentication;

@@ -20,7 +20,7 @@ from lab.dns_servers import DnsLab, DnsServer
 
 __all__ = [
     "dead_dns", "dns_lab", "good_dns", "hijacking_dns", "lossy_dns", "own_zone_dns",
-    "refusing_dns", "silent_dns", "slow_dns", "split_dns", "unbound_dns",
+    "refusing_dns", "servfail_dns", "silent_dns", "slow_dns", "split_dns", "unbound_dns",
 ]
 
 
@@ -154,6 +154,21 @@ def refusing_dns(request: pytest.FixtureRequest,
     try:
         server = (dns_servers.start_refusing_dnsmasq(log_dir) if request.param == "dnsmasq"
                   else dns_servers.start_unbound_dns(log_dir, refuse_all=True))
+    except dns_servers.LabUnavailable as missing:
+        pytest.skip(str(missing))
+    yield server
+    dns_servers.stop_server(server)
+
+
+@pytest.fixture(params=["pdns-recursor", "unbound"])
+def servfail_dns(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsServer]:
+    """A resolver that answers its own zone and SERVFAIL for every other name, as one that
+    cannot reach the Internet's servers does: PowerDNS Recursor and unbound."""
+    log_dir = _log_dir(tmp_path_factory, f"servfail-{request.param}")
+    try:
+        server = (dns_servers.start_pdns_recursor(log_dir) if request.param == "pdns-recursor"
+                  else dns_servers.start_unbound_dns(log_dir, servfail=True))
     except dns_servers.LabUnavailable as missing:
         pytest.skip(str(missing))
     yield server

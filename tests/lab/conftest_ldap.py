@@ -18,11 +18,12 @@ from lab import ldap_servers
 from lab.ldap_servers import SlapdServer
 from lab.sockets import Peer
 
-__all__ = ["cobalt_slapd", "mute_ldap_server", "plain_slapd", "private_slapd"]
+__all__ = ["cobalt_slapd", "ldaps_slapd", "mute_ldap_server", "plain_slapd", "private_slapd"]
 
 
 def _start(tmp_path_factory: pytest.TempPathFactory, with_cobalt_schema: bool,
-           name: str | None = None, anonymous_bind_allowed: bool = True) -> SlapdServer:
+           name: str | None = None, anonymous_bind_allowed: bool = True,
+           ldaps: bool = False) -> SlapdServer:
     try:
         ldap_servers.require_slapd()
     except ldap_servers.LabUnavailable as missing:
@@ -30,7 +31,8 @@ def _start(tmp_path_factory: pytest.TempPathFactory, with_cobalt_schema: bool,
     name = name or ("cobalt" if with_cobalt_schema else "plain")
     return ldap_servers.start_slapd(tmp_path_factory.mktemp(f"slapd-{name}"),
                                     with_cobalt_schema=with_cobalt_schema, name=name,
-                                    anonymous_bind_allowed=anonymous_bind_allowed)
+                                    anonymous_bind_allowed=anonymous_bind_allowed,
+                                    ldaps=ldaps)
 
 
 @pytest.fixture
@@ -54,6 +56,14 @@ def private_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlapdSer
     """Like cobalt_slapd, but anonymous binds are refused (`disallow bind_anon`)."""
     server = _start(tmp_path_factory, with_cobalt_schema=True, name="private",
                     anonymous_bind_allowed=False)
+    yield server
+    ldap_servers.stop_slapd(server)
+
+
+@pytest.fixture
+def ldaps_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlapdServer]:
+    """Like cobalt_slapd, but on an LDAPS-only port: TLS from the first byte."""
+    server = _start(tmp_path_factory, with_cobalt_schema=True, name="ldaps", ldaps=True)
     yield server
     ldap_servers.stop_slapd(server)
 

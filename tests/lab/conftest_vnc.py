@@ -19,8 +19,9 @@ import pytest
 from lab import vnc_servers
 from lab.daemons import LabUnavailable
 from lab.vnc_servers import VncRange, VncServer
+from lab.x11vnc_server import start_x11vnc, stop_x11vnc
 
-__all__ = ["xvnc", "xvnc_password", "xvnc_range"]
+__all__ = ["vnc_implementation", "xvnc", "xvnc_password", "xvnc_range"]
 
 
 def _log_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
@@ -64,3 +65,23 @@ def xvnc_range(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VncRange]:
     block = _start(vnc_servers.start_xvnc_range, _log_dir(tmp_path_factory, "range"))
     yield block
     vnc_servers.stop_servers(block.servers)
+
+
+@pytest.fixture(params=[("Xvnc", None), ("Xvnc", "cobalt"), ("x11vnc", None),
+                        ("x11vnc", "cobalt")], ids=["Xvnc", "Xvnc-password", "x11vnc",
+                                                    "x11vnc-password"])
+def vnc_implementation(request: pytest.FixtureRequest,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[VncServer]:
+    """The two VNC server implementations, each with and without a password (password
+    "cobalt"): TigerVNC's Xvnc and x11vnc (on an X server of its own)."""
+    program, password = request.param
+    log_dir = _log_dir(tmp_path_factory, f"{program}-{'password' if password else 'none'}")
+    if program == "Xvnc":
+        server = _start(vnc_servers.start_xvnc, log_dir, "xvnc",
+                        security="VncAuth" if password else "None", password=password)
+        yield server
+        vnc_servers.stop_server(server)
+        return
+    x11 = _start(start_x11vnc, log_dir, password=password)
+    yield x11
+    stop_x11vnc(x11)

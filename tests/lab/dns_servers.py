@@ -378,10 +378,12 @@ def unbound_zone_lines(zone: LabZone) -> list[str]:
 
 
 def _unbound_spec(name: str, zone: LabZone, folder: Path, *, refuse_all: bool = False,
-                  host: str = "127.0.0.1") -> _Spec:
+                  servfail: bool = False, host: str = "127.0.0.1") -> _Spec:
     """unbound answering `zone` from local data and REFUSED for every other name, so it
     never recurses: nothing it is asked leaves loopback. `refuse_all`: an access list that
-    refuses this computer, as a resolver that serves only its own network does."""
+    refuses this computer, as a resolver that serves only its own network does.
+    `servfail`: every other name is forwarded to a dead loopback port instead, so it
+    answers SERVFAIL, as a resolver that cannot reach the Internet's servers does."""
     unbound = find_program("unbound")
     if unbound is None:
         raise LabUnavailable(UNBOUND_MISSING)
@@ -395,8 +397,10 @@ def _unbound_spec(name: str, zone: LabZone, folder: Path, *, refuse_all: bool = 
             'module-config: "iterator"',
             f"access-control: 127.0.0.0/8 {'refuse' if refuse_all else 'allow'}",
             *unbound_zone_lines(zone),
-            'local-zone: "." refuse',
+            *([] if servfail else ['local-zone: "." refuse']),
             "remote-control:", "control-enable: no",
+            *(["forward-zone:", 'name: "."', f"forward-addr: 127.0.0.1@{DEAD_FORWARD_PORT}"]
+              if servfail else []),
         ]
         config.write_text("\n".join(lines) + "\n")
         return [unbound, "-d", "-p", "-c", str(config)]
@@ -404,12 +408,51 @@ def _unbound_spec(name: str, zone: LabZone, folder: Path, *, refuse_all: bool = 
     return _Spec(name, argv, host)
 
 
-def start_unbound_dns(log_dir: Path, *, refuse_all: bool = False) -> DnsServer:
-    """A second implementation beside dnsmasq: unbound serving LAB_ZONE (or refusing all)."""
-    name = "unbound-refusing" if refuse_all else "unbound"
+def start_unbound_dns(log_dir: Path, *, refuse_all: bool = False,
+                      servfail: bool = False) -> DnsServer:
+    """A second implementation beside dnsmasq: unbound serving LAB_ZONE (refusing every
+    other name, refusing everything, or answering SERVFAIL for every other name)."""
+    name = "unbound-refusing" if refuse_all else "unbound-servfail" if servfail else "unbound"
     log_dir.mkdir(parents=True, exist_ok=True)
-    spec = _unbound_spec(name, LAB_ZONE, log_dir, refuse_all=refuse_all)
+    spec = _unbound_spec(name, LAB_ZONE, log_dir, refuse_all=refuse_all, servfail=servfail)
     return _start_all([[spec]], log_dir)[0]
+
+
+PDNS_MISSING = "pdns-recursor is not installed: apt-get install pdns-recursor"
+# Where pdns-recursor and unbound forward the names they do not serve: the discard port on
+# loopback, where nothing listens, so they answer SERVFAIL and nothing leaves the machine.
+DEAD_FORWARD_PORT = 9
+
+
+def _zone_file(zone: LabZone) -> str:
+    """LAB_ZONE's A records as a BIND zone file (what pdns-recursor's auth-zones read)."""
+    lines = [f"$ORIGIN {zone.domain}.",
+             f"@ 0 IN SOA ns.{zone.domain}. admin.{zone.domain}. 1 3600 600 86400 0",
+             f"@ 0 IN NS ns.{zone.domain}.", "ns 0 IN A 127.0.0.1"]
+    lines += [f"{host}. 0 IN A {address}" for host, address in zone.hosts.items()]
+    return "\n".join(lines) + "\n"
+
+
+def start_pdns_recursor(log_dir: Path) -> DnsServer:
+    """PowerDNS Recursor serving LAB_ZONE's hosts, SERVFAIL for every other name (it
+    forwards them to a dead loopback port and never primes the root: checked with strace,
+    it sends nothing but to 127.0.0.1:9)."""
+    program = find_program("pdns_recursor")
+    if program is None:
+        raise LabUnavailable(PDNS_MISSING)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    zone = log_dir / f"{DOMAIN}.zone"
+    zone.write_text(_zone_file(LAB_ZONE))
+
+    def argv(port: int) -> list[str]:
+        return [program, f"--config-dir={log_dir}", f"--socket-dir={log_dir}",
+                "--local-address=127.0.0.1", f"--local-port={port}", "--daemon=no",
+                "--write-pid=no", "--disable-syslog=yes", f"--auth-zones={DOMAIN}={zone}",
+                f"--forward-zones-recurse=.=127.0.0.1:{DEAD_FORWARD_PORT}", "--hint-file=no",
+                "--threads=1", "--allow-from=127.0.0.0/8", "--dnssec=off",
+                "--setuid=root", "--setgid=root"]
+
+    return _start_all([[_Spec("pdns-recursor", argv)]], log_dir)[0]
 
 
 def start_refusing_dnsmasq(log_dir: Path) -> DnsServer:

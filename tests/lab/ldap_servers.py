@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -45,6 +46,7 @@ from lab.daemons import (
 )
 from lab.ports import free_tcp_port
 from lab.sockets import HOST, Peer, TcpPeer, client_closed
+from lab.xmpp_servers import make_certificate
 
 SLAPD_MISSING = "slapd is not installed: apt-get install slapd ldap-utils"
 SCHEMA_DIR = Path("/etc/ldap/schema")
@@ -181,10 +183,12 @@ def require_slapd() -> tuple[str, str]:
 
 
 def anonymous_bind(host: str, port: int, timeout: float = 0.5, *, user: str | None = None,
-                   password: str | None = None) -> None:
-    """One real LDAPv3 bind, anonymous unless `user` is given; raises LDAPException if it
-    does not succeed."""
-    server = ldap3.Server(host, port=port, get_info=ldap3.NONE, connect_timeout=timeout)
+                   password: str | None = None, ldaps: bool = False) -> None:
+    """One real LDAPv3 bind, anonymous unless `user` is given (inside TLS with `ldaps`, the
+    lab's self-signed certificate accepted); raises LDAPException if it does not succeed."""
+    tls = ldap3.Tls(validate=ssl.CERT_NONE) if ldaps else None
+    server = ldap3.Server(host, port=port, get_info=ldap3.NONE, connect_timeout=timeout,
+                          use_ssl=ldaps, tls=tls)
     connection = ldap3.Connection(server, user=user, password=password,
                                   receive_timeout=max(1, round(timeout)),
                                   raise_exceptions=True)
@@ -197,27 +201,33 @@ def anonymous_bind(host: str, port: int, timeout: float = 0.5, *, user: str | No
 
 
 def _await_ready(server: SlapdServer, process: subprocess.Popen[bytes],
-                 anonymous: bool) -> str | None:
+                 anonymous: bool, ldaps: bool = False) -> str | None:
     """None once a bind succeeded (anonymous, or as ROOT_DN), else why not."""
     credentials = {} if anonymous else {"user": ROOT_DN, "password": ROOT_PASSWORD}
 
     def binds(_left: float) -> None:
-        anonymous_bind(server.host, server.port, **credentials)
+        anonymous_bind(server.host, server.port, ldaps=ldaps, **credentials)
 
     return await_ready(process, binds, deadline=time.monotonic() + READY_TIMEOUT,
                        waiting_for="accept a bind", errors=(LDAPException,))
 
 
 def start_slapd(workdir: Path, *, with_cobalt_schema: bool, name: str | None = None,
-                host: str = HOST, anonymous_bind_allowed: bool = True) -> SlapdServer:
+                host: str = HOST, anonymous_bind_allowed: bool = True,
+                ldaps: bool = False) -> SlapdServer:
     """Write the config and data into `workdir`, load the data with slapadd, start slapd on
     a free port of `host` and wait for a real anonymous bind. With
     anonymous_bind_allowed=False the server says `disallow bind_anon` (anonymous binds
-    fail with inappropriateAuthentication) and readiness is a bind as ROOT_DN."""
-    extra = () if anonymous_bind_allowed else ("disallow bind_anon",)
+    fail with inappropriateAuthentication) and readiness is a bind as ROOT_DN. With
+    `ldaps` it listens on an LDAPS-only port (TLS from the first byte, a self-signed
+    certificate), as a directory that offers no plain LDAP does."""
+    extra: list[str] = [] if anonymous_bind_allowed else ["disallow bind_anon"]
     slapd, slapadd = require_slapd()
     name = name or ("cobalt" if with_cobalt_schema else "plain")
     workdir.mkdir(parents=True, exist_ok=True)
+    if ldaps:
+        certificate, key = make_certificate(workdir, "directory.cobalt.test")
+        extra += [f"TLSCertificateFile {certificate}", f"TLSCertificateKeyFile {key}"]
     (workdir / "db").mkdir(exist_ok=True)
     if with_cobalt_schema:
         (workdir / "open-cobalt.schema").write_text(COBALT_SCHEMA)
@@ -234,7 +244,8 @@ def start_slapd(workdir: Path, *, with_cobalt_schema: bool, name: str | None = N
                             f"{loaded.stderr.decode(errors='replace')}")
     for _attempt in range(3):
         port = free_tcp_port(host)
-        argv = [slapd, "-d", "0", "-h", f"ldap://{host}:{port}/", "-f", str(conf)]
+        scheme = "ldaps" if ldaps else "ldap"
+        argv = [slapd, "-d", "0", "-h", f"{scheme}://{host}:{port}/", "-f", str(conf)]
         with open(log, "ab") as out:
             out.write(f"$ {' '.join(argv)}\n".encode())
             out.flush()
@@ -242,7 +253,7 @@ def start_slapd(workdir: Path, *, with_cobalt_schema: bool, name: str | None = N
                                        stderr=subprocess.STDOUT)
         _PROCESSES[process.pid] = process
         server = SlapdServer(name, host, port, SUFFIX, process.pid, log, workdir)
-        problem = _await_ready(server, process, anonymous_bind_allowed)
+        problem = _await_ready(server, process, anonymous_bind_allowed, ldaps)
         if problem is None:
             return server
         stop_slapd(server)

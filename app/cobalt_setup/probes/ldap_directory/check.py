@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,6 +34,7 @@ from cobalt_setup.probes.ldap_directory.verdict import (
     directory_failed,
     directory_verdict,
     invalid_name,
+    ldaps_only,
     lookup_too_slow,
     not_resolved,
 )
@@ -54,6 +56,25 @@ async def system_resolve(host: str, port: int) -> list[str]:
         if sockaddr[0] not in addresses:
             addresses.append(str(sockaddr[0]))
     return addresses
+
+
+async def _answers_ldaps(address: str, port: int, deadline: float) -> bool:
+    """Whether address:port answers an anonymous bind inside TLS (any certificate: this
+    only asks what the port speaks)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    writer = None
+    try:
+        reader, writer = await within(asyncio.open_connection(
+            address, port, ssl=context, limit=FIRST_REPLY_CAP),
+            max(0.0, deadline - time.monotonic()))
+        reply = await bind_once(reader, writer, deadline)
+    except (asyncio.TimeoutError, NotLdap, ClosedEarly, OSError):
+        return False
+    finally:
+        abort(writer)
+    return reply.operation == "bindResponse"
 
 
 async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: float = 3.0, *,
@@ -111,7 +132,15 @@ async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: fl
             reply = await bind_once(reader, writer, deadline)
             writer.close()  # an orderly close after the unbind; errors below abort instead
             writer = None
-        except (asyncio.TimeoutError, NotLdap, ClosedEarly, ConnectionError, OSError) as error:
+        except (ClosedEarly, ConnectionResetError) as error:
+            # A server that speaks LDAP only inside TLS (LDAPS) hangs up on a plain bind:
+            # ask it again inside TLS, so that the words say what it is, not a guess.
+            abort(writer)
+            writer = None
+            if await _answers_ldaps(address, port, deadline):
+                return ldaps_only(where, address)
+            return bind_failed(where, address, error)
+        except (asyncio.TimeoutError, NotLdap, ConnectionError, OSError) as error:
             return bind_failed(where, address, error)
     finally:
         abort(writer)

@@ -69,6 +69,19 @@ def invalid_name(where: Where, problem: object) -> ProbeResult:
                      _("Correct the Space Directory host in the settings."), stage="name")
 
 
+def ldaps_only(where: Where, address: str) -> ProbeResult:
+    """It hung up on a plain bind and answered the same bind inside TLS."""
+    return where.say(
+        Status.FAILED,
+        _("{host} port {port} speaks LDAP only inside TLS (LDAPS): it hung up on a plain "
+          "LDAP request and answered the same request inside TLS. Open Cobalt connects with "
+          "plain LDAP.").format(host=where.host, port=where.port),
+        _("Enter the directory's plain LDAP port (Open Cobalt uses {default_port} by "
+          "default; LDAP servers often 389), or ask its administrator to offer one.").format(
+            default_port=DEFAULT_PORT),
+        stage="bind", address=address, reason="ldaps_only")
+
+
 def lookup_too_slow(where: Where) -> ProbeResult:
     return where.say(Status.FAILED,
                      _("Looking up {host} took longer than {seconds:g} s.").format(
@@ -115,18 +128,18 @@ def bind_failed(where: Where, address: str, error: BaseException) -> ProbeResult
               "{port}.").format(default_port=DEFAULT_PORT, port=port),
             stage="bind", address=address, reason=error.reason,
             first_bytes=printable_bytes(error.first_bytes))
-    if isinstance(error, ClosedEarly):
+    if isinstance(error, ClosedEarly | ConnectionResetError):
         return where.say(
             Status.FAILED,
-            _("Something answers on port {port} of {host}, but it is not an LDAP server: "
-              "it closed the connection without answering an LDAP request.").format(
+            _("{host} port {port} accepted the connection, then closed it without "
+              "answering the LDAP request (nor one inside TLS).").format(
                   port=port, host=host),
             _("Check the Space Directory port (Open Cobalt uses {default_port} by "
               "default). If the server only accepts secure connections (LDAPS, usually "
               "636), Open Cobalt cannot use it as it is.").format(
                   default_port=DEFAULT_PORT),
             stage="bind", address=address, reason="closed",
-            first_bytes=printable_bytes(error.first_bytes))
+            first_bytes=printable_bytes(getattr(error, "first_bytes", b"")))
     return where.say(
         Status.FAILED,
         _("Something answers on port {port} of {host}, but it is not an LDAP server: "
