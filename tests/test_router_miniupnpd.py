@@ -169,6 +169,9 @@ async def test_without_upnp_nat_pmp_forwards_the_ports(
     assert found.status is Status.FAILED
     assert external.status is Status.OK and "NAT-PMP" in external.summary
     assert natpmp.status is Status.OK
+    # An independent NAT-PMP client (libnatpmp's natpmpc) hears the same external address.
+    assert lab.natpmpc_public_address() == lab.external_address
+    assert lab.external_address in natpmp.summary
     assert outcome.ok, outcome.result().summary
     try:
         with lab.inside(lab.wan):

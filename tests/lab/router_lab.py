@@ -264,6 +264,18 @@ class RouterLab:
         where = ["-u", self.root_description_url] if not discover else []
         return self.run(namespace or self.lan, "upnpc", *where, *args, check=False)
 
+    def natpmpc(self, *args: str, namespace: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
+        """natpmpc (libnatpmp's client, an implementation independent of ours) in lan (or
+        `namespace`), asking the gateway; never raising."""
+        return self.run(namespace or self.lan, "natpmpc", "-g", self.gateway_address, *args,
+                        check=False)
+
+    def natpmpc_public_address(self) -> str | None:
+        """The external address as natpmpc hears it from the router."""
+        match = re.search(r"Public IP address : ([0-9.]+)", self.natpmpc().stdout)
+        return match.group(1) if match else None
+
     def upnpc_mappings(self) -> list[LabMapping]:
         """Every mapping the router lists (`upnpc -l` in lan): the independent view."""
         result = self.upnpc("-l")
