@@ -151,10 +151,17 @@ async def test_a_hostile_or_broken_answer_is_refused_with_the_reason(
     router = igd_simulator(**quirks)
     env = lab_env(tmp_path, router, timeout=1.0)
     findings = await find_router(env)
-    found = router_results(findings, env)[0]
+    found, external, _natpmp = router_results(findings, env)
     assert findings.igd is None
     assert found.status is Status.FAILED
     assert words in found.summary
+    # Something answered: it is named as refused, never called absent.
+    assert found.summary.startswith("A UPnP device answered, but this wizard refused it: "
+                                    "127.0.0.1: ")
+    assert "No UPnP router answered" not in found.summary
+    assert external.summary.startswith("No router this wizard can use: A UPnP device "
+                                       "answered, but this wizard refused it")
+    assert "No UPnP and no NAT-PMP" not in external.summary
     assert not router.calls, "no SOAP request may reach a refused router"
     if "redirect" in quirks.get("description", ""):
         assert not any(r.host == "127.0.0.3" for r in router.http_requests)
@@ -207,16 +214,19 @@ async def test_a_router_that_answers_soap_after_10_s_costs_the_timeout_not_10_s(
 async def test_of_two_routers_answering_the_gateway_is_used_and_the_user_is_warned(
         igd_simulator: Simulators, tmp_path: Path) -> None:
     first = igd_simulator(friendly_name="Upstairs")
+    again = igd_simulator(friendly_name="Upstairs, its second device")  # the same host
     second = igd_simulator(friendly_name="Downstairs", ssdp_host="127.0.0.4")
     env = RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.4",
-                            ssdp_targets=(first.ssdp_address, second.ssdp_address),
+                            ssdp_targets=(first.ssdp_address, again.ssdp_address,
+                                          second.ssdp_address),
                             natpmp_port=9, timeout=2.0, settle=1.0,
                             records_path=tmp_path / "m.json")
     findings = await find_router(env)
     found = router_results(findings, env)[0]
     assert findings.igd is not None and findings.igd.info.host == "127.0.0.4"
     assert found.status is Status.WARNING
-    assert "Other routers answered too (127.0.0.1)" in found.summary
+    assert "Other routers answered too (127.0.0.1); using 127.0.0.4." in found.summary, \
+        "each other host is named once"
 
 
 @pytest.mark.asyncio

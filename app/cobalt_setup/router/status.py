@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from cobalt_setup.gathering import gather_all
-from cobalt_setup.i18n import N_, _
+from cobalt_setup.i18n import N_, _, ngettext
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router import natpmp
 from cobalt_setup.router.environment import RouterEnvironment
@@ -27,6 +27,9 @@ from cobalt_setup.wording import seconds
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
 UPNP_FIX = N_("Switch on UPnP in the router's settings (often under NAT, Advanced or "
               "Sharing), or forward the ports by hand (Manual forwarding).")
+REFUSED_FIX = N_("If that device is your router, its UPnP answer is broken or unsafe to use: "
+                 "update the router's firmware, or forward the TeaTime ports by hand in its "
+                 "settings and choose Manual forwarding.")
 
 
 class Nat(str, Enum):
@@ -168,8 +171,11 @@ def _ssdp_result(findings: RouterFindings, env: RouterEnvironment) -> ProbeResul
                                             version=info.igd_version,
                                             connection=info.connection)
         status = Status.OK
-        if len(discovery.igds) > 1:
-            others = ", ".join(igd.info.host for igd in discovery.igds[1:])
+        # One device may answer many times (each interface, each search): name each once.
+        other_hosts = [host for host in dict.fromkeys(igd.info.host for igd in discovery.igds)
+                       if host != info.host]
+        if other_hosts:
+            others = ", ".join(other_hosts)
             # Translators: a sentence added after "Found the router ..."; {others} is a
             # comma-separated list of addresses
             summary += " " + _("Other routers answered too ({others}); using {host}.").format(
@@ -183,21 +189,31 @@ def _ssdp_result(findings: RouterFindings, env: RouterEnvironment) -> ProbeResul
         return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, discovery.problem,
                            _("Connect this computer to your home network and check again."),
                            discovery.elapsed_ms, details)
+    if discovery.rejected:
+        return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED,
+                           _refused_words(findings), _(REFUSED_FIX), discovery.elapsed_ms,
+                           details)
     # Translators: {interfaces} is a list of network interfaces and addresses,
     # e.g. "eth0 192.168.1.20, wlan0 192.168.1.21"
     summary = _("No UPnP router answered within {time} on {interfaces}.").format(
         time=seconds(env.timeout), interfaces=target)
-    if discovery.rejected:
-        # Translators: one item of a "; "-joined list of devices that answered,
-        # e.g. "192.168.1.7: its answer has no LOCATION"
-        replies = "; ".join(_("{address}: {reason}").format(address=r.source, reason=r.reason)
-                            for r in discovery.rejected[:3])
-        # Translators: a sentence added after "No UPnP router answered ...";
-        # {replies} is a "; "-joined list of "address: reason"
-        summary += " " + _("Devices that answered were not accepted: {replies}.").format(
-            replies=replies)
     return ProbeResult("router.ssdp", "ssdp", target, Status.FAILED, summary, _(UPNP_FIX),
                        discovery.elapsed_ms, details)
+
+
+def _refused_words(findings: RouterFindings) -> str:
+    """Something answered UPnP and was not used: say who, and why (each device once)."""
+    by_source: dict[str, str] = {}
+    for rejected in findings.discovery.rejected:
+        by_source.setdefault(rejected.source, rejected.reason)
+    # Translators: one item of a "; "-joined list of devices that answered,
+    # e.g. "192.168.1.7: its answer has no LOCATION"
+    replies = "; ".join(_("{address}: {reason}").format(address=source, reason=reason)
+                        for source, reason in list(by_source.items())[:3])
+    # Translators: {replies} is a "; "-joined list of "address: reason"
+    return ngettext("A UPnP device answered, but this wizard refused it: {replies}.",
+                    "{count} UPnP devices answered, but this wizard refused them: {replies}.",
+                    len(by_source)).format(count=len(by_source), replies=replies)
 
 
 def _external_result(findings: RouterFindings) -> ProbeResult:
@@ -210,6 +226,15 @@ def _external_result(findings: RouterFindings) -> ProbeResult:
                "lan_address": findings.lan_address}
     service = "upnp" if findings.igd is not None else "natpmp"
     target = address or "router"
+    if not findings.can_forward and findings.discovery.rejected:
+        # Translators: {refused} is a whole sentence, e.g. "A UPnP device answered, but
+        # this wizard refused it: 192.168.1.1: its description is not safe XML."
+        return ProbeResult(
+            "router.external", service, target, Status.FAILED,
+            _("No router this wizard can use: {refused} NAT-PMP did not answer either, so "
+              "neither this wizard nor Open Cobalt's Automatic mode can open ports.").format(
+                refused=_refused_words(findings)),
+            _(REFUSED_FIX), findings.elapsed_ms, details)
     if not findings.can_forward:
         return ProbeResult(
             "router.external", service, target, Status.FAILED,
@@ -285,8 +310,10 @@ def _natpmp_result(findings: RouterFindings) -> ProbeResult:
     # Translators: {reason} is a whole sentence or more, e.g. "No NAT-PMP
     # answer from 192.168.1.1 within 2 s: the router does not speak NAT-PMP, or
     # it is switched off."
-    summary = _("No NAT-PMP on the gateway {gateway}: {reason}").format(
-        gateway=gateway, reason=findings.natpmp_error)
+    # The reason names the gateway itself ("Nothing answers NAT-PMP on 192.168.1.1 ..."):
+    # it is the whole summary, said once.
+    summary = findings.natpmp_error or _("No NAT-PMP on the gateway {gateway}.").format(
+        gateway=gateway)
     return ProbeResult("router.natpmp", "natpmp", gateway, status, summary, "",
                        findings.natpmp_ms, {**details, "error": findings.natpmp_error})
 
