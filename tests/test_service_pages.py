@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from lab.dns_servers import DOMAIN, DnsLab
 from lab.ldap_servers import PUBLISHED_SPACES, SlapdServer
-from lab.sockets import Peer
+from lab.sockets import Peer, closed_port
 from lab.vnc_servers import VncRange
 from wizard_driver import NEXT, field_input, lab_session, open_wizard, press, retype
 
@@ -50,7 +50,14 @@ def test_directory_page_tells_an_open_cobalt_directory_from_plain_ldap(
     assert page.results.texts()[1].startswith("Warning:")
     assert "Fix:" in page.results.texts()[1]
     assert "1 of 2 checks found a problem." in page.probes.status.text.text()
+    assert page.probes.status.kind == "warning", "only a warning was found"
     assert wizard.button(NEXT).isEnabled(), "a problem found is no reason to block the user"
+
+    retype(qtbot, field_input(wizard, "SpaceDirectory", "Port"), str(closed_port()))
+    qtbot.waitUntil(lambda: settled(page) and "refused" in " ".join(page.results.texts()),
+                    timeout=5000)
+    assert page.probes.status.kind == "error", "a failed check heads the page as a problem"
+    assert page.probes.status.text.text().startswith("<b>Problem:</b> 1 of 2 checks")
 
 
 def test_directory_page_explains_a_name_open_cobalt_cannot_resolve(

@@ -148,8 +148,10 @@ class ProbeArea(QGroupBox):
         layout.addWidget(self.status)
         self.setAccessibleName(title)
 
-    def show_verdict(self, problems: int, run: int, skipped: int) -> None:
-        """The header once the checks are done: how many of those run found a problem."""
+    def show_verdict(self, problems: int, run: int, skipped: int, *,
+                     failed: bool = False) -> None:
+        """The header once the checks are done: how many of those run found a problem; an
+        error when one of them failed, a warning when they only warn."""
         if problems:
             text = ngettext("{count} of {total} checks found a problem.",
                             "{count} of {total} checks found a problem.", problems).format(
@@ -160,7 +162,7 @@ class ProbeArea(QGroupBox):
         if skipped:
             text += " " + ngettext("{count} not run (see below).", "{count} not run (see below).",
                                    skipped).format(count=skipped)
-        self.status.show_status("warning" if problems else "ok", text)
+        self.status.show_status("error" if failed else "warning" if problems else "ok", text)
 
 
 def muted(label: QLabel) -> None:

@@ -140,7 +140,8 @@ class SetupPage(QWizardPage):
         self.results.show_results(results)
         problems = sum(1 for r in results if r.status in (Status.FAILED, Status.WARNING))
         skipped = sum(1 for r in results if r.status is Status.SKIPPED)
-        self.probes.show_verdict(problems, len(results) - skipped, skipped)
+        failed = any(r.status is Status.FAILED for r in results)
+        self.probes.show_verdict(problems, len(results) - skipped, skipped, failed=failed)
 
     def show_failure(self, message: str) -> None:
         self.probes.status.show_status("error", _(
