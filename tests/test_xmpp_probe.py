@@ -1,5 +1,6 @@
-"""The chat (XMPP) probe against a real prosody, and against small hostile peers of our own
-(a web server, garbage, silence, a trickle, an XML bomb, a flood, scripted stream errors)."""
+"""The chat (XMPP) probe against a real prosody, its main verdicts against both real servers
+(prosody and ejabberd), and against small hostile peers of our own (a web server, garbage,
+silence, a trickle, an XML bomb, a flood, scripted stream errors)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import pytest
 from cobalt_setup.probes import xmpp
 from cobalt_setup.probes.xmpp import probe_xmpp
 from cobalt_setup.result import Status
+from lab.conftest_xmpp import XmppServer
+from lab.ejabberd_server import EjabberdServer
 from lab.xmpp_servers import XMPP_DOMAIN, ProsodyServer, free_tcp_ports
 
 LOOPBACK = "127.0.0.1"
@@ -241,6 +244,89 @@ async def test_plain_stream_to_the_direct_tls_port_fails(prosody: ProsodyServer)
                               direct_tls_port=None)
     assert result.status is Status.FAILED
     assert "without answering as an XMPP server" in result.summary
+
+
+# -- against both real servers (prosody and ejabberd) --------------------------------------
+
+@pytest.mark.lab
+@pytest.mark.asyncio
+async def test_both_servers_answer_with_starttls_required(xmpp_server: XmppServer) -> None:
+    server = xmpp_server
+    result = await probe_xmpp(XMPP_DOMAIN, server.host, server.port, timeout=3.0,
+                              direct_tls_port=server.direct_tls_port)
+    assert result.status is Status.OK, (result, server.log_text())
+    assert result.details["code"] == "ok"
+    assert f"The XMPP server at {server.host}:{server.port} answers for chat.cobalt.test" \
+        in result.summary
+    assert "offers STARTTLS (required)" in result.summary
+    assert result.fix == ""
+    assert result.details["starttls"] is True
+    assert result.details["starttls_required"] is True
+    # Both show only <starttls><required/></starttls> before TLS (ejabberd once
+    # starttls_required is set: by default it offers no STARTTLS at all).
+    assert result.details["features"] == ["starttls"]
+    assert result.details["mechanisms"] == []
+    assert result.details["stream_version"] == "1.0"
+    assert result.details["stream_from"] == XMPP_DOMAIN
+    assert result.details["stream_id"]
+
+
+@pytest.mark.lab
+@pytest.mark.asyncio
+async def test_both_servers_direct_tls_is_reported(xmpp_server: XmppServer) -> None:
+    server = xmpp_server
+    result = await probe_xmpp(XMPP_DOMAIN, server.host, server.port, timeout=3.0,
+                              direct_tls_port=server.direct_tls_port)
+    assert result.status is Status.OK, (result, server.log_text())
+    direct = result.details["direct_tls"]
+    assert direct["status"] == "ok", direct
+    assert direct["port"] == server.direct_tls_port
+    assert f"direct TLS on port {server.direct_tls_port} works too" in result.summary
+    assert direct["tls_version"].startswith("TLS")
+    assert direct["stream_from"] == XMPP_DOMAIN
+    # Inside TLS both list their login mechanisms, PLAIN and SCRAM-SHA-1 among them.
+    assert "PLAIN" in direct["mechanisms"]
+    assert "SCRAM-SHA-1" in direct["mechanisms"]
+    certificate = direct["certificate"]
+    assert certificate["subject"] == "CN=chat.cobalt.test"
+    assert certificate["issuer"] == "CN=chat.cobalt.test"
+    assert certificate["verifies"] is False  # self-signed: not in the system's store
+    assert "self" in certificate["verify_error"].lower()
+    # Two streams, two ids: the direct TLS one really reached the TLS port.
+    assert direct["stream_id"] and direct["stream_id"] != result.details["stream_id"]
+
+
+@pytest.mark.lab
+@pytest.mark.asyncio
+async def test_both_servers_say_another_domain_is_host_unknown(
+        xmpp_server: XmppServer) -> None:
+    server = xmpp_server
+    result = await probe_xmpp("other.cobalt.test", server.host, server.port, timeout=3.0,
+                              direct_tls_port=server.direct_tls_port)
+    assert result.status is Status.FAILED, (result, server.log_text())
+    assert result.details["code"] == "host-unknown"
+    assert result.summary == (f"The server at {server.host}:{server.port} does not serve "
+                              "other.cobalt.test: check the chat domain.")
+    assert "chat domain" in result.fix
+    assert "add other.cobalt.test to the server's hosts" in result.fix
+    assert result.details["stream_error"] == "host-unknown"
+    direct = result.details["direct_tls"]
+    assert direct["status"] == "failed"
+    # Here the two servers differ, and the probe says so truthfully. prosody has no
+    # certificate for the name asked for (SNI) and ends the TLS handshake with an
+    # unrecognized_name alert; ejabberd completes the handshake with the only certificate
+    # it has and refuses the domain in the stream that follows (host-unknown again).
+    if isinstance(server, EjabberdServer):
+        assert direct["code"] == "host-unknown", direct
+        assert direct["stream_error"] == "host-unknown"
+        assert direct["reason"] == (f"The server at {server.host}:{server.direct_tls_port} "
+                                    "does not serve other.cobalt.test: check the chat "
+                                    "domain.")
+        assert direct["certificate"]["subject"] == "CN=chat.cobalt.test"
+    else:
+        assert direct["code"] == "tls_failed", direct
+        assert "no certificate for other.cobalt.test" in direct["reason"]
+        assert "stream_error" not in direct
 
 
 # -- not a chat server --------------------------------------------------------------------------

@@ -139,7 +139,9 @@ def dns_results(checks: DnsChecks, settings: Settings) -> list[ProbeResult]:
         results.append(ProbeResult("dns.discovery", "dns", target, Status.OK, summary, "",
                                    discovery.elapsed_ms, details))
     else:
-        why = "; ".join([*discovery.problems, *(i.problem for i in discovery.dispatchers)])
+        # Each problem is a sentence with its own full stop; the list gets one at its end.
+        why = "; ".join(problem.rstrip(".") for problem in
+                        [*discovery.problems, *(i.problem for i in discovery.dispatchers)])
         if why:
             # Translators: {problems} is one or more whole sentences, joined with ";
             # ".

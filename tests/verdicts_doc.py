@@ -1,0 +1,252 @@
+"""docs/verdicts.md from the code: every check's verdict, run against real peers.
+
+Each scenario is a whole diagnosis (`run_diagnosis`, what `diagnose` and the Summary run)
+against peers on loopback: every server up and right (the lab's dnsmasq, slapd, Xvnc,
+prosody, an HTTP server and the simulated UPnP router), every target silent, refusing or
+answering garbage (lab/peer_kinds.py), and servers that answer with an error. A row is
+(check id, evidence, status, summary, fix). What changes from run to run (ports, PIDs,
+times, temporary paths) is replaced by a placeholder, so the table is the same every time
+and tests/test_verdicts_doc.py can fail when the code and the document disagree.
+
+    python tests/verdicts_doc.py            write docs/verdicts.md
+    python tests/verdicts_doc.py --check    exit 1 if docs/verdicts.md is out of date
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import http.server
+import ipaddress
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dns.asyncbackend
+
+from cobalt_setup.addresses import Endpoint
+from cobalt_setup.checks.diagnosis import run_diagnosis
+from cobalt_setup.checks.environment import CheckEnvironment
+from cobalt_setup.probes.dns.terms import DnsEnvironment
+from cobalt_setup.result import ProbeResult
+from cobalt_setup.router.environment import RouterEnvironment
+from cobalt_setup.router.lan import LanInterface
+from cobalt_setup.settings import Settings
+from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
+from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsServer
+from lab.igd_simulator import IgdSimulator
+from lab.peer_kinds import KINDS, Peers, settings_and_environment
+from lab.whole_lab import lab_settings_texts
+from network_guard import GUARD
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "verdicts.md"
+LOOPBACK = LanInterface("lo", ipaddress.IPv4Address("127.0.0.1"),
+                        ipaddress.IPv4Network("127.0.0.0/8"))
+TIMEOUT = 1.0
+# Ports the product itself names (defaults, the catalogue's ranges): kept as they are.
+KNOWN_PORTS = {"389", "636", "1389", "1900", "5222", "5223", "5351", "5899", "5900", "5910",
+               "5930", "5999", "6900", "6909", "43215"}
+
+Row = tuple[str, str, str, str, str]  # check id, evidence, status, summary, fix
+
+
+def normalized(text: str, tmp: str) -> str:
+    """The words with what differs from run to run replaced by placeholders."""
+    text = text.replace(tmp, "TMP")
+    text = re.sub(r"/tmp/\S+", "TMP", text)
+    text = re.sub(r"\((?:[\w.+-]+), PIDs? [\d, ]+\)", "(PROGRAM, PID N)", text)
+    text = re.sub(r"\d+(?:\.\d+)? ms\b", "N ms", text)
+    text = re.sub(r"\b\d+(?:\.\d+)?x faster", "Nx faster", text)
+    text = re.sub(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?", "DATE", text)
+    text = re.sub(r"Python/[\d.]+\d", "Python/VERSION", text)
+    return re.sub(r"(?<![\d.])\d{4,5}(?!\d|\.\d)",
+                  lambda m: m.group(0) if m.group(0) in KNOWN_PORTS else "PORT", text)
+
+
+def rows_of(evidence: str, results: list[ProbeResult], tmp: str) -> list[Row]:
+    return [(r.id if not r.id.startswith("dns.resolver.") else "dns.resolver.ADDRESS",
+             evidence, r.status.value, normalized(r.summary, tmp), normalized(r.fix, tmp))
+            for r in results]
+
+
+async def _diagnose(settings: Settings, environment: CheckEnvironment,
+                    only: set[str] | None = None) -> list[ProbeResult]:
+    return (await run_diagnosis(settings, environment, only)).checks
+
+
+def _not_serving(kind: str, tmp: Path) -> list[ProbeResult]:
+    peers = Peers(kind)
+    try:
+        settings, environment = settings_and_environment(peers, tmp / f"{kind}.json")
+        return asyncio.run(_diagnose(settings, environment))
+    finally:
+        peers.close()
+
+
+def _dns_environment(server: DnsServer) -> DnsEnvironment:
+    async def system() -> list[Endpoint]:
+        return [Endpoint(server.host, server.port)]
+
+    return DnsEnvironment(system_resolvers=system, open_cobalt_default=(), public=(),
+                          nx_parent=HIJACK_DOMAIN)
+
+
+@contextlib.contextmanager
+def _http_404() -> Iterator[int]:
+    class NotFound(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
+    """Every server up and right; then servers that answer with an error."""
+    found: dict[str, list[ProbeResult]] = {}
+    slapd = ldap_servers.start_slapd(tmp / "ldap", with_cobalt_schema=True)
+    plain = ldap_servers.start_slapd(tmp / "ldap-plain", with_cobalt_schema=False)
+    private = ldap_servers.start_slapd(tmp / "ldap-private", with_cobalt_schema=True,
+                                       name="private", anonymous_bind_allowed=False)
+    ldaps = ldap_servers.start_slapd(tmp / "ldap-ldaps", with_cobalt_schema=True,
+                                     name="ldaps", ldaps=True)
+    vnc = vnc_servers.start_xvnc_range(tmp / "vnc")
+    locked = vnc_servers.start_xvnc(tmp / "vnc-password", "locked", security="VncAuth")
+    chat = xmpp_servers.start_prosody(tmp / "xmpp")
+    web = sockets.start_http_server()
+    router = IgdSimulator(friendly_name="Lab gateway").start()
+    servfail = dns_servers.start_pdns_recursor(tmp / "pdns")
+    try:
+        texts = lab_settings_texts(lab.good, slapd, vnc, chat, web)
+        environment = CheckEnvironment.with_timeout(
+            TIMEOUT, dns=_dns_environment(lab.good),
+            router=RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1",
+                                     natpmp_port=sockets.closed_port(),
+                                     ssdp_targets=(router.ssdp_address,),
+                                     records_path=tmp / "served.json"),
+            crqt_host="127.0.0.1", crqt_port=sockets.closed_port())
+        found["served right"] = asyncio.run(_diagnose(Settings.from_texts(texts), environment))
+        with _http_404() as missing:
+            errors = {**texts,
+                      ("SpaceDirectory", "Port"): str(private.port),
+                      ("Xrfb", "VncPorts"): f"{locked.port}-{locked.port}",
+                      # a name the DNS knows, but not a domain prosody serves
+                      ("Chat", "Server"): f"apps.{DOMAIN}",
+                      ("Web", "VersionCheckURL"): f"http://127.0.0.1:{missing}/version"}
+            found["answered with an error"] = asyncio.run(
+                _diagnose(Settings.from_texts(errors), environment))
+        not_open_cobalt = {**texts, ("SpaceDirectory", "Port"): str(plain.port),
+                           ("DNS", "Servers"): lab.hijacking.endpoint}
+        found["answered, but not what Open Cobalt needs"] = asyncio.run(_diagnose(
+            Settings.from_texts(not_open_cobalt),
+            dataclasses.replace(environment, dns=_dns_environment(lab.hijacking))))
+        public_names = {**texts, ("SpaceDirectory", "Host"): "ldap.opencobalt.net",
+                        ("Web", "VersionCheckURL"): "http://www.opencobalt.net/",
+                        ("DNS", "Servers"): servfail.endpoint}
+        # Only the DNS checks: the public names are asked of the lab's resolvers alone
+        # (the other checks would look them up through the system's resolver).
+        found["a resolver that fails public names (SERVFAIL)"] = asyncio.run(_diagnose(
+            Settings.from_texts(public_names),
+            dataclasses.replace(environment, dns=_dns_environment(servfail)), {"dns"}))
+        with_ldaps = {**texts, ("SpaceDirectory", "Port"): str(ldaps.port)}
+        found["answered in another protocol (LDAPS only)"] = [
+            r for r in asyncio.run(_diagnose(Settings.from_texts(with_ldaps), environment,
+                                             {"ldap"}))
+            if r.id == "ldap.directory"]
+        refusing = {**public_names, ("DNS", "Servers"): lab.good.endpoint}
+        found["a resolver that answers only its own zones (REFUSED)"] = asyncio.run(
+            _diagnose(Settings.from_texts(refusing), environment, {"dns"}))
+    finally:
+        dns_servers.stop_server(servfail)
+        router.stop()
+        web.stop()
+        xmpp_servers.stop_prosody(chat)
+        vnc_servers.stop_servers([*vnc.servers, locked])
+        for server in (slapd, plain, private, ldaps):
+            ldap_servers.stop_slapd(server)
+    return found
+
+
+def verdict_rows() -> list[Row]:
+    """Every row, sorted by check id, then in scenario order."""
+    dns.asyncbackend.set_default_backend("asyncio")
+    order: list[str] = []
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        lab = dns_servers.start_dns_lab(tmp / "dns")
+        try:
+            scenarios: dict[str, list[ProbeResult]] = {
+                kind: _not_serving(kind, tmp) for kind in KINDS}
+            scenarios.update(_served(tmp, lab))
+        finally:
+            dns_servers.stop_dns_lab(lab)
+        for evidence, results in scenarios.items():
+            order.append(evidence)
+            rows += rows_of(evidence, results, folder)
+    # One row per verdict: the scenarios that gave the same words share it.
+    grouped: dict[tuple[str, str, str, str], list[str]] = {}
+    for check, evidence, status, summary, fix in rows:
+        seen = grouped.setdefault((check, status, summary, fix), [])
+        if evidence not in seen:
+            seen.append(evidence)
+    merged = [(check, "; ".join(evidences), status, summary, fix)
+              for (check, status, summary, fix), evidences in grouped.items()]
+    return sorted(merged, key=lambda row: (row[0], order.index(row[1].split("; ")[0])))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>") or "-"
+
+
+def document(rows: list[Row]) -> str:
+    lines = [
+        "# Verdicts",
+        "",
+        "Every check's verdict as the code gives it, generated by `tests/verdicts_doc.py`",
+        "from whole diagnoses against real peers on loopback (`tests/test_verdicts_doc.py`",
+        "fails when this file and the code disagree). Evidence: what the target did.",
+        "PORT, PID N, N ms, DATE and TMP stand for what differs from run to run.",
+        "",
+        "| check | evidence | status | summary | fix |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| `{check}` | {evidence} | {status} | {_cell(summary)} | {_cell(fix)} |"
+              for check, evidence, status, summary, fix in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    GUARD.install()  # as in the tests: loopback and the lab only
+    text = document(verdict_rows())
+    violations = GUARD.take_violations()
+    if violations:
+        raise SystemExit(f"tried to reach the outside network: {violations}")
+    if "--check" in argv:
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+            print(f"{DOC} is out of date: run python tests/verdicts_doc.py", file=sys.stderr)
+            return 1
+        return 0
+    DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {DOC} ({text.count(chr(10)) - 9} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
+
