@@ -145,7 +145,8 @@ async def test_cancelling_leaves_no_task_and_no_socket(dns_lab: DnsLab) -> None:
 
 @pytest.mark.asyncio
 async def test_discovery_finds_the_dispatchers_in_priority_order(good_dns: DnsServer) -> None:
-    found = await discover([endpoint(good_dns)], DOMAIN, "_cobalt-dispatcher._tcp")
+    found = await discover([endpoint(good_dns)], DOMAIN, "_cobalt-dispatcher._tcp",
+                           timeout=2.0)
     assert [d.name for d in found.dispatchers] == [
         label(owner) for owner in LAB_ZONE.ptr[DISPATCHER_SERVICE]]
     lab, backup, broken = found.dispatchers
@@ -165,7 +166,8 @@ async def test_discovery_finds_the_dispatchers_in_priority_order(good_dns: DnsSe
 
 @pytest.mark.asyncio
 async def test_discovery_through_a_resolver_that_lacks_the_records(split_dns: DnsServer) -> None:
-    found = await discover([endpoint(split_dns)], DOMAIN, "_cobalt-dispatcher._tcp")
+    found = await discover([endpoint(split_dns)], DOMAIN, "_cobalt-dispatcher._tcp",
+                           timeout=2.0)
     assert found.dispatchers == ()
     assert found.problems == (
         f"No dispatcher is published in {DOMAIN} ({DISPATCHER_SERVICE} has no entries).",)
@@ -297,7 +299,8 @@ async def test_discovery_asks_each_server_on_its_own_port(good_dns: DnsServer,
 @pytest.mark.asyncio
 async def test_discovery_through_unbound_finds_the_same_dispatchers(
         unbound_dns: DnsServer) -> None:
-    found = await discover([endpoint(unbound_dns)], DOMAIN, "_cobalt-dispatcher._tcp")
+    found = await discover([endpoint(unbound_dns)], DOMAIN, "_cobalt-dispatcher._tcp",
+                           timeout=2.0)
     assert [d.name for d in found.dispatchers] == [
         owner.split(f".{DISPATCHER_SERVICE}")[0] for owner in LAB_ZONE.ptr[DISPATCHER_SERVICE]]
     assert found.dispatchers[2].problem and not found.dispatchers[0].problem

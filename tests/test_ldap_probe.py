@@ -28,7 +28,7 @@ async def must_not_resolve(name: str, port: int) -> list[str]:
 async def probe(host: str, port: int, timeout: float = 3.0, **kwargs: object
                 ) -> tuple[ProbeResult, float]:
     started = time.monotonic()
-    result = await probe_space_directory(host, port, timeout, **kwargs)
+    result = await probe_space_directory(host, port, timeout=timeout, **kwargs)
     return result, time.monotonic() - started
 
 

@@ -40,7 +40,7 @@ async def test_an_internal_name_only_the_system_knows_fails_with_the_fix(
     good_dns: DnsServer, company_dns: DnsServer
 ) -> None:
     found = await compare_resolution("ldap", INTRANET, [endpoint(good_dns)],
-                                     [endpoint(company_dns)])
+                                     [endpoint(company_dns)], timeout=2.0)
     assert found.status is Status.FAILED
     assert f"{INTRANET} resolves through your system's DNS (127.0.0.7) but not through" in (
         found.summary)
@@ -53,7 +53,7 @@ async def test_a_split_horizon_name_is_a_warning_naming_both_answers(
     good_dns: DnsServer, company_dns: DnsServer
 ) -> None:
     found = await compare_resolution("ldap", DIRECTORY, [endpoint(good_dns)],
-                                     [endpoint(company_dns)])
+                                     [endpoint(company_dns)], timeout=2.0)
     assert found.status is Status.WARNING
     assert "127.0.0.1 through Open Cobalt's DNS servers" in found.summary
     assert "127.0.0.8 through your system's" in found.summary
@@ -64,7 +64,7 @@ async def test_a_split_horizon_name_is_a_warning_naming_both_answers(
 async def test_the_same_answer_both_ways_is_fine(good_dns: DnsServer,
                                                  split_dns: DnsServer) -> None:
     found = await compare_resolution("xmpp", f"chat.{DOMAIN}", [endpoint(good_dns)],
-                                     [endpoint(split_dns)])
+                                     [endpoint(split_dns)], timeout=2.0)
     assert found.status is Status.OK
     assert found.summary == (
         f"chat.{DOMAIN} resolves to 127.0.0.1 through Open Cobalt's DNS servers.")
@@ -73,7 +73,7 @@ async def test_the_same_answer_both_ways_is_fine(good_dns: DnsServer,
 @pytest.mark.asyncio
 async def test_a_name_nobody_knows(good_dns: DnsServer, split_dns: DnsServer) -> None:
     found = await compare_resolution("ldap", MISSING_HOST, [endpoint(good_dns)],
-                                     [endpoint(split_dns)])
+                                     [endpoint(split_dns)], timeout=2.0)
     assert found.status is Status.FAILED
     assert "does not exist in DNS" in found.summary
 
@@ -93,7 +93,8 @@ async def test_silent_dns_servers_are_reported_within_the_timeout(
 async def test_addresses_and_the_system_resolver_itself_need_no_comparison(
     good_dns: DnsServer,
 ) -> None:
-    by_address = await compare_resolution("ldap", "127.0.0.1", [endpoint(good_dns)], [])
+    by_address = await compare_resolution("ldap", "127.0.0.1", [endpoint(good_dns)], [],
+                                          timeout=2.0)
     assert by_address.status is Status.OK and "no name to look up" in by_address.summary
-    same = await compare_resolution("ldap", DIRECTORY, [], [endpoint(good_dns)])
+    same = await compare_resolution("ldap", DIRECTORY, [], [endpoint(good_dns)], timeout=2.0)
     assert same.status is Status.OK and "like your browser does" in same.summary

@@ -88,7 +88,7 @@ def echo_mapping(request: bytes, _count: int) -> list[bytes]:
 async def test_external_address_is_read_from_the_answer() -> None:
     async with fake_router(lambda request, count: [address_answer("198.51.100.7")]) as (
             router, port):
-        found = await external_address("127.0.0.1", port=port)
+        found = await external_address("127.0.0.1", port=port, timeout=1.0)
     assert found == NatPmpAddress("198.51.100.7", 1234, found.elapsed_ms)
     assert found.elapsed_ms >= 0
     assert router.requests == [b"\x00\x00"]
@@ -97,7 +97,7 @@ async def test_external_address_is_read_from_the_answer() -> None:
 @pytest.mark.asyncio
 async def test_router_without_external_address_yet_answers_zero_address() -> None:
     async with fake_router(lambda request, count: [address_answer("0.0.0.0")]) as (_r, port):
-        found = await external_address("127.0.0.1", port=port)
+        found = await external_address("127.0.0.1", port=port, timeout=1.0)
     assert found.address == "0.0.0.0"
 
 
@@ -107,7 +107,7 @@ async def test_tcp_mapping_request_layout_and_granted_values() -> None:
         return [mapping_answer(6900, 16900, 3600)]  # the router picks the port and lifetime
 
     async with fake_router(grant_other_port) as (router, port):
-        mapping = await map_port("127.0.0.1", 6900, 6900, 7200, port=port)
+        mapping = await map_port("127.0.0.1", 6900, 6900, 7200, port=port, timeout=1.0)
     assert router.requests == [struct.pack("!BBHHHI", 0, 2, 0, 6900, 6900, 7200)]
     assert mapping == NatPmpMapping("tcp", 6900, 16900, 3600, 99)
 
@@ -115,7 +115,8 @@ async def test_tcp_mapping_request_layout_and_granted_values() -> None:
 @pytest.mark.asyncio
 async def test_udp_mapping_uses_opcode_1() -> None:
     async with fake_router(echo_mapping) as (router, port):
-        mapping = await map_port("127.0.0.1", 6905, 0, 60, protocol="udp", port=port)
+        mapping = await map_port("127.0.0.1", 6905, 0, 60, protocol="udp", port=port,
+                                 timeout=1.0)
     assert router.requests[0][1] == 1
     assert mapping == NatPmpMapping("udp", 6905, 0, 60, 99)
 
@@ -123,7 +124,7 @@ async def test_udp_mapping_uses_opcode_1() -> None:
 @pytest.mark.asyncio
 async def test_unmap_sends_lifetime_zero_and_external_zero() -> None:
     async with fake_router(echo_mapping) as (router, port):
-        await unmap_port("127.0.0.1", 6901, port=port)
+        await unmap_port("127.0.0.1", 6901, port=port, timeout=1.0)
     assert router.requests == [struct.pack("!BBHHHI", 0, 2, 0, 6901, 0, 0)]
 
 
@@ -131,7 +132,8 @@ async def test_unmap_sends_lifetime_zero_and_external_zero() -> None:
 async def test_concurrent_mappings_each_get_their_own_answer() -> None:
     async with fake_router(echo_mapping) as (_router, port):
         mappings = await asyncio.gather(
-            *(map_port("127.0.0.1", p, p, 600, port=port) for p in range(6900, 6910)))
+            *(map_port("127.0.0.1", p, p, 600, port=port, timeout=1.0)
+              for p in range(6900, 6910)))
     assert [(m.internal_port, m.external_port) for m in mappings] == [
         (p, p) for p in range(6900, 6910)]
 
@@ -162,7 +164,7 @@ async def test_stray_packets_before_the_answer_are_ignored() -> None:
     ]
     async with fake_router(lambda request, count: [*strays, address_answer("198.51.100.9")]) as (
             router, port):
-        found = await external_address("127.0.0.1", port=port)
+        found = await external_address("127.0.0.1", port=port, timeout=1.0)
     assert found.address == "198.51.100.9"
     assert len(router.requests) == 1  # the strays did not end the wait, nor cause a resend
 
@@ -188,7 +190,8 @@ async def test_answer_from_another_port_is_not_an_answer() -> None:
     transport, _router = await loop.create_datagram_endpoint(
         lambda: Recorder(lambda request, count: []), local_addr=("127.0.0.1", 0))
     try:
-        found = await external_address("127.0.0.1", port=transport.get_extra_info("sockname")[1])
+        found = await external_address("127.0.0.1", port=transport.get_extra_info("sockname")[1],
+                                       timeout=1.0)
     finally:
         transport.close()
         outsider.close()
@@ -201,7 +204,7 @@ async def test_mapping_answer_for_another_internal_port_is_ignored() -> None:
         return [mapping_answer(6999, 6999, 600), mapping_answer(6900, 6900, 600)]
 
     async with fake_router(other_first) as (_router, port):
-        mapping = await map_port("127.0.0.1", 6900, 6900, 600, port=port)
+        mapping = await map_port("127.0.0.1", 6900, 6900, 600, port=port, timeout=1.0)
     assert mapping.internal_port == 6900
 
 
@@ -209,7 +212,7 @@ async def test_mapping_answer_for_another_internal_port_is_ignored() -> None:
 async def test_udp_answer_to_a_tcp_request_is_ignored() -> None:
     async with fake_router(lambda request, count: [mapping_answer(6900, 6900, 600, opcode=129),
                                                    mapping_answer(6900, 6901, 600)]) as (_r, port):
-        mapping = await map_port("127.0.0.1", 6900, 6900, 600, port=port)
+        mapping = await map_port("127.0.0.1", 6900, 6900, 600, port=port, timeout=1.0)
     assert (mapping.protocol, mapping.external_port) == ("tcp", 6901)
 
 
@@ -227,7 +230,7 @@ async def test_mapping_result_codes_become_words(code: int, phrase: str) -> None
     async with fake_router(lambda request, count: [mapping_answer(6900, 0, 0, result=code)]) as (
             _router, port):
         with pytest.raises(NatPmpError) as raised:
-            await map_port("127.0.0.1", 6900, 6900, 600, port=port)
+            await map_port("127.0.0.1", 6900, 6900, 600, port=port, timeout=1.0)
     assert raised.value.code == code
     assert phrase in raised.value.words
     assert str(raised.value) == raised.value.words
@@ -239,7 +242,7 @@ async def test_no_external_address_yet_is_code_3() -> None:
     async with fake_router(lambda request, count: [address_answer("0.0.0.0", result=3)]) as (
             _router, port):
         with pytest.raises(NatPmpError) as raised:
-            await external_address("127.0.0.1", port=port)
+            await external_address("127.0.0.1", port=port, timeout=1.0)
     assert raised.value.code == 3
     assert "carrier-grade NAT" in raised.value.words
 
@@ -252,7 +255,7 @@ async def test_short_error_answer_is_understood(code: int, phrase: str) -> None:
     short = struct.pack("!BBHI", 0, 130, code, 5)
     async with fake_router(lambda request, count: [short]) as (_router, port):
         with pytest.raises(NatPmpError) as raised:
-            await map_port("127.0.0.1", 6900, 6900, 600, port=port)
+            await map_port("127.0.0.1", 6900, 6900, 600, port=port, timeout=1.0)
     assert raised.value.code == code
     assert phrase in raised.value.words
 
@@ -333,9 +336,9 @@ async def test_cancel_while_the_socket_opens_leaves_no_error_for_nobody() -> Non
                                      "224.0.0.1", "255.255.255.255", "", "192.168.1.1:5351"])
 async def test_gateway_must_be_an_ipv4_router_address(gateway: str) -> None:
     with pytest.raises(ValueError, match="gateway"):
-        await external_address(gateway)
+        await external_address(gateway, timeout=1.0)
     with pytest.raises(ValueError, match="gateway"):
-        await map_port(gateway, 6900, 6900, 600)
+        await map_port(gateway, 6900, 6900, 600, timeout=1.0)
 
 
 @pytest.mark.asyncio
@@ -351,22 +354,23 @@ async def test_gateway_must_be_an_ipv4_router_address(gateway: str) -> None:
 async def test_bad_mapping_arguments_are_refused(internal: int, external: int, lifetime: int,
                                                  protocol: str, word: str) -> None:
     with pytest.raises(ValueError, match=word):
-        await map_port("127.0.0.1", internal, external, lifetime, protocol=protocol)
+        await map_port("127.0.0.1", internal, external, lifetime, protocol=protocol,
+                       timeout=1.0)
 
 
 @pytest.mark.asyncio
 async def test_bad_unmap_and_timeout_arguments_are_refused() -> None:
     with pytest.raises(ValueError, match="internal_port"):
-        await unmap_port("127.0.0.1", 0)
+        await unmap_port("127.0.0.1", 0, timeout=1.0)
     with pytest.raises(ValueError, match="timeout"):
         await external_address("127.0.0.1", timeout=0)
     with pytest.raises(ValueError, match="port"):
-        await external_address("127.0.0.1", port=0)
+        await external_address("127.0.0.1", port=0, timeout=1.0)
 
 
 @pytest.mark.asyncio
 async def test_largest_lifetime_and_any_external_port_are_accepted() -> None:
     async with fake_router(echo_mapping) as (router, port):
-        mapping = await map_port("127.0.0.1", 6900, 0, 2**32 - 1, port=port)
+        mapping = await map_port("127.0.0.1", 6900, 0, 2**32 - 1, port=port, timeout=1.0)
     assert mapping.lifetime_s == 2**32 - 1
     assert router.requests[0][6:8] == b"\x00\x00"

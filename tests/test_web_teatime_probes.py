@@ -115,7 +115,8 @@ async def test_a_page_that_answers_is_ok_and_the_request_is_plain_http11() -> No
     seen: list[bytes] = []
     async with peer(http_server(b"HTTP/1.1 200 OK\r\nServer: lab\r\nContent-Length: 5\r\n\r\n",
                                 b"1.2.3", seen)) as server:
-        result = await probe_version_check(f"http://127.0.0.1:{server.port}/version?os=linux")
+        result = await probe_version_check(f"http://127.0.0.1:{server.port}/version?os=linux",
+                                             timeout=3.0)
     assert result.status is Status.OK, result
     assert (result.service, result.id) == ("http", "http.version-check")
     assert result.summary == "127.0.0.1 answers the version check (HTTP 200 OK)."
@@ -134,7 +135,7 @@ async def test_a_redirect_is_reported_with_its_location_and_not_followed() -> No
     head = (b"HTTP/1.1 301 Moved Permanently\r\n"
             b"Location: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n")
     async with peer(http_server(head, record=seen)) as server:
-        result = await probe_version_check(server.url)
+        result = await probe_version_check(server.url, timeout=3.0)
     assert result.status is Status.OK
     assert "redirects to http://127.0.0.1:9/elsewhere" in result.summary
     assert "301" in result.summary
@@ -151,7 +152,7 @@ async def test_a_redirect_is_reported_with_its_location_and_not_followed() -> No
 async def test_a_server_that_answers_without_the_page_is_a_warning(head: bytes,
                                                                    words: str) -> None:
     async with peer(http_server(head)) as server:
-        result = await probe_version_check(server.url)
+        result = await probe_version_check(server.url, timeout=3.0)
     assert result.status is Status.WARNING
     assert words in result.summary
     assert "version check address" in result.fix
@@ -161,7 +162,7 @@ async def test_a_server_that_answers_without_the_page_is_a_warning(head: bytes,
 async def test_interim_replies_are_skipped() -> None:
     head = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
     async with peer(http_server(head)) as server:
-        result = await probe_version_check(server.url)
+        result = await probe_version_check(server.url, timeout=3.0)
     assert result.status is Status.OK
     assert "HTTP 204 No Content" in result.summary
 
@@ -251,7 +252,7 @@ async def test_a_server_that_hangs_up_without_answering_fails() -> None:
         await reader.readuntil(b"\r\n\r\n")
 
     async with peer(hang_up) as server:
-        result = await probe_version_check(server.url)
+        result = await probe_version_check(server.url, timeout=3.0)
     assert result.status is Status.FAILED
     assert "closed the connection without answering" in result.summary
 
@@ -262,7 +263,7 @@ async def test_an_unknown_host_fails_with_dns_words(monkeypatch: pytest.MonkeyPa
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)  # nothing is looked up for real
-    result = await probe_version_check("http://www.nowhere.invalid/version")
+    result = await probe_version_check("http://www.nowhere.invalid/version", timeout=3.0)
     assert result.status is Status.FAILED
     assert result.summary == "The host name 'www.nowhere.invalid' was not found."
     assert "DNS" in result.fix and "spelling" in result.fix
@@ -272,7 +273,7 @@ async def test_an_unknown_host_fails_with_dns_words(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/version", "127.0.0.1/version", "http://",
                                  "http://127.0.0.1:99999/"])
 async def test_an_address_that_is_not_a_web_address_fails(url: str) -> None:
-    result = await probe_version_check(url)
+    result = await probe_version_check(url, timeout=3.0)
     assert result.status is Status.FAILED
     assert "is not usable" in result.summary
 
@@ -516,7 +517,7 @@ async def test_outgoing_cancel_closes_every_socket() -> None:
 @pytest.mark.asyncio
 async def test_outgoing_rejects_a_range_that_is_not_one() -> None:
     with pytest.raises(ValueError, match="not a port range"):
-        await probe_teatime_outgoing("127.0.0.1", 6909, 6900)
+        await probe_teatime_outgoing("127.0.0.1", 6909, 6900, timeout=1.0)
 
 
 @pytest.mark.asyncio

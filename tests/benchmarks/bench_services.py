@@ -55,7 +55,7 @@ async def all_checks(settings: Settings, env: CheckEnvironment) -> list[ProbeRes
         partial(check_space_directory, settings, env),
         partial(check_xrfb, settings, env),
         partial(check_chat, settings, env),
-        partial(probe_version_check, settings.web.version_check_url, env.timeout),
+        partial(probe_version_check, settings.web.version_check_url, timeout=env.timeout),
         partial(probe_teatime_hosting, ports.first, ports.last),
     ], None)
 

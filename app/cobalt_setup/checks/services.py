@@ -35,7 +35,8 @@ async def resolve_for_open_cobalt(service: str, host: str, settings: Settings,
                                   timeout: float) -> ProbeResult:
     """How Open Cobalt resolves `host`; `details["addresses"]` are the ones it would use."""
     system = await environment.dns.system_resolvers()
-    return await compare_resolution(service, host, settings.dns.servers, system, timeout)
+    return await compare_resolution(service, host, settings.dns.servers, system,
+                                    timeout=timeout)
 
 
 Job = Callable[[], Awaitable[ProbeResult | list[ProbeResult]]]
@@ -89,8 +90,8 @@ async def check_space_directory(settings: Settings, environment: CheckEnvironmen
         async def resolved(_host: str, _port: int) -> list[str]:
             return [address]
 
-        return [partial(probe_space_directory, directory.host, directory.port, timeout,
-                        resolve=resolved)]
+        return [partial(probe_space_directory, directory.host, directory.port,
+                        timeout=timeout, resolve=resolved)]
 
     return await _resolved_then("ldap", directory.host, settings, environment, on_result,
                                 probes)
@@ -170,7 +171,8 @@ def summarize_vnc_scan(host: str, first: int, last: int,
 
 async def _scan_summary(host: str, first: int, last: int, timeout: float) -> ProbeResult:
     return summarize_vnc_scan(host, first, last,
-                              await scan_vnc_range(host, first, last, timeout, total=timeout))
+                              await scan_vnc_range(host, first, last, timeout=timeout,
+                                                   total=timeout))
 
 
 async def check_xrfb(settings: Settings, environment: CheckEnvironment,
@@ -186,7 +188,7 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
     def probes(address: str, timeout: float) -> list[Job]:
         connected_to.append(address)
         return [
-            partial(probe_xrfb_control, address, xrfb.server_port_number, timeout),
+            partial(probe_xrfb_control, address, xrfb.server_port_number, timeout=timeout),
             partial(_scan_summary, address, xrfb.vnc_ports.first, xrfb.vnc_ports.last,
                     timeout),
         ]
@@ -228,7 +230,7 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
         servers = settings.dns.servers or tuple(await environment.dns.system_resolvers())
         try:
             targets = await lookup_srv(servers, f"{XMPP_CLIENT_SERVICE}.{chat.server}",
-                                       deadline.left())
+                                       timeout=deadline.left())
         except dns.exception.DNSException:
             targets = ()
         if targets:
@@ -236,7 +238,8 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
     direct_tls = BY_ID["xmpp"].last_port if port == BY_ID["xmpp"].first_port else None
 
     def probes(address: str, timeout: float) -> list[Job]:
-        return [partial(probe_xmpp, chat.server, address, port, timeout, direct_tls)]
+        return [partial(probe_xmpp, chat.server, address, port, timeout=timeout,
+                        direct_tls_port=direct_tls)]
 
     return await _resolved_then("xmpp", host, settings, environment, on_result, probes,
                                 deadline)
@@ -257,4 +260,4 @@ async def check_teatime_outgoing(discovery: Awaitable[Discovery | None], setting
               "on the DNS page)."))
     target = usable[0].targets[0]
     return await probe_teatime_outgoing(target.addresses[0], ports.first, ports.last,
-                                        deadline.left())
+                                        timeout=deadline.left())

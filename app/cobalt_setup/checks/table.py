@@ -93,7 +93,8 @@ async def _dns(settings: Settings, environment: CheckEnvironment,
 async def _web(settings: Settings, environment: CheckEnvironment, _shared: Shared) -> Found:
     from cobalt_setup.probes.web import probe_version_check
 
-    return await probe_version_check(settings.web.version_check_url, environment.timeout)
+    return await probe_version_check(settings.web.version_check_url,
+                                     timeout=environment.timeout)
 
 
 async def _space_directory(settings: Settings, environment: CheckEnvironment,

@@ -38,7 +38,6 @@ from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
 from cobalt_setup.wording import port_list, seconds
 
-DEFAULT_TIMEOUT_S = 2.0
 CONCURRENCY = 10  # connection attempts in flight at once
 MAX_PORTS = 1024  # a range wider than this is a mistake, not a TeaTime range
 
@@ -75,8 +74,8 @@ async def _try_port(address: str, port: int, timeout: float,
         return entry
 
 
-async def probe_teatime_outgoing(host: str, first: int, last: int,
-                                 timeout: float = DEFAULT_TIMEOUT_S) -> ProbeResult:
+async def probe_teatime_outgoing(host: str, first: int, last: int, *,
+                                 timeout: float) -> ProbeResult:
     """Try a TCP connection to every port first..last of `host` (10 at a time).
 
     OK: at least one port connected, or every port was refused (packets come back, so

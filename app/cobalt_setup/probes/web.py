@@ -28,7 +28,6 @@ from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.time_limit import within
 from cobalt_setup.wording import seconds
 
-DEFAULT_TIMEOUT_S = 3.0
 PROBE_ID = "http.version-check"
 
 
@@ -271,7 +270,7 @@ def _verdict(exchange: _Exchange, started: float) -> ProbeResult:
     return _result(exchange, Status.WARNING, summary.format(host=host, status=said), fix,
                    started)
 
-async def probe_version_check(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> ProbeResult:
+async def probe_version_check(url: str, *, timeout: float) -> ProbeResult:
     """GET the version check URL once and say whether a web server answers it.
 
     OK: 2xx, or 3xx (the redirect's Location is reported, not followed). WARNING: 4xx or

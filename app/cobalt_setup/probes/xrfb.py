@@ -169,7 +169,7 @@ def _verdict(exchange: Exchange) -> ProbeResult:
                      "Restart the Xrfb server and check the port number."), problem="no_answer")
 
 
-async def probe_xrfb_control(host: str, port: int, timeout: float = 3.0) -> ProbeResult:
+async def probe_xrfb_control(host: str, port: int, *, timeout: float) -> ProbeResult:
     """Does host:port answer an HTTP request, as the Xrfb control port should?
 
     OK: any HTTP status line came back (details: status_code, reason, server). FAILED:

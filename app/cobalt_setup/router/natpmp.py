@@ -100,7 +100,7 @@ class NatPmpMapping:
 
 
 async def external_address(gateway: str, *, port: int = NATPMP_PORT,
-                           timeout: float = 1.0) -> NatPmpAddress:
+                           timeout: float) -> NatPmpAddress:
     """Ask the router for its external IPv4 address (opcode 0)."""
     _check_gateway(gateway)
     _check_port("port", port)
@@ -121,7 +121,7 @@ async def external_address(gateway: str, *, port: int = NATPMP_PORT,
 
 async def map_port(gateway: str, internal_port: int, external_port: int, lifetime_s: int, *,
                    protocol: str = "tcp", port: int = NATPMP_PORT,
-                   timeout: float = 1.0) -> NatPmpMapping:
+                   timeout: float) -> NatPmpMapping:
     """Ask the router to forward `external_port` (0: any) to this computer's `internal_port`.
 
     The router maps to the address the request came from, never to another computer.
@@ -162,7 +162,7 @@ async def map_port(gateway: str, internal_port: int, external_port: int, lifetim
 
 
 async def unmap_port(gateway: str, internal_port: int, *, protocol: str = "tcp",
-                     port: int = NATPMP_PORT, timeout: float = 1.0) -> None:
+                     port: int = NATPMP_PORT, timeout: float) -> None:
     """Delete this computer's mapping of `internal_port` (RFC 6886 3.4: lifetime 0, external
     port 0). Deleting a mapping that does not exist succeeds."""
     await map_port(gateway, internal_port, 0, 0, protocol=protocol, port=port, timeout=timeout)

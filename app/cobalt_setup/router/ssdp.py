@@ -103,7 +103,7 @@ def _check_reply(headers: CaseInsensitiveDict, interface: LanInterface) -> tuple
 async def discover_igds(interfaces: Sequence[LanInterface], *,
                         gateway: str | None = None,
                         targets: Sequence[tuple[str, int]] | None = None,
-                        timeout: float = 2.0, settle: float = SETTLE_S) -> Discovery:
+                        timeout: float, settle: float = SETTLE_S) -> Discovery:
     """Search every interface for IGDs; return when one is valid (or at `timeout`).
 
     `targets` replaces the multicast group and the gateway's unicast address (tests use a

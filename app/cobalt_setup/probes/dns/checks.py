@@ -104,7 +104,7 @@ async def discover_dispatchers(settings: Settings,
     if not domain or not chosen:
         return None
     return await discover(chosen, domain, settings.dns.dispatcher_service,
-                          environment.discovery_timeout)
+                          timeout=environment.discovery_timeout)
 
 
 async def run_dns_checks(

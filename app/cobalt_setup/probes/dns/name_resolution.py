@@ -52,8 +52,8 @@ def _shown(result: tuple[str, ...] | str) -> str:
 
 
 async def compare_resolution(service: str, host: str, open_cobalt_servers: Sequence[Endpoint],
-                             system_servers: Sequence[Endpoint],
-                             timeout: float = 2.0) -> ProbeResult:
+                             system_servers: Sequence[Endpoint], *,
+                             timeout: float) -> ProbeResult:
     """Resolve `host` both ways and say in words what Open Cobalt will experience."""
     started = time.perf_counter()
     probe_id = f"{service}.resolution"

@@ -27,7 +27,6 @@ from cobalt_setup.time_limit import within
 
 LDAP_SERVICE = "_ldap._tcp"
 XMPP_CLIENT_SERVICE = "_xmpp-client._tcp"
-DEFAULT_TIMEOUT_S = 2.0
 
 # What went wrong looking up each kind of server: (timed out, every server failed, other
 # error). Whole sentences, so that each language can inflect the kind of server.
@@ -134,8 +133,8 @@ async def _srv_targets(resolver: dns.asyncresolver.Resolver, name: str) -> tuple
                  for rr, host, found in zip(records, hosts, addresses, strict=True))
 
 
-async def lookup_srv(servers: Sequence[Endpoint], name: str,
-                     timeout: float = DEFAULT_TIMEOUT_S) -> tuple[SrvTarget, ...]:
+async def lookup_srv(servers: Sequence[Endpoint], name: str, *,
+                     timeout: float) -> tuple[SrvTarget, ...]:
     """SRV targets of `name`, best first, each with its addresses. Raises on no answer."""
     return await _srv_targets(make_resolver(servers, timeout), name)
 
@@ -172,8 +171,8 @@ def _usable_first(instance: ServiceInstance) -> tuple[bool, int, int, str]:
             -best.weight if best else 0, instance.name)
 
 
-async def discover(servers: Sequence[Endpoint], domain: str, service_type: str,
-                   timeout: float = DEFAULT_TIMEOUT_S) -> Discovery:
+async def discover(servers: Sequence[Endpoint], domain: str, service_type: str, *,
+                   timeout: float) -> Discovery:
     """Browse for dispatchers and look up LDAP / XMPP SRV records in `domain`.
 
     Network failures are reported in `problems`, not raised.

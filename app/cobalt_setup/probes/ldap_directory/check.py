@@ -77,7 +77,7 @@ async def _answers_ldaps(address: str, port: int, deadline: float) -> bool:
     return reply.operation == "bindResponse"
 
 
-async def probe_space_directory(host: str, port: int = DEFAULT_PORT, timeout: float = 3.0, *,
+async def probe_space_directory(host: str, port: int = DEFAULT_PORT, *, timeout: float,
                                 resolve: Resolver | None = None) -> ProbeResult:
     """Check the Space Directory at host:port; see the package's docstring for the verdicts.
 

@@ -23,7 +23,7 @@ async def _probe_vnc(host: str, port: int, timeout: float,
     return rfb_verdict(rfb)
 
 
-async def probe_vnc_port(host: str, port: int, timeout: float = 3.0) -> ProbeResult:
+async def probe_vnc_port(host: str, port: int, *, timeout: float) -> ProbeResult:
     """Is a VNC server on host:port? Reads its greeting and security types, never logs in.
 
     OK: an RFB server, with its version and security types (details: rfb_version,
@@ -42,7 +42,7 @@ def check_range(first: int, last: int) -> None:
         raise ValueError(f"not a port range: {first}-{last}")
 
 
-async def scan_vnc_range(host: str, first: int, last: int, timeout: float = 2.0,
+async def scan_vnc_range(host: str, first: int, last: int, *, timeout: float,
                          max_open: int = 8, total: float | None = None) -> list[ProbeResult]:
     """probe_vnc_port for every port of first..last, concurrently with at most `max_open`
     connections at a time; one result per port, in port order.

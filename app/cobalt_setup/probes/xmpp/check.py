@@ -25,7 +25,7 @@ from cobalt_setup.probes.xmpp.verdict import (
 from cobalt_setup.result import ProbeResult, Status
 
 
-async def probe_xmpp(domain: str, host: str, port: int = STARTTLS_PORT, timeout: float = 3.0,
+async def probe_xmpp(domain: str, host: str, port: int = STARTTLS_PORT, *, timeout: float,
                      direct_tls_port: int | None = DIRECT_TLS_PORT) -> ProbeResult:
     """Does the chat server at host:port answer clients of `domain`, with STARTTLS, and
     does direct TLS work on `direct_tls_port` (None: not tried)?
