@@ -168,7 +168,7 @@ class DnsPage(SetupPage):
             milliseconds(stats.cold_median_ms),
             milliseconds(stats.median_ms),
             milliseconds(stats.p90_ms),
-            f"{stats.answered} / {stats.sent}",
+            f"{stats.responded} / {stats.sent}",  # a refusal is an answer too
         )
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)

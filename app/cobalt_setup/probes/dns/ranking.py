@@ -254,6 +254,13 @@ def _why(winner: RankedResolver, judged: list[RankedResolver]) -> str:
 def _nothing_good(judged: list[RankedResolver]) -> Recommendation | None:
     if not judged or any(r.verdict is Verdict.CHECKING for r in judged):
         return None
+    if any(r.stats.responded for r in judged):
+        # They answer, but refuse or fail names, or lie: the network works, the servers do
+        # not serve Open Cobalt.
+        return Recommendation((), False, _(
+            "No resolver checked here looks up every name Open Cobalt needs correctly (see "
+            "each one's verdict). Use your network's own resolver or a public one that "
+            "answers for any name."))
     return Recommendation((), False, _(
-        "No resolver answered every query correctly. Check that this computer is online; "
-        "if it is, a firewall may block DNS (UDP port 53)."))
+        "No resolver answered any query. Check that this computer is online; if it is, a "
+        "firewall may block DNS (UDP port 53)."))
