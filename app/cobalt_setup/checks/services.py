@@ -245,13 +245,14 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
                                 deadline)
 
 
-async def check_teatime_outgoing(discovery: Awaitable[Discovery | None], settings: Settings,
+async def check_teatime_outgoing(discovery: Callable[[], Awaitable[Discovery | None]],
+                                 settings: Settings,
                                  environment: CheckEnvironment) -> ProbeResult:
     """Outgoing TeaTime to the dispatcher DNS-SD finds, the only router host we know of;
     the discovery and the connections share one deadline (the check's timeout)."""
     deadline = Deadline(environment.timeout)
     ports = settings.router.ports
-    found = await discovery
+    found = await discovery()
     usable = [i for i in found.dispatchers if not i.problem] if found else []
     if not usable:
         return ProbeResult(

@@ -32,30 +32,41 @@ if TYPE_CHECKING:
 class Shared:
     """What the checks of one run share, each started by the first check that needs it:
     the dispatcher's discovery (TeaTime's outgoing check tries the dispatcher it finds) and
-    the DNS checks (the DNS verdicts; they include that same discovery). Each consumer
-    waits through a shield, so one consumer's end never cancels the others' work; `close`
-    ends and awaits what is left."""
+    the DNS checks (the DNS verdicts; they include that same discovery).
+
+    A consumer waits through a shield, so that one consumer's end never cancels work
+    another still waits for; when the last one stops waiting, the shared task is cancelled
+    at once (a look-up left running would go on starting queries while the window closes).
+    `close` ends and awaits what is left."""
 
     def __init__(self, settings: Settings, environment: CheckEnvironment) -> None:
         self.settings, self.environment = settings, environment
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._waiting: dict[str, int] = {}
 
-    def _started(self, name: str, job: Callable[[], Awaitable[Any]]) -> asyncio.Future[Any]:
+    async def _wait(self, name: str, job: Callable[[], Awaitable[Any]]) -> Any:
         if name not in self._tasks:
             self._tasks[name] = asyncio.ensure_future(job())
-        return asyncio.shield(self._tasks[name])
+        task = self._tasks[name]
+        self._waiting[name] = self._waiting.get(name, 0) + 1
+        try:
+            return await asyncio.shield(task)
+        finally:
+            self._waiting[name] -= 1
+            if not self._waiting[name] and not task.done():
+                task.cancel()
 
-    def discovery(self) -> Awaitable[Discovery | None]:
+    async def discovery(self) -> Discovery | None:
         from cobalt_setup.probes.dns.checks import discover_dispatchers
 
-        return self._started("discovery", lambda: discover_dispatchers(
+        return await self._wait("discovery", lambda: discover_dispatchers(
             self.settings, self.environment.dns))
 
-    def dns(self) -> Awaitable[DnsChecks]:
+    async def dns(self) -> DnsChecks:
         from cobalt_setup.probes.dns.checks import run_dns_checks
 
-        return self._started("dns", lambda: run_dns_checks(
-            self.settings, self.environment.dns, discovery=self.discovery()))
+        return await self._wait("dns", lambda: run_dns_checks(
+            self.settings, self.environment.dns, discovery=self.discovery))
 
     async def close(self) -> None:
         """The run is over (or cancelled): stop what nobody waits for any more, and wait
@@ -128,7 +139,7 @@ async def _teatime_outgoing(settings: Settings, environment: CheckEnvironment,
                             shared: Shared) -> Found:
     from cobalt_setup.checks.services import check_teatime_outgoing
 
-    return await check_teatime_outgoing(shared.discovery(), settings, environment)
+    return await check_teatime_outgoing(shared.discovery, settings, environment)
 
 
 async def _router(settings: Settings, environment: CheckEnvironment,

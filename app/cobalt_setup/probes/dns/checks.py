@@ -111,15 +111,16 @@ async def run_dns_checks(
     settings: Settings,
     environment: DnsEnvironment,
     on_progress: Callable[[ResolverStats], None] | None = None,
-    discovery: Awaitable[Discovery | None] | None = None,
+    discovery: Callable[[], Awaitable[Discovery | None]] | None = None,
 ) -> DnsChecks:
     """Rank the resolvers and browse for services at the same time, within the deadline.
-    `discovery`: a discovery already under way (see `discover_dispatchers`), to share."""
+    `discovery`: how to wait for a discovery that is shared (see `discover_dispatchers`);
+    called here, inside the task, so a cancelled run leaves no coroutine never awaited."""
     system = await environment.system_resolvers()
     candidates = resolver_candidates(environment, system, settings.dns.servers)
     plan = benchmark_plan(settings, environment)
     ranking, found = await gather_all(
         benchmark_resolvers(candidates, plan, on_progress),
-        discovery if discovery is not None else discover_dispatchers(settings, environment),
+        discovery() if discovery is not None else discover_dispatchers(settings, environment),
     )
     return DnsChecks(ranking, found)
