@@ -7,6 +7,7 @@ answer); the probes then connect to the address Open Cobalt would use.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
@@ -197,7 +198,8 @@ async def check_xrfb(settings: Settings, environment: CheckEnvironment,
                                   on_result, probes)
     # After the scan (binding the range takes microseconds): where the configured server
     # runs on this computer, the ports it answered on are its own, not "in use".
-    served = _ports_served_here(server, connected_to)
+    # Off the GUI thread: reading this computer's interfaces is a system call per address.
+    served = await asyncio.to_thread(_ports_served_here, server, connected_to)
     local = await run_reporting([partial(hosting, served=served)], on_result)
     return [*server, *local]
 
