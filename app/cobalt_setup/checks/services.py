@@ -17,7 +17,12 @@ from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.probes.dns.name_resolution import compare_resolution
-from cobalt_setup.probes.dns.service_discovery import XMPP_CLIENT_SERVICE, Discovery, lookup_srv
+from cobalt_setup.probes.dns.service_discovery import (
+    XMPP_CLIENT_SERVICE,
+    Discovery,
+    SrvTarget,
+    lookup_srv,
+)
 from cobalt_setup.probes.ldap_directory import probe_space_directory
 from cobalt_setup.probes.port_holders import is_this_computer
 from cobalt_setup.probes.teatime import probe_teatime_outgoing
@@ -67,13 +72,15 @@ async def _resolved_then(
     on_result: OnResult | None,
     probes: Callable[[str, float], Sequence[Job]],
     deadline: Deadline | None = None,
+    resolution: ProbeResult | None = None,
 ) -> list[ProbeResult]:
-    """Resolve `host` the way Open Cobalt does, report it, then probe the address it gets
-    the moment it is known. Look-up and probes share one deadline (the check's timeout):
-    `probes(address, timeout)` gets the time that is left."""
+    """Resolve `host` the way Open Cobalt does (unless `resolution` already did), report
+    it, then probe the address it gets the moment it is known. Look-up and probes share
+    one deadline (the check's timeout): `probes(address, timeout)` gets the time left."""
     deadline = deadline or Deadline(environment.timeout)
-    resolution = await resolve_for_open_cobalt(service, host, settings, environment,
-                                               timeout=deadline.left())
+    if resolution is None:
+        resolution = await resolve_for_open_cobalt(service, host, settings, environment,
+                                                   timeout=deadline.left())
     if on_result is not None:
         on_result(resolution)
     addresses = resolution.details.get("addresses") or []
@@ -228,13 +235,21 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
                             _("No chat server is set: chat is not checked."))]
     host, port = chat.server, chat.port
     deadline = Deadline(environment.timeout)  # the SRV look-up, the name's, the connection
+    resolution: ProbeResult | None = None
     if port == BY_ID["xmpp"].first_port:
         servers = settings.dns.servers or tuple(await environment.dns.system_resolvers())
-        try:
-            targets = await lookup_srv(servers, f"{XMPP_CLIENT_SERVICE}.{chat.server}",
-                                       timeout=deadline.left())
-        except dns.exception.DNSException:
-            targets = ()
+
+        async def srv_targets() -> tuple[SrvTarget, ...]:
+            try:
+                return await lookup_srv(servers, f"{XMPP_CLIENT_SERVICE}.{chat.server}",
+                                        timeout=deadline.left())
+            except dns.exception.DNSException:
+                return ()
+
+        # The name's own look-up runs beside the SRV one, not after it: when DNS is silent,
+        # both cost one timeout together, and the check still ends within its own.
+        targets, resolution = await gather_all(srv_targets(), resolve_for_open_cobalt(
+            "xmpp", chat.server, settings, environment, timeout=deadline.left()))
         if targets:
             host, port = targets[0].host, targets[0].port
     direct_tls = BY_ID["xmpp"].last_port if port == BY_ID["xmpp"].first_port else None
@@ -244,7 +259,7 @@ async def check_chat(settings: Settings, environment: CheckEnvironment,
                         direct_tls_port=direct_tls)]
 
     return await _resolved_then("xmpp", host, settings, environment, on_result, probes,
-                                deadline)
+                                deadline, resolution if host == chat.server else None)
 
 
 async def check_teatime_outgoing(discovery: Callable[[], Awaitable[Discovery | None]],

@@ -18,7 +18,7 @@ import dns.resolver
 from cobalt_setup.addresses import Endpoint, InvalidValue, parse_ip
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import _
-from cobalt_setup.probes.dns.service_discovery import make_resolver
+from cobalt_setup.probes.dns.service_discovery import make_resolver, resolve_within_lifetime
 from cobalt_setup.result import ProbeResult, Status
 
 # What a look-up found instead of addresses (machine-readable, in the details).
@@ -32,7 +32,7 @@ async def _addresses(servers: Sequence[Endpoint], host: str,
 
     async def one(rdtype: str) -> list[str] | str:
         try:
-            answer = await resolver.resolve(host, rdtype, search=False)
+            answer = await resolve_within_lifetime(resolver, host, rdtype)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
         except (dns.exception.Timeout, dns.resolver.NoNameservers):

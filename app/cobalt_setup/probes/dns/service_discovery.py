@@ -104,10 +104,22 @@ def make_resolver(servers: Sequence[Endpoint], timeout: float) -> dns.asyncresol
     return resolver
 
 
+async def resolve_within_lifetime(resolver: dns.asyncresolver.Resolver, name: str,
+                                  rdtype: str) -> dns.resolver.Answer:
+    """`resolver.resolve`, held to the resolver's lifetime: dnspython sleeps its back-off
+    (0.1 s, then longer) before it notices that the lifetime is over, so a silent server
+    would cost the lifetime and a back-off. Raises dns.resolver.LifetimeTimeout then."""
+    lifetime = resolver.lifetime or 0.0
+    try:
+        return await within(resolver.resolve(name, rdtype, search=False), lifetime)
+    except TimeoutError as late:  # ours, not dnspython's (which is a DNSException)
+        raise dns.resolver.LifetimeTimeout(timeout=lifetime, errors=[]) from late
+
+
 async def _lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -> list:
     """The answers, or [] when the name or type does not exist."""
     try:
-        answer = await resolver.resolve(name, rdtype, search=False)
+        answer = await resolve_within_lifetime(resolver, name, rdtype)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     return list(answer)
