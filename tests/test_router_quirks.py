@@ -123,6 +123,20 @@ async def test_a_router_that_takes_only_permanent_leases_gets_one_and_the_user_i
 
 
 @pytest.mark.asyncio
+async def test_ports_refused_for_one_reason_are_told_that_reason_once(
+        igd_simulator: Simulators, tmp_path: Path) -> None:
+    env = lab_env(tmp_path, igd_simulator(refuse_mapping_code=606))
+    _findings, mapper = await router_mapper(env)
+    outcome = await forward_ports(mapper, await plan_forwarding(mapper, TEATIME, ME),
+                                  env.records(), lease_s=3600)
+    result = outcome.result()
+    assert result.status is Status.FAILED
+    assert result.summary == ("Forwarding failed for 6900-6909: the router's UPnP rules do not "
+                              "allow this port or this computer.")
+    assert load_records(env.records()) == []  # nothing was made, so nothing to undo
+
+
+@pytest.mark.asyncio
 async def test_lease_is_sent_in_whole_seconds_with_an_empty_remote_host(
         igd_simulator: Simulators, tmp_path: Path) -> None:
     """async-upnp-client's own helper would send 86400 s as 0 and RemoteHost 0.0.0.0."""

@@ -35,12 +35,14 @@ from cobalt_setup.checks.diagnosis import run_diagnosis
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.result import ProbeResult
+from cobalt_setup.router.checks import check_router
 from cobalt_setup.router.environment import RouterEnvironment
+from cobalt_setup.router.forwarding import forward_ports
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.settings import Settings
 from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsServer
-from lab.igd_simulator import IgdSimulator
+from lab.igd_simulator import IgdQuirks, IgdSimulator, PortMapping
 from lab.peer_kinds import KINDS, Peers, settings_and_environment
 from lab.whole_lab import lab_settings_texts
 from network_guard import GUARD
@@ -127,6 +129,7 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
                                      name="ldaps", ldaps=True)
     vnc = vnc_servers.start_xvnc_range(tmp / "vnc")
     locked = vnc_servers.start_xvnc(tmp / "vnc-password", "locked", security="VncAuth")
+    blocking = vnc_servers.start_xvnc(tmp / "vnc-blocking", "blocking")
     chat = xmpp_servers.start_prosody(tmp / "xmpp")
     web = sockets.start_http_server()
     router = IgdSimulator(friendly_name="Lab gateway").start()
@@ -168,6 +171,16 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
             r for r in asyncio.run(_diagnose(Settings.from_texts(with_ldaps), environment,
                                              {"ldap"}))
             if r.id == "ldap.directory"]
+        # TigerVNC turns an address away after 5 connections that ended before
+        # authentication (lab/vnc_servers.py): a real refusal with a reason.
+        for _ in range(20):
+            if vnc_servers.read_greeting(blocking.host, blocking.port) == b"RFB 003.003\n":
+                break
+        blocked = {**texts, ("Xrfb", "VncPorts"): f"{blocking.port}-{blocking.port}"}
+        found["refused with a reason (RFB: Too many security failures)"] = [
+            r for r in asyncio.run(_diagnose(Settings.from_texts(blocked), environment,
+                                             {"vnc"}))
+            if r.id == "vnc.range"]
         refusing = {**public_names, ("DNS", "Servers"): lab.good.endpoint}
         found["a resolver that answers only its own zones (REFUSED)"] = asyncio.run(
             _diagnose(Settings.from_texts(refusing), environment, {"dns"}))
@@ -176,9 +189,89 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
         router.stop()
         web.stop()
         xmpp_servers.stop_prosody(chat)
-        vnc_servers.stop_servers([*vnc.servers, locked])
+        vnc_servers.stop_servers([*vnc.servers, locked, blocking])
         for server in (slapd, plain, private, ldaps):
             ldap_servers.stop_slapd(server)
+    return found
+
+
+class _NatPmpRouter(asyncio.DatagramProtocol):
+    """A NAT-PMP gateway (RFC 6886) that knows its address and refuses every mapping
+    with one result code: miniupnpd cannot be made to do that on loopback."""
+
+    def __init__(self, refusal: int) -> None:
+        self.refusal = refusal
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        assert self.transport is not None
+        epoch = (1234).to_bytes(4, "big")
+        if data[:2] == b"\x00\x00":  # what is your external address
+            self.transport.sendto(b"\x00\x80\x00\x00" + epoch
+                                  + ipaddress.IPv4Address(EXTERNAL).packed, addr)
+        elif len(data) >= 12 and data[1] in (1, 2):  # map (or unmap) a port
+            self.transport.sendto(bytes([0, data[1] + 128]) + self.refusal.to_bytes(2, "big")
+                                  + epoch + data[4:6] + b"\x00\x00" + bytes(4), addr)
+
+
+EXTERNAL = "81.2.69.1"  # what the lab's routers call their external address
+ROUTER_QUIRKS: dict[str, IgdQuirks] = {
+    "the router forwards the ports": IgdQuirks(),
+    "the router refuses with a UPnP error (606 Action not authorized)":
+        IgdQuirks(refuse_mapping_code=606),
+    "the router keeps only permanent forwardings (UPnP error 725)":
+        IgdQuirks(only_permanent_leases=True),
+    "the ports are forwarded to another device":
+        IgdQuirks(existing=[PortMapping(6900, "TCP", "127.0.0.77", 6900, "another game")]),
+    "the router fails to tell its external address (UPnP error 501)":
+        IgdQuirks(action_errors={"GetExternalIPAddress": 501}),
+    "the router's external address is shared (carrier-grade NAT)":
+        IgdQuirks(external_address="100.64.1.2"),
+    "the router has no external address": IgdQuirks(external_address=""),
+    "the router's description is an XML bomb": IgdQuirks(description="xml_bomb"),
+}
+
+
+async def _forward(env: RouterEnvironment) -> list[ProbeResult]:
+    """What `cobalt-setup router forward` does: the router's status, then forwarding the
+    TeaTime ports and reading them back."""
+    settings = Settings.from_texts({})
+    report = await check_router(settings, env, lambda _result: None, prove=False)
+    if report.mapper is None or report.plan is None:
+        return report.results
+    outcome = await forward_ports(report.mapper, report.plan, env.records(), None)
+    return [*report.results, outcome.result()]
+
+
+async def _forward_with_natpmp(env: RouterEnvironment, refusal: int) -> list[ProbeResult]:
+    loop = asyncio.get_running_loop()
+    transport, _protocol = await loop.create_datagram_endpoint(
+        lambda: _NatPmpRouter(refusal), local_addr=("127.0.0.1", 0))
+    try:
+        port = transport.get_extra_info("sockname")[1]
+        return await _forward(dataclasses.replace(env, natpmp_port=port))
+    finally:
+        transport.close()
+
+
+def _router_answers(tmp: Path) -> dict[str, list[ProbeResult]]:
+    """Forwarding through routers that answer right, with an error, or oddly."""
+    found: dict[str, list[ProbeResult]] = {}
+    env = RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1",
+                            natpmp_port=sockets.closed_port(), timeout=TIMEOUT,
+                            ssdp_targets=(("127.0.0.1", sockets.closed_port()),))
+    for evidence, quirks in ROUTER_QUIRKS.items():
+        with IgdSimulator(quirks) as router:
+            found[evidence] = asyncio.run(_forward(dataclasses.replace(
+                env, ssdp_targets=(router.ssdp_address,),
+                records_path=tmp / f"router-{len(found)}.json")))
+    for code, words in ((2, "not authorized"), (4, "out of resources")):
+        found[f"NAT-PMP only, refusing with result {code} ({words})"] = asyncio.run(
+            _forward_with_natpmp(dataclasses.replace(
+                env, records_path=tmp / f"natpmp-{code}.json"), code))
     return found
 
 
@@ -194,6 +287,7 @@ def verdict_rows() -> list[Row]:
             scenarios: dict[str, list[ProbeResult]] = {
                 kind: _not_serving(kind, tmp) for kind in KINDS}
             scenarios.update(_served(tmp, lab))
+            scenarios.update(_router_answers(tmp))
         finally:
             dns_servers.stop_dns_lab(lab)
         for evidence, results in scenarios.items():

@@ -273,14 +273,24 @@ class ForwardOutcome:
                                    "keep them for good.").format(time=_duration(min(leases)))
             return ProbeResult("router.forward", self.method, target, Status.OK, summary, "",
                                self.elapsed_ms, details)
+        # Ports that failed for the same reason share it: ten refusals are one reason.
+        by_reason: dict[str, list[int]] = {}
+        for outcome in failed:
+            by_reason.setdefault(outcome.words.rstrip("."), []).append(outcome.port)
         # Translators: one item of a "; "-joined list of ports that failed and why,
         # e.g. "6901: the port is already forwarded to another device"
-        reasons = "; ".join(_("{port}: {reason}").format(port=o.port, reason=o.words)
-                            for o in failed[:4])
-        # Translators: {ports} is e.g. "6900 and 6901"; {reasons} a "; "-joined
-        # list of "port: reason"
-        summary = _("Forwarding failed for {ports} ({reasons}).").format(
-            ports=port_list([o.port for o in failed]), reasons=reasons)
+        reasons = "; ".join(_("{port}: {reason}").format(port=port_list(ports), reason=words)
+                            for words, ports in list(by_reason.items())[:4])
+        if len(by_reason) == 1:
+            # Translators: {ports} is e.g. "6900-6909"; {reason} why, e.g. "the router's
+            # UPnP rules do not allow this port or this computer"
+            summary = _("Forwarding failed for {ports}: {reason}.").format(
+                ports=port_list([o.port for o in failed]), reason=next(iter(by_reason)))
+        else:
+            # Translators: {ports} is e.g. "6900 and 6901"; {reasons} a "; "-joined
+            # list of "port: reason"
+            summary = _("Forwarding failed for {ports} ({reasons}).").format(
+                ports=port_list([o.port for o in failed]), reasons=reasons)
         if done:
             # Translators: a sentence added after "Forwarding failed for ..."; {ports}
             # is e.g. "6902-6909"

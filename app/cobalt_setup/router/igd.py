@@ -44,8 +44,8 @@ ERROR_WORDS: dict[int, str] = {
     # ...).", so they start lower case.
     401: N_("the router does not offer this action"),
     402: N_("the router found the request's values invalid"),
-    501: N_("the router could not do it (action failed); routers without an external "
-            "address (behind carrier-grade NAT) answer this way"),
+    501: N_("the router could not do it (UPnP error 501); routers without an external "
+            "address, behind carrier-grade NAT, answer this way"),
     606: N_("the router's UPnP rules do not allow this port or this computer"),
     713: N_("no mapping at that position"),
     714: N_("there is no such mapping"),

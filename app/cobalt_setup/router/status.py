@@ -276,7 +276,7 @@ def _external_result(findings: RouterFindings) -> ProbeResult:
     if nat is Nat.UNKNOWN:
         summary = (
             # Translators: {reason} is why, e.g. "the router did not answer within 2 s"
-            _("The router did not tell its external address ({reason}).").format(reason=words)
+            _("The router did not tell its external address: {reason}.").format(reason=words)
             if words else _("The router did not tell its external address (no answer)."))
         return ProbeResult(
             "router.external", service, target, Status.WARNING, summary,
