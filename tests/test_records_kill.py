@@ -22,7 +22,7 @@ import pytest
 
 from cobalt_setup.prefs.journal import JOURNAL_NAME
 from cobalt_setup.router.records import MappingRecord, load_records, remember
-from lab.router_lab import RouterLab
+from lab.router_lab import HTTP_PORT, RouterLab
 from lab.save_runs import (
     RENAMES,
     STRACE,
@@ -151,9 +151,26 @@ def _records_path(tmp_path: Path) -> Path:
             / "port-mappings.json")
 
 
+def _router_busy(lab: RouterLab) -> list[str]:
+    """The router's HTTP connections still open (requests it has not finished): a killed
+    forward's requests that reached it are still carried out, after the kill."""
+    # Open, or closed by the client only: the router has not answered and closed yet.
+    return lab.run(lab.rtr, "ss", "-Htn", "state", "established", "state", "close-wait",
+                   "state", "syn-recv", "sport", "=", f":{HTTP_PORT}",
+                   check=False).stdout.splitlines()
+
+
 def _check_and_undo(lab: RouterLab, tmp_path: Path, where: str) -> int:
     """Every mapping the router lists for this computer is recorded; then undo them all.
-    Returns how many mappings the router listed."""
+    Returns how many mappings the router listed.
+
+    First the router finishes what it received: miniupnpd carries out a request that
+    reached it before the kill, so without this wait a mapping could appear after undo
+    found it missing (it then forgets that record, and the mapping stays behind)."""
+    deadline = time.monotonic() + 30
+    while _router_busy(lab) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _router_busy(lab), f"the router kept connections open {where}"
     listed = {m.external_port for m in lab.upnpc_mappings()
               if m.internal_client == lab.lan_address}
     path = _records_path(tmp_path)

@@ -8,6 +8,7 @@ connection from the `wan` namespace proves a forwarding works end to end.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from cobalt_setup.cli import main
 from cobalt_setup.result import Status
 from cobalt_setup.router.forwarding import (
     Mapper,
+    NatPmpMapper,
     forward_ports,
     mapper_for,
     plan_forwarding,
@@ -216,6 +218,26 @@ async def test_a_router_without_upnp_or_nat_pmp_says_what_to_do(
     assert "No UPnP and no NAT-PMP" in external.summary and "LAN only" in external.fix
     assert natpmp.status is Status.WARNING
     assert mapper_for(findings, env) is None
+
+
+def test_undo_removes_forwardings_made_through_nat_pmp_when_the_router_also_speaks_upnp(
+        router_lab: RouterLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A forward that was slow to find UPnP used NAT-PMP; Undo finds UPnP first, and must
+    remove the NAT-PMP forwardings all the same (they are on record for natpmp:GATEWAY)."""
+    env = RouterEnvironment(records_path=default_records_path())
+    with router_lab.inside(router_lab.lan):
+        findings = asyncio.run(find_router(env))
+        natpmp_only = NatPmpMapper(router_lab.gateway_address, env.natpmp_port, env.timeout)
+        plan = asyncio.run(plan_forwarding(natpmp_only, [6900, 6901], findings.lan_address))
+        outcome = asyncio.run(forward_ports(natpmp_only, plan, env.records()))
+        assert outcome.ok, outcome.result()
+        made = {m.external_port for m in router_lab.upnpc_mappings()}
+        assert main(["router", "undo"]) == 0
+        undone = capsys.readouterr().out
+    assert "Removed the forwarding of TCP 6900 and 6901" in undone
+    assert made == {6900, 6901}  # one table: UPnP lists what NAT-PMP made
+    assert router_lab.upnpc_mappings() == []
+    assert load_records(default_records_path()) == []
 
 
 def test_command_line_status_forward_and_undo(

@@ -134,18 +134,18 @@ async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
 
 
 async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
-    from cobalt_setup.router.forwarding import mapper_for, undo_forwarding
+    from cobalt_setup.router.forwarding import mappers_for, undo_on_router
     from cobalt_setup.router.status import find_router, router_results
 
     findings = await find_router(env)
     results = router_results(findings, env)[:1]
     report: dict[str, Any] = {"router": _findings_dict(findings)}
-    mapper = mapper_for(findings, env)
-    if mapper is None:
+    mappers = mappers_for(findings, env)
+    if not mappers:
         report["checks"] = [check_dict(r) for r in results]
         return report, EXIT_PROBLEMS
-    outcome = await undo_forwarding(mapper, env.records())
-    results.append(outcome.result(mapper.router_address))
+    outcome = await undo_on_router(mappers, env.records())
+    results.append(outcome.result(mappers[0].router_address))
     report["removed"] = [record.external_port for record in outcome.removed]
     report["checks"] = [check_dict(r) for r in results]
     return report, EXIT_OK if results[-1].status is Status.OK else EXIT_PROBLEMS

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -105,13 +105,20 @@ class NatPmpMapper:
             raise RouterError("NAT-PMP unmap", problem.code, problem.words) from problem
 
 
+def mappers_for(findings: RouterFindings, env: RouterEnvironment) -> list[Mapper]:
+    """Every way this router takes mappings: UPnP first, then NAT-PMP, where they answered."""
+    mappers: list[Mapper] = []
+    if findings.igd is not None:
+        mappers.append(UpnpMapper(findings.igd))
+    if findings.gateway and findings.natpmp_external is not None:
+        mappers.append(NatPmpMapper(findings.gateway, env.natpmp_port, env.timeout))
+    return mappers
+
+
 def mapper_for(findings: RouterFindings, env: RouterEnvironment) -> Mapper | None:
     """UPnP when the router speaks it, else NAT-PMP, else None."""
-    if findings.igd is not None:
-        return UpnpMapper(findings.igd)
-    if findings.gateway and findings.natpmp_external is not None:
-        return NatPmpMapper(findings.gateway, env.natpmp_port, env.timeout)
-    return None
+    mappers = mappers_for(findings, env)
+    return mappers[0] if mappers else None
 
 
 async def _bounded(calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
@@ -549,6 +556,18 @@ class UndoOutcome:
         status = Status.WARNING if self.failed else Status.OK
         return ProbeResult("router.undo", "upnp", router_address, status, summary, "", 0.0,
                            details)
+
+
+async def undo_on_router(mappers: Sequence[Mapper], records_path: Path) -> UndoOutcome:
+    """Undo what this tool made on this router through any of `mappers`: a forwarding may
+    have gone through NAT-PMP when UPnP was slow to answer, and Undo must find it then too."""
+    outcome = UndoOutcome()
+    for mapper in mappers:  # one after the other: each rewrites the records file
+        part = await undo_forwarding(mapper, records_path)
+        outcome.removed += part.removed
+        outcome.left += part.left
+        outcome.failed += part.failed
+    return outcome
 
 
 async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:

@@ -274,14 +274,15 @@ class RouterPage(SetupPage):
         report, env = self.report, self.session.checks
         if report is None or report.mapper is None or env is None:
             return
-        mapper = report.mapper
-        records = env.router.records()
+        findings, router_env = report.findings, env.router
+        records = router_env.records()
 
         async def job(_progress: Progress) -> ActionOutcome:
-            from cobalt_setup.router.forwarding import undo_forwarding
+            from cobalt_setup.router.forwarding import mappers_for, undo_on_router
 
-            outcome = await undo_forwarding(mapper, records)
-            return ActionOutcome([outcome.result(mapper.router_address)])
+            mappers = mappers_for(findings, router_env)
+            outcome = await undo_on_router(mappers, records)
+            return ActionOutcome([outcome.result(mappers[0].router_address)])
 
         self.action_results.show_results([])
         self.action_runner.run(job)
