@@ -48,7 +48,7 @@ def silent_environment(folder: Path) -> tuple[CheckEnvironment, dict[str, str]]:
                            public=(), deadline=CHECKS_S, query_timeout=CHECKS_S,
                            discovery_timeout=CHECKS_S),
         timeout=CHECKS_S, crqt_host="127.0.0.1", crqt_port=dns_port, crqt_duration=CHECKS_S,
-        router=RouterEnvironment(interfaces=(), gateway="", timeout=CHECKS_S,
+        router=RouterEnvironment(stun_servers=(), interfaces=(), gateway="", timeout=CHECKS_S,
                                  records_path=folder / "port-mappings.json"))
     settings = {
         "DNS": f"Servers = {dns_endpoint}\nDispatcherDomain = cobalt.test\n",

@@ -55,7 +55,7 @@ def silent_setup(silent_dns: Endpoint, tmp_path: Path) -> Iterator[tuple[Setting
                            discovery_timeout=WAIT_S),
         timeout=WAIT_S, crqt_host="127.0.0.1", crqt_port=silent_dns.port,
         crqt_duration=WAIT_S,
-        router=RouterEnvironment(interfaces=(), gateway="", timeout=WAIT_S,
+        router=RouterEnvironment(stun_servers=(), interfaces=(), gateway="", timeout=WAIT_S,
                                  records_path=tmp_path / "port-mappings.json"))
     settings = Settings.from_texts({
         ("DNS", "Servers"): str(silent_dns),

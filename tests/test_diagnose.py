@@ -65,7 +65,7 @@ def whole_lab(dns_lab: DnsLab, cobalt_slapd: SlapdServer, xvnc_range: VncRange,
         "Web": {"VersionCheckURL": f"http://{http_server.endpoint}/version"},
     }
     env = lab_environment(dns_lab, tmp_path / "mappings.json", router=RouterEnvironment(
-        interfaces=(LOOPBACK,), gateway="127.0.0.1", natpmp_port=closed_port(),
+        stun_servers=(), interfaces=(LOOPBACK,), gateway="127.0.0.1", natpmp_port=closed_port(),
         ssdp_targets=(router.ssdp_address,), timeout=1.0,
         records_path=tmp_path / "mappings.json"))
     return settings, env
@@ -91,7 +91,7 @@ def test_the_json_report_validates_and_covers_every_service(
     jsonschema.validate(report, SCHEMA)
     assert {check["service"] for check in report["checks"]} == {
         "settings", "dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
-        "natpmp", "crqt"}
+        "natpmp", "stun", "crqt"}
     assert [check["id"] for check in report["checks"][:2]] == [
         "settings.ini", "settings.router_conf"], "the files the checks rest on come first"
     checks = by_id(report)

@@ -93,7 +93,7 @@ async def test_the_router_search_with_real_defaults_is_stopped_before_the_wire()
 
     if not lan_interfaces():
         pytest.skip("this machine has no LAN interface, so the defaults send nothing")
-    findings = await find_router(RouterEnvironment(timeout=0.3))
+    findings = await find_router(RouterEnvironment(stun_servers=(), timeout=0.3))
     violations = GUARD.take_violations()
     assert findings.igd is None
     assert any("239.255.255.250" in v for v in violations)

@@ -52,7 +52,7 @@ async def router_mapper(env: RouterEnvironment) -> tuple[RouterFindings, Mapper]
 
 @pytest.fixture
 def env(tmp_path: Path) -> RouterEnvironment:
-    return RouterEnvironment(records_path=tmp_path / "mappings.json")
+    return RouterEnvironment(stun_servers=(), records_path=tmp_path / "mappings.json")
 
 
 @pytest.mark.asyncio
@@ -161,7 +161,7 @@ async def test_a_port_outside_the_routers_rules_is_refused_in_words(
 async def test_without_upnp_nat_pmp_forwards_the_ports(
         router_lab_natpmp_only: RouterLab, env: RouterEnvironment) -> None:
     lab = router_lab_natpmp_only
-    env = RouterEnvironment(records_path=env.records_path, timeout=0.5)
+    env = RouterEnvironment(stun_servers=(), records_path=env.records_path, timeout=0.5)
     with lab.inside(lab.lan):
         findings, mapper = await router_mapper(env)
         outcome = await forward_ports(mapper, await plan_forwarding(
@@ -208,7 +208,7 @@ async def test_carrier_grade_nat_is_explained_and_forwarding_fails_in_words(
 async def test_a_router_without_upnp_or_nat_pmp_says_what_to_do(
         router_lab_without_daemon: RouterLab, env: RouterEnvironment) -> None:
     lab = router_lab_without_daemon
-    env = RouterEnvironment(records_path=env.records_path, timeout=0.5)
+    env = RouterEnvironment(stun_servers=(), records_path=env.records_path, timeout=0.5)
     with lab.inside(lab.lan):
         findings = await find_router(env)
     found, external, natpmp = router_results(findings, env)
@@ -241,17 +241,28 @@ def test_undo_removes_forwardings_made_through_nat_pmp_when_the_router_also_spea
 
 
 def test_command_line_status_forward_and_undo(
-        router_lab: RouterLab, capsys: pytest.CaptureFixture[str]) -> None:
+        make_router_lab: Callable[..., RouterLab], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    router_lab = make_router_lab(stun=True)
+    assert router_lab.stun is not None
+    ini = tmp_path / "general-preferences.ini"
+    ini.write_text(f"[Router]\nStunServers = {router_lab.stun.endpoints}\n")
+    settings = ["--settings", str(ini)]
     router_lab.add_mapping_from_peer(6909, 6909, "NAS")
     with router_lab.inside(router_lab.lan):
-        assert main(["router", "status", "--json"]) == 1  # 6909 is taken
+        assert main(["router", "status", "--json", *settings]) == 1  # 6909 is taken
         status = json.loads(capsys.readouterr().out)
-        code = main(["router", "forward", "--ports", "6900-6904", "--json"])
+        code = main(["router", "forward", "--ports", "6900-6904", "--json", *settings])
         forwarded = json.loads(capsys.readouterr().out)
         listed = router_lab.upnpc_mappings()
-        assert main(["router", "undo"]) == 0
+        assert main(["router", "undo", *settings]) == 0
         undone = capsys.readouterr().out
     assert status["router"]["external_address"] == router_lab.external_address
+    # the STUN servers beyond the router see the router's own address: it is the edge
+    assert status["router"]["stun"]["public_address"] == router_lab.external_address
+    assert status["router"]["stun"]["mapping"] == "endpoint-independent"
+    edge = next(c for c in status["checks"] if c["id"] == "router.stun")
+    assert edge["status"] == "ok" and "the router is the edge" in edge["summary"]
     assert status["router"]["upnp"]["igd_version"] == 2
     assert status["ports"]["held_elsewhere"][0]["internal_client"] == router_lab.peer_address
     conflict = next(c for c in status["checks"] if c["id"] == "router.ports")

@@ -39,7 +39,8 @@ MODE = ("Router", "Mode")
 def simulated(router: IgdSimulator | None, tmp_path: Path, timeout: float = 1.0
               ) -> RouterEnvironment:
     targets = (router.ssdp_address,) if router else (("127.0.0.1", 9),)
-    return RouterEnvironment(interfaces=(LOOPBACK,), gateway="", ssdp_targets=targets,
+    return RouterEnvironment(stun_servers=(), interfaces=(LOOPBACK,), gateway="",
+                             ssdp_targets=targets,
                              timeout=timeout, records_path=tmp_path / "mappings.json")
 
 
@@ -170,7 +171,8 @@ def test_cancelling_during_the_automatic_proof_still_removes_the_test_forwarding
 def test_manual_mode_forwards_on_a_real_router_and_undo_removes_them(
         qtbot: QtBot, dns_lab: DnsLab, router_lab: RouterLab, ini_path: Path,
         cobalt_dir: Path, tmp_path: Path) -> None:
-    env = RouterEnvironment(records_path=tmp_path / "mappings.json")  # the lab's real network
+    # the lab's real network
+    env = RouterEnvironment(stun_servers=(), records_path=tmp_path / "mappings.json")
     with router_lab.inside(router_lab.lan):
         wizard, page = open_router_page(qtbot, dns_lab, ini_path, cobalt_dir, env,
                                         RouterMode.MANUAL)

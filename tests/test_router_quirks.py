@@ -42,7 +42,7 @@ Simulators = Callable[..., IgdSimulator]
 
 
 def lab_env(tmp_path: Path, *routers: IgdSimulator, timeout: float = 1.0) -> RouterEnvironment:
-    return RouterEnvironment(interfaces=(LOOPBACK,), gateway="",
+    return RouterEnvironment(stun_servers=(), interfaces=(LOOPBACK,), gateway="",
                              ssdp_targets=tuple(r.ssdp_address for r in routers),
                              timeout=timeout, records_path=tmp_path / "mappings.json")
 
@@ -230,7 +230,7 @@ async def test_of_two_routers_answering_the_gateway_is_used_and_the_user_is_warn
     first = igd_simulator(friendly_name="Upstairs")
     again = igd_simulator(friendly_name="Upstairs, its second device")  # the same host
     second = igd_simulator(friendly_name="Downstairs", ssdp_host="127.0.0.4")
-    env = RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.4",
+    env = RouterEnvironment(stun_servers=(), interfaces=(LOOPBACK,), gateway="127.0.0.4",
                             ssdp_targets=(first.ssdp_address, again.ssdp_address,
                                           second.ssdp_address),
                             natpmp_port=9, timeout=2.0, settle=1.0,

@@ -40,7 +40,7 @@ from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.forwarding import forward_ports
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.settings import Settings
-from lab import dns_servers, ldap_servers, sockets, vnc_servers, xmpp_servers
+from lab import dns_servers, ldap_servers, sockets, stun_server, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsServer
 from lab.igd_simulator import IgdQuirks, IgdSimulator, PortMapping
 from lab.peer_kinds import KINDS, Peers, settings_and_environment
@@ -134,8 +134,11 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
     web = sockets.start_http_server()
     router = IgdSimulator(friendly_name="Lab gateway").start()
     servfail = dns_servers.start_pdns_recursor(tmp / "pdns")
+    stun = stun_server.start_coturn(tmp / "stun", ("127.0.0.1", "127.0.0.2"),
+                                    port=stun_server.free_udp_port())
     try:
-        texts = lab_settings_texts(lab.good, slapd, vnc, chat, web)
+        texts = {**lab_settings_texts(lab.good, slapd, vnc, chat, web),
+                 ("Router", "StunServers"): stun.endpoints}
         environment = CheckEnvironment.with_timeout(
             TIMEOUT, dns=_dns_environment(lab.good),
             router=RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1",
@@ -185,6 +188,7 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
         found["a resolver that answers only its own zones (REFUSED)"] = asyncio.run(
             _diagnose(Settings.from_texts(refusing), environment, {"dns"}))
     finally:
+        stun_server.stop_coturn(stun)
         dns_servers.stop_server(servfail)
         router.stop()
         web.stop()
@@ -260,7 +264,7 @@ async def _forward_with_natpmp(env: RouterEnvironment, refusal: int) -> list[Pro
 def _router_answers(tmp: Path) -> dict[str, list[ProbeResult]]:
     """Forwarding through routers that answer right, with an error, or oddly."""
     found: dict[str, list[ProbeResult]] = {}
-    env = RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1",
+    env = RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1", stun_servers=(),
                             natpmp_port=sockets.closed_port(), timeout=TIMEOUT,
                             ssdp_targets=(("127.0.0.1", sockets.closed_port()),))
     for evidence, quirks in ROUTER_QUIRKS.items():

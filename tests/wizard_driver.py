@@ -87,7 +87,8 @@ def lab_environment(lab: DnsLab, records_path: Path, **options: object) -> Check
         public=(("Lab public", (lab.slow.endpoint, lab.dead.endpoint)),),
         nx_parent=HIJACK_DOMAIN, deadline=1.5, query_timeout=0.3, discovery_timeout=1.0,
     )
-    no_router = RouterEnvironment(interfaces=(), gateway="", records_path=records_path)
+    no_router = RouterEnvironment(stun_servers=(), interfaces=(), gateway="",
+                                  records_path=records_path)
     options = {"timeout": 1.0, "crqt_host": "127.0.0.1", "crqt_port": closed_port(),
                "crqt_duration": 0.5, "router": no_router, **options}
     return CheckEnvironment(dns=environment, **options)  # type: ignore[arg-type]

@@ -187,6 +187,15 @@ def parse_server_list(text: str) -> tuple[Endpoint, ...]:
     return tuple(servers)
 
 
+def parse_stun_servers(text: str) -> tuple[Endpoint, ...]:
+    """Comma-separated STUN servers (host or host:port, names allowed); empty means none."""
+    servers: list[Endpoint] = []
+    for item in text.split(","):
+        if item.strip():
+            servers.append(parse_endpoint(item))
+    return tuple(servers)
+
+
 def parse_service_type(text: str) -> str:
     """A DNS-SD service type such as `_cobalt-dispatcher._tcp`."""
     text = text.strip().rstrip(".")

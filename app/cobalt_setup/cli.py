@@ -219,8 +219,9 @@ def run_router(args: argparse.Namespace) -> int:
     _say_recovered(recover_interrupted_save(_ini_path(args)))
     ini = read_general_ini(_ini_path(args))
     ports = ini.texts.get(("Router", "Ports")) if ini else None
+    stun_servers = ini.texts.get(("Router", "StunServers")) if ini else None
     try:
-        return run_router_command(args, ports)
+        return run_router_command(args, ports, stun_servers=stun_servers)
     except ValueError as problem:
         raise UsageError(str(problem)) from None
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
-from cobalt_setup.addresses import InvalidValue, parse_port_range
+from cobalt_setup.addresses import InvalidValue, parse_port_range, parse_stun_servers
 from cobalt_setup.i18n import _
 from cobalt_setup.report import check_dict, status_words
 from cobalt_setup.result import Status
@@ -68,6 +68,7 @@ def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
             "friendly_name": igd.info.friendly_name, "model": igd.info.model,
             "igd_version": igd.info.igd_version, "service": igd.info.connection},
         "natpmp": findings.natpmp_external is not None,
+        "stun": findings.stun.as_dict() if findings.stun is not None else None,
         "elapsed_ms": round(findings.elapsed_ms, 1),
     }
 
@@ -81,14 +82,21 @@ def _print_check(check: dict[str, Any]) -> None:
         print("      " + _("Fix: {fix}").format(fix=check["fix"]))
 
 
-def _settings(ports: str, origin: str) -> Settings:
-    """Default settings but for the TeaTime ports (the router checks need no other)."""
+def _settings(ports: str, origin: str, stun_servers: str | None = None) -> Settings:
+    """Default settings but for the TeaTime ports and the STUN servers (the router checks
+    need no other)."""
     try:
         span = parse_port_range(ports)
     except InvalidValue as problem:
         raise ValueError(f"{origin} {ports}: {problem}") from None
-    return Settings.from_texts({("Router", "Ports"): str(span),
-                                ("Router", "DispatcherPort"): str(span.first)})
+    texts = {("Router", "Ports"): str(span), ("Router", "DispatcherPort"): str(span.first)}
+    if stun_servers is not None:
+        try:
+            parse_stun_servers(stun_servers)
+        except InvalidValue as problem:
+            raise ValueError(f"[Router] StunServers {stun_servers}: {problem}") from None
+        texts["Router", "StunServers"] = stun_servers
+    return Settings.from_texts(texts)
 
 
 def _ports_dict(report: RouterReport) -> dict[str, Any]:
@@ -152,8 +160,10 @@ async def _undo(env: RouterEnvironment) -> tuple[dict[str, Any], int]:
 
 
 def run_router_command(args: argparse.Namespace, settings_ports: str | None,
-                       env: RouterEnvironment | None = None) -> int:
-    """Run `router ACTION`; `settings_ports` is the INI's TeaTime range, if any."""
+                       env: RouterEnvironment | None = None,
+                       stun_servers: str | None = None) -> int:
+    """Run `router ACTION`; `settings_ports` and `stun_servers` are the INI's TeaTime range
+    and STUN servers, if it has them."""
     if not 0.1 <= args.timeout <= 60:
         # Translators: an error on the command line; keep --timeout as it is
         raise ValueError(_("--timeout {timeout}: give 0.1 to 60 seconds").format(
@@ -161,7 +171,8 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
     env = env or RouterEnvironment(timeout=args.timeout)
     if args.router_command == "forward":
         origin = "--ports" if args.ports else "[Router] Ports"
-        settings = _settings(args.ports or settings_ports or DEFAULT_PORTS, origin)
+        settings = _settings(args.ports or settings_ports or DEFAULT_PORTS, origin,
+                             stun_servers)
         if args.lease is not None and not 0 <= args.lease <= MAX_LEASE_S:
             # Translators: an error on the command line; keep --lease as it is
             raise ValueError(_("--lease {lease}: give 0 to {most} seconds").format(
@@ -170,7 +181,8 @@ def run_router_command(args: argparse.Namespace, settings_ports: str | None,
     elif args.router_command == "undo":
         work = _undo(env)
     else:
-        work = _status(env, _settings(settings_ports or DEFAULT_PORTS, "[Router] Ports"))
+        work = _status(env, _settings(settings_ports or DEFAULT_PORTS, "[Router] Ports",
+                                      stun_servers))
     try:
         recover_records(env.records())  # an update of the records killed half-way
     except RecordsError as problem:

@@ -52,6 +52,9 @@ class Service:
 SSDP_MULTICAST_GROUP = "239.255.255.250"
 CRQT_BROADCAST_ADDRESS = "255.255.255.255"
 GOOGLE_DNS = ("8.8.8.8", "8.8.4.4")
+# Two well-known public STUN servers of different operators (the default of
+# [Router] StunServers): two, so that a mapping that changes per destination shows.
+PUBLIC_STUN_SERVERS = ("stun.l.google.com:19302", "stun.cloudflare.com:3478")
 
 CATALOGUE: tuple[Service, ...] = (
     Service("dns", N_("DNS"), Transport.TCP_UDP, 53, 53, Direction.OUT,
@@ -81,6 +84,10 @@ CATALOGUE: tuple[Service, ...] = (
             "Asking the gateway to forward ports (port chosen by the device)"),
     Service("natpmp", N_("NAT-PMP port forwarding"), Transport.UDP, 5351, 5351, Direction.LAN,
             "Asking the gateway to forward ports when it has no UPnP (RFC 6886)"),
+    Service("stun", N_("Public address check (STUN)"), Transport.UDP, 3478, 3478, Direction.OUT,
+            "Not Open Cobalt's: this wizard asks STUN servers on the Internet which address "
+            "they see this computer as, to find a second NAT in front of the router (RFC "
+            "8489; the servers' ports are in [Router] StunServers)"),
     Service("crqt", N_("LAN discovery (CRQT)"), Transport.UDP, 43215, 43215, Direction.LAN,
             f"Open Cobalt's own discovery of local spaces (broadcast {CRQT_BROADCAST_ADDRESS})"),
 )

@@ -15,7 +15,7 @@ from typing import Any
 from cobalt_setup import addresses
 from cobalt_setup.addresses import Endpoint, InvalidValue, PortRange
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.services import BY_ID, GOOGLE_DNS
+from cobalt_setup.services import BY_ID, GOOGLE_DNS, PUBLIC_STUN_SERVERS
 
 
 class RouterMode(str, Enum):
@@ -163,6 +163,11 @@ FIELDS: tuple[Field, ...] = (
           "", _optional(addresses.parse_ip),
           N_("This computer's address on the LAN. Leave empty to let Open Cobalt detect it."),
           home=ROUTER_CONF_FILE),
+    Field("Router", "StunServers", "router.stun_servers", N_("STUN servers"),
+          ", ".join(PUBLIC_STUN_SERVERS), addresses.parse_stun_servers,
+          N_("Servers on the Internet that tell which address and port they see this "
+             "computer as (host or host:port, separated by commas; STUN's port is 3478 when "
+             "none is given). Empty switches the check off.")),
     Field("Web", "VersionCheckURL", "web.version_check_url", N_("Version check URL"),
           "http://www.opencobalt.net/", addresses.parse_http_url),
 )
@@ -204,6 +209,7 @@ class RouterSettings:
     ports: PortRange
     dispatcher_port: int
     local_address: str
+    stun_servers: tuple[Endpoint, ...]
 
 
 @dataclass(frozen=True)

@@ -183,11 +183,12 @@ def every_target_silent(tmp: Path, dns_lab: DnsLab, variant: str) -> None:
     silent)."""
     timeout = 1.0
     dns_server = dns_lab.good if variant == "names, good DNS" else dns_lab.silent
-    natpmp, ssdp = silent_udp_port(), silent_udp_port()
+    natpmp, ssdp, stun = silent_udp_port(), silent_udp_port(), silent_udp_port()
     loop = asyncio.new_event_loop()
     mutes, first = loop.run_until_complete(silent_block(9))
     try:
-        texts = silent_settings_texts(first, dns_server.endpoint, DOMAIN)
+        texts = silent_settings_texts(first, dns_server.endpoint, DOMAIN,
+                                      f"127.0.0.1:{stun.getsockname()[1]}")
         settings = Settings.from_texts(texts if variant == "addresses" else by_name(texts))
         # Every resolver is that one server; the time limits all come from the timeout.
         resolvers = DnsEnvironment(
@@ -224,6 +225,7 @@ def every_target_silent(tmp: Path, dns_lab: DnsLab, variant: str) -> None:
         loop.close()
         natpmp.close()
         ssdp.close()
+        stun.close()
 
 
 def main() -> None:

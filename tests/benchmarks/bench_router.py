@@ -53,7 +53,7 @@ def line(label: str, times: list[float], budget: float | None = None) -> None:
 
 
 async def core_figures(lab: RouterLab, tmp: Path) -> None:
-    env = RouterEnvironment(records_path=tmp / "mappings.json")
+    env = RouterEnvironment(stun_servers=(), records_path=tmp / "mappings.json")
     finds, forwards = [], []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -102,7 +102,7 @@ def page_figures(tmp: Path) -> None:
     async def one(run: int) -> None:
         folder = tmp / f"page{run}"
         (folder / "oc" / "config").mkdir(parents=True)
-        env = RouterEnvironment(records_path=folder / "mappings.json")
+        env = RouterEnvironment(stun_servers=(), records_path=folder / "mappings.json")
         session = SetupSession(folder / "g.ini", folder / "oc", CheckEnvironment(router=env))
         session.form.set_text(("Router", "Mode"), RouterMode.MANUAL.value)
         wizard = SetupWizard(session)

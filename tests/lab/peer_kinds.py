@@ -89,6 +89,7 @@ def settings_and_environment(peers: Peers, records: Path) -> tuple[Settings, Che
         ("Xrfb", "ServerPortNumber"): str(peers.tcp()), ("Xrfb", "VncPorts"): f"{vnc}-{vnc}",
         ("Chat", "Server"): "127.0.0.1", ("Chat", "Port"): str(peers.tcp()),
         ("Web", "VersionCheckURL"): f"http://127.0.0.1:{peers.tcp()}/version",
+        ("Router", "StunServers"): f"127.0.0.1:{peers.udp()}",
     })
     environment = CheckEnvironment.with_timeout(
         TIMEOUT,

@@ -16,6 +16,13 @@ and `<prefix>wan` with a prefix `cl<pid>x<n>` unique to this process and lab:
   between these namespaces: miniupnpd refuses to forward from a private or reserved WAN
   address, so the default is an ordinary unicast network (81.2.69.0/24); 100.64.5.0/24
   (CGNAT_WAN_NETWORK) is the "behind carrier-grade NAT" case.
+With `stun=True`, coturn (lab/stun_server.py) runs in wan and answers STUN on two
+addresses (`internet_addresses`), so that the product can compare two servers' answers.
+With `outer_nat`, a fifth namespace `<prefix>isp` sits between rtr and wan: a second NAT
+(a provider's box in router mode) holding 81.2.69.2 toward the router and 81.2.70.1
+toward wan, which then sits on OUTER_NETWORK (81.2.70.0/24). The router still says
+81.2.69.1; the STUN servers see 81.2.70.1. "cone" masquerades keeping source ports (one
+mapping for every destination), "symmetric" with fully-random (a mapping per flow).
 Every veth pair is created directly inside its namespaces (`ip -n A link add ... netns
 B`), so nothing appears in the host's own namespace. Interface names are per namespace,
 so they are the same fixed short names in every lab.
@@ -100,6 +107,7 @@ from lab.daemons import (
     end_process,
     find_program,
 )
+from lab.stun_server import StunServer, start_coturn, stop_coturn
 from network_guard import GUARD
 
 MINIUPNPD_MISSING = ("miniupnpd is not installed: apt-get install miniupnpd "
@@ -117,6 +125,8 @@ LAN_ADDRESS = "192.168.77.10"
 PEER_ADDRESS = "192.168.77.20"
 DEFAULT_WAN_NETWORK = "81.2.69.0/24"  # ordinary unicast: miniupnpd forwards
 CGNAT_WAN_NETWORK = "100.64.5.0/24"  # shared address space: miniupnpd refuses
+OUTER_NETWORK = "81.2.70.0/24"  # beyond a second NAT (outer_nat): the "Internet" there
+OUTER_NAT_KINDS = ("cone", "symmetric")  # one mapping for all destinations, or one each
 SSDP_MULTICAST = "239.255.255.250/32"
 SSDP_PORT = 1900
 HTTP_PORT = 5000
@@ -159,6 +169,19 @@ table inet nat {{
     chain prerouting_miniupnpd {{
     }}
     chain postrouting_miniupnpd {{
+    }}
+}}
+"""
+
+# The second NAT (namespace isp): forwards, and masquerades what leaves toward the outer
+# network. "symmetric" adds fully-random: every flow gets its own random source port, so
+# two STUN servers see two ports (a mapping per destination); without it, Linux keeps the
+# source port, so every destination sees the same mapping.
+ISP_NFT_RULESET = """\
+table inet nat {{
+    chain postrouting {{
+        type nat hook postrouting priority 100; policy accept;
+        oifname "{outer}" masquerade{random}
     }}
 }}
 """
@@ -223,10 +246,25 @@ class RouterLab:
     igd_v1: bool
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     build_seconds: float = 0.0
+    outer_nat: str | None = None  # None, "cone" or "symmetric": a second NAT (namespace isp)
+    isp: str = ""  # the second NAT's namespace, "" without one
+    internet_addresses: tuple[str, str] = ("", "")  # where wan answers STUN (two servers)
+    stun: StunServer | None = field(default=None, repr=False)  # coturn in wan, if started
 
     @property
-    def namespaces(self) -> tuple[str, str, str, str]:
-        return (self.lan, self.peer, self.rtr, self.wan)
+    def namespaces(self) -> tuple[str, ...]:
+        return (self.lan, self.peer, self.rtr, self.wan, *([self.isp] if self.isp else []))
+
+    @property
+    def internet_network(self) -> str:
+        """The network the wan namespace is on: the router's WAN, or beyond the second NAT."""
+        return OUTER_NETWORK if self.outer_nat else self.wan_network
+
+    @property
+    def seen_from_internet(self) -> str:
+        """The address the wan namespace sees the LAN's traffic come from."""
+        return str(ipaddress.ip_network(OUTER_NETWORK)[1]) if self.outer_nat \
+            else self.external_address
 
     @property
     def root_description_url(self) -> str:
@@ -247,7 +285,8 @@ class RouterLab:
         """This thread in `namespace`, with the network guard allowing the lab's networks
         and SSDP multicast (which, from inside a lab namespace, reaches only the lab)."""
         with netns.enter(namespace), GUARD.allow(self.lan_network), \
-                GUARD.allow(self.wan_network), GUARD.allow(SSDP_MULTICAST):
+                GUARD.allow(self.wan_network), GUARD.allow(self.internet_network), \
+                GUARD.allow(SSDP_MULTICAST):
             yield
 
     def run(self, namespace: str, *command: str, check: bool = True,
@@ -476,7 +515,7 @@ def _build_namespaces(lab: RouterLab) -> None:
     if first.returncode != 0:
         raise LabUnavailable(f"cannot create a network namespace (ip netns add): "
                              f"{first.stderr.strip()}")
-    for name in (lab.peer, lab.rtr, lab.wan):
+    for name in lab.namespaces[1:]:
         _run("ip", "netns", "add", name)
     commands = [
         # veth pairs made inside their namespaces: nothing in the host's namespace
@@ -484,8 +523,7 @@ def _build_namespaces(lab: RouterLab) -> None:
          "netns", lab.rtr),
         ("-n", lab.peer, "link", "add", LAN_INTERFACE, "type", "veth", "peer", "name",
          "peer0", "netns", lab.rtr),
-        ("-n", lab.wan, "link", "add", LAN_INTERFACE, "type", "veth", "peer", "name",
-         WAN_INTERFACE, "netns", lab.rtr),
+        *_wan_side(lab),
         ("-n", lab.rtr, "link", "add", BRIDGE, "type", "bridge"),
         ("-n", lab.rtr, "link", "set", "lan0", "master", BRIDGE),
         ("-n", lab.rtr, "link", "set", "peer0", "master", BRIDGE),
@@ -499,21 +537,50 @@ def _build_namespaces(lab: RouterLab) -> None:
          LAN_INTERFACE),
         ("-n", lab.peer, "address", "add", f"{lab.peer_address}/{lan_prefix}", "dev",
          LAN_INTERFACE),
-        ("-n", lab.wan, "address", "add", f"{wan_host}/{wan_prefix}", "dev", LAN_INTERFACE),
         *[("-n", name, "link", "set", device, "up")
           for name in (lab.lan, lab.peer, lab.wan) for device in ("lo", LAN_INTERFACE)],
         ("-n", lab.lan, "route", "add", "default", "via", lab.gateway_address),
         ("-n", lab.peer, "route", "add", "default", "via", lab.gateway_address),
     ]
+    outer = ipaddress.ip_network(OUTER_NETWORK)
+    if lab.outer_nat:
+        commands += [
+            ("-n", lab.isp, "address", "add", f"{wan_host}/{wan_prefix}", "dev", "in0"),
+            ("-n", lab.isp, "address", "add", f"{outer[1]}/{outer.prefixlen}", "dev", "out0"),
+            *[("-n", lab.isp, "link", "set", device, "up") for device in ("lo", "in0", "out0")],
+            *[("-n", lab.wan, "address", "add", f"{address}/{outer.prefixlen}", "dev",
+               LAN_INTERFACE) for address in lab.internet_addresses],
+            ("-n", lab.rtr, "route", "add", "default", "via", wan_host),
+        ]
+    else:
+        commands += [("-n", lab.wan, "address", "add", f"{address}/{wan_prefix}", "dev",
+                      LAN_INTERFACE) for address in lab.internet_addresses]
     for command in commands:
         _run("ip", *command)
     # net.* sysctls follow the namespace of the thread that opens them
-    with netns.enter(lab.rtr), open("/proc/sys/net/ipv4/ip_forward", "w") as switch:
-        switch.write("1\n")
+    for router in (lab.rtr, lab.isp) if lab.isp else (lab.rtr,):
+        with netns.enter(router), open("/proc/sys/net/ipv4/ip_forward", "w") as switch:
+            switch.write("1\n")
     ruleset = lab.folder / "router.nft"
     ruleset.write_text(NFT_RULESET.format(lan_network=lab.lan_network, bridge=BRIDGE,
                                           wan=WAN_INTERFACE))
     lab.run(lab.rtr, _program("nft"), "-f", str(ruleset))
+    if lab.outer_nat:
+        isp_rules = lab.folder / "isp.nft"
+        isp_rules.write_text(ISP_NFT_RULESET.format(
+            outer="out0", random=" fully-random" if lab.outer_nat == "symmetric" else ""))
+        lab.run(lab.isp, _program("nft"), "-f", str(isp_rules))
+
+
+def _wan_side(lab: RouterLab) -> list[tuple[str, ...]]:
+    """The veth pairs from the router's wan0 out: straight to wan, or through isp."""
+    if not lab.outer_nat:
+        return [("-n", lab.wan, "link", "add", LAN_INTERFACE, "type", "veth", "peer", "name",
+                 WAN_INTERFACE, "netns", lab.rtr)]
+    return [("-n", lab.isp, "link", "add", "in0", "type", "veth", "peer", "name",
+             WAN_INTERFACE, "netns", lab.rtr),
+            ("-n", lab.wan, "link", "add", LAN_INTERFACE, "type", "veth", "peer", "name",
+             "out0", "netns", lab.isp)]
 
 
 def write_miniupnpd_config(lab: RouterLab) -> Path:
@@ -593,13 +660,19 @@ def _start_miniupnpd(lab: RouterLab) -> None:
 def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
                      upnp: bool = True, natpmp: bool = True, router_daemon: bool = True,
                      allowed_ports: str = DEFAULT_ALLOWED_PORTS,
-                     igd_v1: bool = False) -> RouterLab:
+                     igd_v1: bool = False, stun: bool = False,
+                     outer_nat: str | None = None) -> RouterLab:
     """Build a lab in fresh namespaces with its files in `folder`. upnp/natpmp: what
     miniupnpd serves (at least one); router_daemon=False: a router that forwards and
     masquerades but runs no miniupnpd. allowed_ports: the external port range of the one
-    allow rule (everything else denied). igd_v1: describe itself as IGD:1."""
+    allow rule (everything else denied). igd_v1: describe itself as IGD:1. stun: coturn
+    in wan, answering on both `internet_addresses`. outer_nat ("cone" or "symmetric"): a
+    second NAT (namespace isp) between the router and wan, which then sits on
+    OUTER_NETWORK."""
     if router_daemon and not (upnp or natpmp):
         raise ValueError("miniupnpd needs UPnP or NAT-PMP; use router_daemon=False")
+    if outer_nat not in (None, *OUTER_NAT_KINDS):
+        raise ValueError(f"outer_nat must be None or one of {OUTER_NAT_KINDS}")
     require_router_lab()
     remove_stale_labs()
     started = time.monotonic()
@@ -612,12 +685,18 @@ def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
         gateway_address=GATEWAY_ADDRESS, lan_network=LAN_NETWORK,
         external_address=router_wan, wan_host_address=wan_host, wan_network=wan_network,
         log_path=folder / "miniupnpd.log", folder=folder, upnp=upnp, natpmp=natpmp,
-        router_daemon=router_daemon, allowed_ports=allowed_ports, igd_v1=igd_v1)
+        router_daemon=router_daemon, allowed_ports=allowed_ports, igd_v1=igd_v1,
+        outer_nat=outer_nat, isp=f"{prefix}isp" if outer_nat else "",
+        internet_addresses=_internet_addresses(wan_network, outer_nat))
     _LABS[prefix] = lab
     try:
         _build_namespaces(lab)
         if router_daemon:
             _start_miniupnpd(lab)
+        if stun:
+            with GUARD.allow(lab.internet_network):
+                lab.stun = start_coturn(folder / "stun", lab.internet_addresses,
+                                        namespace=lab.wan)
     except BaseException:
         stop_router_lab(lab)
         raise
@@ -625,9 +704,18 @@ def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
     return lab
 
 
+def _internet_addresses(wan_network: str, outer_nat: str | None) -> tuple[str, str]:
+    """wan's two addresses: beside the router's WAN address, or beyond the second NAT."""
+    network = ipaddress.ip_network(OUTER_NETWORK if outer_nat else wan_network)
+    return str(network[2]), str(network[3])
+
+
 def stop_router_lab(lab: RouterLab) -> None:
     """Stop miniupnpd by PID, delete the lab's namespaces. Idempotent; raises
     LabCommandError (after trying everything) if a namespace could not be deleted."""
+    if lab.stun is not None:
+        stop_coturn(lab.stun)
+        lab.stun = None
     if lab.process is not None:
         end_process(lab.process, STOP_TIMEOUT)
         lab.process = None

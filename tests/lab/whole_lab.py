@@ -31,6 +31,7 @@ def lab_settings_texts(dns: DnsServer, slapd: SlapdServer, vnc: VncRange,
         ("Chat", "Server"): chat.domain,
         ("Chat", "Port"): str(chat.port),
         ("Web", "VersionCheckURL"): f"http://{http.endpoint}/version",
+        ("Router", "StunServers"): "",  # loopback has no NAT to see (the router lab has)
     }
 
 
@@ -49,10 +50,10 @@ async def silent_block(size: int) -> tuple[list[asyncio.AbstractServer], int]:
     return servers, first
 
 
-def silent_settings_texts(first: int, dns_server: str, domain: str = ""
+def silent_settings_texts(first: int, dns_server: str, domain: str = "", stun: str = ""
                           ) -> dict[tuple[str, str], str]:
     """Settings whose every service is one of the 9 silent ports from `first` (see
-    silent_block); DNS goes to `dns_server`."""
+    silent_block); DNS goes to `dns_server`, STUN to `stun` (none when empty)."""
     texts = {
         ("DNS", "Servers"): dns_server,
         ("SpaceDirectory", "Host"): "127.0.0.1",
@@ -63,6 +64,7 @@ def silent_settings_texts(first: int, dns_server: str, domain: str = ""
         ("Chat", "Server"): "127.0.0.1",
         ("Chat", "Port"): str(first + 8),
         ("Web", "VersionCheckURL"): f"http://127.0.0.1:{first}/version",
+        ("Router", "StunServers"): stun,
     }
     if domain:
         texts["DNS", "DispatcherDomain"] = domain

@@ -4,10 +4,11 @@ mode) proof that Open Cobalt will be able to open them itself."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cobalt_setup.i18n import _
 from cobalt_setup.result import ProbeResult, Status
+from cobalt_setup.router.edge import stun_result
 from cobalt_setup.router.forwarding import (
     ForwardPlan,
     Mapper,
@@ -94,9 +95,12 @@ async def check_router(settings: Settings, env: RouterEnvironment, on_result: On
                        prove: bool | None = None) -> RouterReport:
     """Find the router, read the TeaTime ports on it and prove that Open Cobalt can open
     them (by default in Automatic mode only)."""
+    if env.stun_servers is None:
+        env = replace(env, stun_servers=settings.router.stun_servers)
     findings = await find_router(env)
     report = RouterReport(findings)
-    for result in router_results(findings, env):
+    edge = stun_result(findings.stun, findings.external_address, findings.lan_address)
+    for result in [*router_results(findings, env), edge]:
         report.results.append(result)
         on_result(result)
     report.mapper = mapper_for(findings, env)

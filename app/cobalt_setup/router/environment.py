@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.natpmp import NATPMP_PORT
 from cobalt_setup.router.records import default_records_path
@@ -27,6 +28,7 @@ class RouterEnvironment:
     timeout: float = 2.0
     settle: float = SETTLE_S  # after a first router, how long to wait for a second
     records_path: Path | None = None
+    stun_servers: tuple[Endpoint, ...] | None = None  # None: the settings' StunServers
 
     def records(self) -> Path:
         return self.records_path or default_records_path()

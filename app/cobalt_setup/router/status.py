@@ -17,7 +17,7 @@ from enum import Enum
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import N_, _, ngettext
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.router import natpmp
+from cobalt_setup.router import natpmp, stun
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.igd import Igd, RouterError
 from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for, lan_interfaces
@@ -66,6 +66,7 @@ class RouterFindings:
     natpmp_external: str | None = None
     natpmp_error: str = ""
     natpmp_ms: float = 0.0
+    stun: stun.StunFindings | None = None  # None: not asked (no STUN servers given)
     elapsed_ms: float = 0.0
 
     @property
@@ -138,13 +139,19 @@ async def _search(findings: RouterFindings, env: RouterEnvironment) -> None:
         findings.upnp_error = problem.words
 
 
+async def _ask_stun(findings: RouterFindings, env: RouterEnvironment) -> None:
+    if env.stun_servers:
+        findings.stun = await stun.ask_stun_servers(env.stun_servers, timeout=env.timeout)
+
+
 async def find_router(env: RouterEnvironment) -> RouterFindings:
-    """Search for the router by UPnP and NAT-PMP at once; at most about env.timeout twice
-    (the search, then one question to the router found)."""
+    """Search for the router by UPnP and NAT-PMP and ask the STUN servers, all at once; at
+    most about env.timeout twice (the search, then one question to the router found)."""
     started = time.perf_counter()
     interfaces = list(env.interfaces) if env.interfaces is not None else lan_interfaces()
     findings = RouterFindings(interfaces, await _gateway(env))
-    await gather_all(_search(findings, env), _ask_natpmp(findings, env))
+    await gather_all(_search(findings, env), _ask_natpmp(findings, env),
+                     _ask_stun(findings, env))
     findings.elapsed_ms = (time.perf_counter() - started) * 1000
     return findings
 
