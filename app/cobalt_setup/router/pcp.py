@@ -1,0 +1,601 @@
+"""PCP (Port Control Protocol, RFC 6887) to the default gateway, over IPv4: is it spoken, and
+port mappings made, refreshed and deleted.
+
+PCP is NAT-PMP's successor on the same UDP port 5351; newer routers (and miniupnpd, which
+answers both) speak it, and some carrier-grade NATs speak only PCP. A mapping belongs to
+the 12-byte nonce it was made with: the same nonce refreshes it (PCP has no listing, so a
+refresh is the only read-back) and deletes it (lifetime 0), so the caller keeps it.
+
+Retransmission follows RFC 6887 section 8.1.1: the first resend after 3 s (give or take
+10 %), then doubling, up to 1024 s between sends. The RFC goes on for ever; every call here
+stops at the caller's `timeout` and says in plain words what the silence means (with a
+2 s timeout that is a single packet: a LAN rarely loses one, and the slow pace is what the
+RFC asks so that a gateway serving many hosts is not flooded).
+
+Version negotiation (RFC 6887 section 9): a router that speaks only NAT-PMP answers a PCP
+request with NAT-PMP's "unsupported version" (version 0, result 1); that is raised as
+`PcpNatPmpOnly`, which callers can tell from a failure (the answer to use is NAT-PMP).
+A PCP router of another version answers UNSUPP_VERSION naming its version
+(`PcpError.server_version`).
+
+Hand-written: PyPI has no PCP client (its "pcp" packages are Performance Co-Pilot and
+Pgpool tools; pypcpc is a Python 2 asyncore command line tool not published there;
+nat-pmp and py-natpmp speak only NAT-PMP, blocking), and MAP and ANNOUNCE are fixed-size
+packets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+import secrets
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from cobalt_setup.i18n import N_, _
+from cobalt_setup.router.igd import PortMapping, RouterError
+from cobalt_setup.services import BY_ID
+from cobalt_setup.wording import seconds
+
+PCP_PORT = BY_ID["natpmp"].first_port  # 5351, shared with NAT-PMP
+PCP_VERSION = 2
+NATPMP_VERSION = 0
+OPCODE_ANNOUNCE = 0
+OPCODE_MAP = 1
+RESPONSE_BIT = 128
+PROTOCOL_NUMBERS = {"tcp": 6, "udp": 17}  # IANA protocol numbers, as MAP carries them
+NONCE_SIZE = 12
+MAX_LIFETIME_S = 2**32 - 1
+MAX_MESSAGE = 1100  # RFC 6887 section 7: no PCP message is longer
+FIRST_RETRANSMIT_S = 3.0  # RFC 6887 8.1.1: IRT
+MAX_RETRANSMIT_S = 1024.0  # ... MRT
+RETRANSMIT_JITTER = 0.1  # ... RAND, -0.1 to +0.1
+
+REQUEST_HEADER = struct.Struct("!BBHI16s")  # version, opcode, reserved, lifetime, client
+RESPONSE_HEADER = struct.Struct("!BBBBII12x")  # version, opcode, reserved, result, lifetime,
+#                                                epoch
+MAP_BODY = struct.Struct("!12sB3xHH16s")  # nonce, protocol, internal port, external port,
+#                                           external address (request and answer alike)
+NATPMP_ERROR = struct.Struct("!BBH")  # version 0, opcode, result: a NAT-PMP-only router
+
+# The result codes of RFC 6887 section 7.4, marked here, translated where looked up.
+RESULT_WORDS = {
+    # Translators: this and the next twelve texts explain a router's PCP result
+    # codes; each is shown on its own, as whole sentences
+    1: N_("The router does not speak this version of PCP. Forward the ports with UPnP or "
+          "NAT-PMP, or by hand in the router's settings."),
+    2: N_("The router refused: its settings do not allow this computer to forward this port "
+          "with PCP, or the forwarding belongs to another program. Allow PCP for this "
+          "computer in the router's settings, or forward the ports by hand there."),
+    3: N_("The router could not read the request (it calls it malformed). This is a fault "
+          "of this program or of the router, not of your settings: forward the ports by "
+          "hand in the router's settings."),
+    4: N_("The router speaks PCP but does not know this request. Forward the ports by hand "
+          "in the router's settings."),
+    5: N_("The router does not know an option the request needs. Forward the ports by hand "
+          "in the router's settings."),
+    6: N_("The router could not read an option of the request (it calls it malformed). "
+          "Forward the ports by hand in the router's settings."),
+    7: N_("The router has no working Internet connection at the moment (for example it has "
+          "no Internet address yet). Check the router's Internet connection, then try "
+          "again."),
+    8: N_("The router cannot make any more port forwardings now (its table is full, or it "
+          "is busy). Remove old forwardings in the router's settings, or restart it, then "
+          "try again."),
+    9: N_("The router cannot forward this protocol (TCP or UDP) with PCP. Forward the ports "
+          "by hand in the router's settings."),
+    10: N_("This computer already has as many forwardings as the router allows it. Remove "
+           "forwardings it no longer needs in the router's settings, then try again."),
+    11: N_("The router cannot give the outside port or address that was asked for. Choose "
+           "other ports, or forward them by hand in the router's settings."),
+    12: N_("The router saw the request come from another address than the one written in "
+           "it: something that translates addresses (a second router, or a VPN) sits "
+           "between this computer and the router. Connect this computer straight to the "
+           "router's network, or forward the ports by hand on every router in between."),
+    13: N_("The router cannot keep the list of outside computers the request asked for. "
+           "Forward the ports by hand in the router's settings."),
+}
+UNSUPP_VERSION = 1
+NO_RESOURCES = 8
+
+
+def result_words(code: int) -> str:
+    """A PCP result code in words a user can act on."""
+    if code in RESULT_WORDS:
+        return _(RESULT_WORDS[code])
+    return _("The router refused the PCP request with result code {code}, which PCP does "
+             "not define. Forward the ports by hand in the router's settings."
+             ).format(code=code)
+
+
+class PcpError(Exception):
+    """A PCP request that did not succeed, with words a user can act on.
+
+    `code` is the router's result code (1-13, or another number a future router sends), or
+    None when no usable answer came at all. `server_version` is the version a router
+    answering UNSUPP_VERSION speaks (0: NAT-PMP only, see PcpNatPmpOnly), else None.
+    """
+
+    def __init__(self, code: int | None, words: str, *, server_version: int | None = None
+                 ) -> None:
+        super().__init__(words)
+        self.code = code
+        self.words = words
+        self.server_version = server_version
+
+
+class PcpNatPmpOnly(PcpError):
+    """The router answered in NAT-PMP that it does not know PCP: ask it with NAT-PMP."""
+
+    def __init__(self) -> None:
+        super().__init__(UNSUPP_VERSION, _(
+            "The router speaks only NAT-PMP, the older protocol before PCP. Forwarding works "
+            "with NAT-PMP instead."), server_version=NATPMP_VERSION)
+
+
+@dataclass(frozen=True)
+class PcpAnnouncement:
+    """The router speaks PCP (its answer to ANNOUNCE)."""
+
+    epoch: int  # seconds since its mapping table started: a drop means it lost the mappings
+    client_address: str  # this computer's address towards the router, as sent
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class PcpMapping:
+    """A forwarding the router granted; port, address and lifetime may differ from the ask."""
+
+    protocol: str  # "tcp" or "udp"
+    internal_port: int
+    external_port: int
+    external_address: str  # the router's outside address ("0.0.0.0" when it sent none)
+    lifetime_s: int
+    epoch: int
+    nonce: bytes  # what refreshes and deletes it
+    client_address: str  # the computer it forwards to: this one, as the request said
+
+
+def new_nonce() -> bytes:
+    """A fresh mapping nonce: random, so that no other host can take over the mapping."""
+    return secrets.token_bytes(NONCE_SIZE)
+
+
+async def announce(gateway: str, *, port: int = PCP_PORT, timeout: float) -> PcpAnnouncement:
+    """Ask whether the router speaks PCP (ANNOUNCE, opcode 0); PcpNatPmpOnly if it speaks
+    only NAT-PMP, PcpError for no or another answer."""
+    _check_gateway(gateway)
+    _check_port("port", port)
+    _check_timeout(timeout)
+    answer, client, elapsed_ms = await _exchange(
+        gateway, port, OPCODE_ANNOUNCE, lambda client: _header(OPCODE_ANNOUNCE, 0, client),
+        lambda body: True, timeout)
+    return PcpAnnouncement(answer.epoch, client, elapsed_ms)
+
+
+async def map_port(gateway: str, internal_port: int, external_port: int, lifetime_s: int, *,
+                   nonce: bytes, protocol: str = "tcp", external_address: str = "0.0.0.0",
+                   port: int = PCP_PORT, timeout: float) -> PcpMapping:
+    """Ask the router to forward `external_port` (0: any) to this computer's
+    `internal_port` for `lifetime_s` seconds (MAP, opcode 1).
+
+    Make `nonce` with `new_nonce()` and keep it before asking: the same nonce refreshes
+    the mapping, deletes it, and deletes one a lost answer leaves behind. Read the answer,
+    not the request: a router may grant another external port when the one asked for is
+    taken or not allowed (miniupnpd 2.3.1 gives the next free allowed one, without saying
+    so), and shortens or lengthens the lifetime (miniupnpd: to 120 s..1 day).
+    """
+    _check_gateway(gateway)
+    protocol = _check_protocol(protocol)
+    _check_port("internal_port", internal_port)
+    _check_port("external_port", external_port, zero_allowed=True)
+    _check_port("port", port)
+    _check_timeout(timeout)
+    if (isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int)
+            or not 1 <= lifetime_s <= MAX_LIFETIME_S):
+        raise ValueError(f"lifetime_s must be 1..{MAX_LIFETIME_S} (0 deletes: "
+                         f"delete_mapping), not {lifetime_s!r}")
+    return await _map(gateway, internal_port, external_port, lifetime_s, nonce, protocol,
+                      _ipv4_mapped(_check_address("external_address", external_address)),
+                      port, timeout)
+
+
+async def refresh_mapping(gateway: str, mapping: PcpMapping, lifetime_s: int, *,
+                          port: int = PCP_PORT, timeout: float) -> PcpMapping:
+    """MAP again with the mapping's nonce, suggesting the port and address it has: the
+    router's answer says whether it still holds that mapping, and renews it."""
+    return await map_port(gateway, mapping.internal_port, mapping.external_port, lifetime_s,
+                          nonce=mapping.nonce, protocol=mapping.protocol,
+                          external_address=mapping.external_address, port=port,
+                          timeout=timeout)
+
+
+async def delete_mapping(gateway: str, internal_port: int, *, nonce: bytes,
+                         protocol: str = "tcp", port: int = PCP_PORT, timeout: float) -> None:
+    """Delete this computer's mapping of `internal_port` made with `nonce` (MAP with
+    lifetime 0, RFC 6887 section 15). miniupnpd 2.3.1 answers NOT_AUTHORIZED for another
+    nonce and NO_RESOURCES when it has no such mapping."""
+    _check_gateway(gateway)
+    protocol = _check_protocol(protocol)
+    _check_port("internal_port", internal_port)
+    _check_port("port", port)
+    _check_timeout(timeout)
+    try:
+        await _map(gateway, internal_port, 0, 0, nonce, protocol, _ipv4_mapped("0.0.0.0"),
+                   port, timeout)
+    except PcpError as problem:
+        if problem.code != NO_RESOURCES or isinstance(problem, PcpNatPmpOnly):
+            raise
+        raise PcpError(NO_RESOURCES, _(
+            "The router could not remove the forwarding: it no longer has it (it may have "
+            "expired), or it is busy. Check the router's settings if it is still listed "
+            "there.")) from problem
+
+
+async def _map(gateway: str, internal_port: int, external_port: int, lifetime_s: int,
+               nonce: bytes, protocol: str, suggested_address: bytes, port: int,
+               timeout: float) -> PcpMapping:
+    if not isinstance(nonce, bytes) or len(nonce) != NONCE_SIZE:
+        raise ValueError(f"nonce must be {NONCE_SIZE} bytes (new_nonce()), not {nonce!r}")
+    number = PROTOCOL_NUMBERS[protocol]
+
+    def request(client: str) -> bytes:
+        return _header(OPCODE_MAP, lifetime_s, client) + MAP_BODY.pack(
+            nonce, number, internal_port, external_port, suggested_address)
+
+    def ours(body: bytes) -> bool:
+        answer_nonce, answer_protocol, answer_internal, _port, _address = (
+            MAP_BODY.unpack_from(body))
+        return (answer_nonce, answer_protocol, answer_internal) == (nonce, number,
+                                                                    internal_port)
+
+    answer, client, _elapsed_ms = await _exchange(gateway, port, OPCODE_MAP, request, ours,
+                                                  timeout)
+    if len(answer.body) < MAP_BODY.size:
+        raise PcpError(None, _("The router's PCP answer to a forwarding has no forwarding "
+                               "in it. Forward the ports by hand in the router's settings."))
+    _nonce, _protocol, _internal, granted_port, raw_address = MAP_BODY.unpack_from(answer.body)
+    return PcpMapping(protocol, internal_port, granted_port, _address_text(raw_address),
+                      answer.lifetime, answer.epoch, nonce, client)
+
+
+# -- packets ----------------------------------------------------------------------------------
+
+def _ipv4_mapped(address: str) -> bytes:
+    """An IPv4 address as PCP carries it: ::ffff:a.b.c.d (RFC 6887 section 5)."""
+    return ipaddress.IPv6Address(f"::ffff:{address}").packed
+
+
+def _address_text(raw: bytes) -> str:
+    address = ipaddress.IPv6Address(raw)
+    return str(address.ipv4_mapped) if address.ipv4_mapped is not None else str(address)
+
+
+def _header(opcode: int, lifetime_s: int, client: str) -> bytes:
+    return REQUEST_HEADER.pack(PCP_VERSION, opcode, 0, lifetime_s, _ipv4_mapped(client))
+
+
+@dataclass(frozen=True)
+class _Answer:
+    version: int
+    result: int
+    lifetime: int
+    epoch: int
+    body: bytes  # what follows the 24-byte header (empty in a short error answer)
+
+
+class _Ignored:
+    """Why a datagram from the router was not the answer."""
+
+    NOT_PCP = "not PCP"  # garbage: counts as "answered, but not in PCP"
+    NOT_OURS = "not ours"  # a PCP answer to another request
+
+
+def _classify(data: bytes, opcode: int, ours: Callable[[bytes], bool]
+              ) -> _Answer | PcpNatPmpOnly | str:
+    """One datagram from the router: our answer, NAT-PMP's refusal, or why it is neither
+    (RFC 6887 section 8.3: short, long or unaligned ones are dropped)."""
+    if len(data) >= NATPMP_ERROR.size and data[0] == NATPMP_VERSION:
+        _version, answer_opcode, result = NATPMP_ERROR.unpack_from(data)
+        if answer_opcode == RESPONSE_BIT + opcode and result == UNSUPP_VERSION:
+            return PcpNatPmpOnly()
+        return _Ignored.NOT_PCP
+    if not RESPONSE_HEADER.size <= len(data) <= MAX_MESSAGE or len(data) % 4:
+        return _Ignored.NOT_PCP
+    version, answer_opcode, _reserved, result, lifetime, epoch = RESPONSE_HEADER.unpack_from(
+        data)
+    if not answer_opcode & RESPONSE_BIT:
+        return _Ignored.NOT_PCP  # a request, not an answer
+    if version != PCP_VERSION:
+        if result == UNSUPP_VERSION and answer_opcode == RESPONSE_BIT + opcode:
+            return _Answer(version, result, lifetime, epoch, b"")
+        return _Ignored.NOT_PCP
+    if answer_opcode != RESPONSE_BIT + opcode:
+        return _Ignored.NOT_OURS
+    body = data[RESPONSE_HEADER.size:]
+    if opcode == OPCODE_MAP:
+        if len(body) >= MAP_BODY.size:
+            if not ours(body):
+                return _Ignored.NOT_OURS
+        elif result == 0:
+            return _Ignored.NOT_PCP  # success needs the mapping
+    return _Answer(version, result, lifetime, epoch, body)
+
+
+# -- the exchange -----------------------------------------------------------------------------
+
+class _OneAnswer(asyncio.DatagramProtocol):
+    """Waits for the first datagram from the router that is our answer; ignores the rest,
+    counting those that are not PCP at all."""
+
+    def __init__(self, source: tuple[str, int], opcode: int, ours: Callable[[bytes], bool],
+                 failure: Callable[[OSError], PcpError]) -> None:
+        self.source = source
+        self.opcode = opcode
+        self.ours = ours
+        self.failure = failure
+        self.not_pcp = 0
+        self.answer: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.answer.done() or tuple(addr[:2]) != self.source:
+            return
+        found = _classify(data, self.opcode, self.ours)
+        if isinstance(found, _Answer):
+            self.answer.set_result(found)
+        elif isinstance(found, PcpError):
+            self.answer.set_exception(found)
+        elif found == _Ignored.NOT_PCP:
+            self.not_pcp += 1
+
+    def error_received(self, exc: OSError) -> None:
+        if not self.answer.done():
+            self.answer.set_exception(self.failure(exc))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.answer.done():
+            return
+        if exc is None:
+            # Closed by us, or by asyncio when the exchange was cancelled while the socket
+            # was opening: nobody waits for this answer, so it is no error for anyone.
+            self.answer.cancel()
+        else:
+            self.answer.set_exception(self.failure(exc if isinstance(exc, OSError) else
+                                                   OSError(str(exc))))
+
+
+def _retransmit_intervals() -> Iterator[float]:
+    """Seconds between sends, RFC 6887 8.1.1: RT = (1 + RAND) * IRT, then (1 + RAND) * 2 *
+    RTprev, and (1 + RAND) * MRT once that is passed."""
+    def jitter() -> float:
+        return 1 + random.uniform(-RETRANSMIT_JITTER, RETRANSMIT_JITTER)
+
+    interval_s = jitter() * FIRST_RETRANSMIT_S
+    while True:
+        yield interval_s
+        interval_s = jitter() * 2 * interval_s
+        if interval_s > MAX_RETRANSMIT_S:
+            interval_s = jitter() * MAX_RETRANSMIT_S
+
+
+async def _exchange(gateway: str, port: int, opcode: int, request: Callable[[str], bytes],
+                    ours: Callable[[bytes], bool], timeout: float
+                    ) -> tuple[_Answer, str, float]:
+    """Send the request (made for this computer's address towards the router), resending
+    on RFC 6887's schedule, until our answer comes or `timeout` runs out. Returns (answer,
+    this computer's address, elapsed ms); PcpError for a refusal or no usable answer."""
+    # Translators: a router's address and a UDP port, e.g. "127.0.0.1 port
+    # 5352"
+    where = gateway if port == PCP_PORT else _("{address} port {port}").format(
+        address=gateway, port=port)
+
+    def failure(exc: OSError) -> PcpError:
+        if isinstance(exc, ConnectionRefusedError):
+            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+            # port 5352"
+            return PcpError(None, _("Nothing answers PCP on {router}: the router speaks "
+                                    "neither PCP nor NAT-PMP, or they are switched off."
+                                    ).format(router=where))
+        reason = exc.strerror or str(exc)
+        # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+        # port 5352"; {reason} is the system's error message
+        return PcpError(None, _("Cannot reach {router} for PCP ({reason}). Check that this "
+                                "computer is connected to the router."
+                                ).format(router=where, reason=reason))
+
+    loop = asyncio.get_running_loop()
+    try:
+        transport, protocol = await loop.create_datagram_endpoint(
+            lambda: _OneAnswer((gateway, port), opcode, ours, failure),
+            remote_addr=(gateway, port))
+    except OSError as exc:
+        raise failure(exc) from exc
+    started = loop.time()
+    try:
+        # The address this computer has towards the router: PCP writes it in the request,
+        # and the router refuses (ADDRESS_MISMATCH) when the packet arrives from another.
+        client = transport.get_extra_info("sockname")[0]
+        packet = request(client)
+        next_send_s = 0.0
+        for interval_s in _retransmit_intervals():
+            transport.sendto(packet)
+            next_send_s += interval_s
+            last_send = next_send_s >= timeout
+            until = started + min(next_send_s, timeout)
+            done, _pending = await asyncio.wait({protocol.answer},
+                                                timeout=max(0.0, until - loop.time()))
+            if done or last_send:
+                break
+        if not protocol.answer.done():
+            if protocol.not_pcp:
+                # Translators: {router} is an address, e.g. "192.168.1.1" or
+                # "127.0.0.1 port 5352"
+                raise PcpError(None, _("{router} answered on the PCP port, but not in PCP: "
+                                       "another program may hold that port on the router. "
+                                       "Forward the ports with UPnP, or by hand in the "
+                                       "router's settings.").format(router=where))
+            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+            # port 5352"; {time} e.g. "2 s"
+            raise PcpError(None, _("No PCP answer from {router} within {time}: the router "
+                                   "does not speak PCP, or it is switched off."
+                                   ).format(router=where, time=seconds(timeout)))
+        answer = protocol.answer.result()  # raises PcpNatPmpOnly or the socket's error
+    finally:
+        if not protocol.answer.done():
+            protocol.answer.cancel()  # cancelled or timed out: nobody will read a late error
+        transport.close()
+    elapsed_ms = (loop.time() - started) * 1000
+    if answer.version != PCP_VERSION:
+        # Translators: {version} is a number, e.g. 1
+        raise PcpError(UNSUPP_VERSION, _(
+            "The router speaks PCP version {version}, and this program speaks version 2. "
+            "Forward the ports with UPnP or NAT-PMP, or by hand in the router's settings."
+            ).format(version=answer.version), server_version=answer.version)
+    if answer.result != 0:
+        raise PcpError(answer.result, result_words(answer.result))
+    return answer, client, elapsed_ms
+
+
+# -- forwarding's Mapper ----------------------------------------------------------------------
+
+DEFAULT_LIFETIME_S = 604800  # a lease of 0 ("as long as allowed"): PCP has no permanent one
+
+
+@dataclass
+class _Made:
+    """A mapping this mapper made: what refreshes it and what forwarding asked for."""
+
+    mapping: PcpMapping
+    description: str
+    lifetime_s: int  # as asked
+
+
+class PcpMapper:
+    """forwarding.Mapper over PCP: TCP/UDP mappings to this computer, by nonce.
+
+    It remembers the nonce of every mapping it makes (kept from before the request, so a
+    lost answer can still be deleted): `get` refreshes a mapping it made (the read-back
+    PCP has) and `delete` removes it. A mapping made by another program, or by an earlier
+    run of this one, has a nonce nobody here knows: `get` and `delete` raise RouterError
+    for it (the router drops it when its lifetime ends).
+
+    `can_read` is False, as for NAT-PMP: PCP cannot read a mapping without renewing it,
+    nor one it did not make, so forwarding checks the answer of `add` (same external
+    port as asked) instead of reading back.
+    """
+
+    method = "pcp"
+    can_read = False
+
+    def __init__(self, gateway: str, port: int, timeout: float) -> None:
+        _check_gateway(gateway)
+        self.gateway, self.port, self.timeout = gateway, port, timeout
+        self.router = f"pcp:{gateway}"
+        self.router_address = gateway
+        self._nonces: dict[tuple[str, int], bytes] = {}  # (protocol, internal port)
+        self._made: dict[tuple[str, int], _Made] = {}  # (protocol, external port)
+        self._deleted: set[tuple[str, int]] = set()  # (protocol, external port)
+
+    async def get(self, port: int, protocol: str = "TCP") -> PortMapping | None:
+        """Refresh the mapping this mapper made on external `port`: the router's answer,
+        or None once this mapper deleted it."""
+        key = (_check_protocol(protocol), port)
+        made = self._made.get(key)
+        if made is None:
+            if key in self._deleted:
+                return None
+            raise RouterError("PCP refresh", None, _(
+                "PCP can read back only the forwardings this program made since it "
+                "started."))
+        try:
+            renewed = await refresh_mapping(self.gateway, made.mapping, made.lifetime_s,
+                                            port=self.port, timeout=self.timeout)
+        except PcpError as problem:
+            raise RouterError("PCP refresh", problem.code, problem.words) from problem
+        if renewed.external_port != port:  # lost, and made again on another port
+            del self._made[key]
+            self._deleted.add(key)
+        self._made[(key[0], renewed.external_port)] = _Made(renewed, made.description,
+                                                            made.lifetime_s)
+        return self._port_mapping(renewed, protocol, made.description)
+
+    async def add(self, mapping: PortMapping) -> PortMapping:
+        protocol = _check_protocol(mapping.protocol)
+        nonce = self._nonces.setdefault((protocol, mapping.internal_port), new_nonce())
+        lifetime = mapping.lease_s or DEFAULT_LIFETIME_S
+        try:
+            granted = await map_port(self.gateway, mapping.internal_port,
+                                     mapping.external_port, lifetime, nonce=nonce,
+                                     protocol=protocol, port=self.port, timeout=self.timeout)
+        except PcpError as problem:
+            raise RouterError("PCP map", problem.code, problem.words) from problem
+        key = (protocol, granted.external_port)
+        self._made[key] = _Made(granted, mapping.description, lifetime)
+        self._deleted.discard(key)
+        return self._port_mapping(granted, mapping.protocol, mapping.description)
+
+    async def delete(self, mapping: PortMapping) -> None:
+        protocol = _check_protocol(mapping.protocol)
+        nonce = self._nonces.get((protocol, mapping.internal_port))
+        if nonce is None:
+            raise RouterError("PCP unmap", None, _(
+                "This forwarding was not made by this program since it started, and PCP "
+                "lets only the program that made a forwarding remove it. The router removes "
+                "it by itself when its time runs out."))
+        try:
+            await delete_mapping(self.gateway, mapping.internal_port, nonce=nonce,
+                                 protocol=protocol, port=self.port, timeout=self.timeout)
+        except PcpError as problem:
+            raise RouterError("PCP unmap", problem.code, problem.words) from problem
+        for key, made in list(self._made.items()):
+            if key[0] == protocol and made.mapping.internal_port == mapping.internal_port:
+                del self._made[key]
+                self._deleted.add(key)
+
+    @staticmethod
+    def _port_mapping(granted: PcpMapping, protocol: str, description: str) -> PortMapping:
+        return PortMapping(granted.external_port, protocol, granted.client_address,
+                           granted.internal_port, description, granted.lifetime_s)
+
+
+# -- argument checks --------------------------------------------------------------------------
+
+def _check_gateway(gateway: str) -> None:
+    """Only an IPv4 literal: PCP here speaks to the default gateway, never to a name."""
+    try:
+        address = ipaddress.IPv4Address(gateway)
+    except (ValueError, TypeError) as exc:
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be an IPv4 address, not {gateway}").format(
+            gateway=repr(gateway))) from exc
+    if address.is_unspecified or address.is_multicast or address == ipaddress.IPv4Address(
+            "255.255.255.255"):
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be a router's address, not {gateway}").format(
+            gateway=repr(gateway)))
+
+
+def _check_address(name: str, value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be an IPv4 address, not {value!r}") from exc
+
+
+def _check_port(name: str, value: int, *, zero_allowed: bool = False) -> None:
+    lowest = 0 if zero_allowed else 1
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 65535:
+        raise ValueError(f"{name} must be {lowest}..65535, not {value!r}")
+
+
+def _check_protocol(protocol: str) -> str:
+    if not isinstance(protocol, str) or protocol.lower() not in PROTOCOL_NUMBERS:
+        raise ValueError(f"protocol must be 'tcp' or 'udp', not {protocol!r}")
+    return protocol.lower()
+
+
+def _check_timeout(timeout: float) -> None:
+    if not timeout > 0:
+        raise ValueError(f"timeout must be more than 0 s, not {timeout!r}")
