@@ -75,6 +75,40 @@ tests/lab/selftest/test_lab_router.py:
 - CGNAT WAN address (100.64.x): it starts, logs "Reserved / private IP address ...:
   Port forwarding is impossible"; GetExternalIPAddress returns an empty string;
   AddPortMapping -> 501; NAT-PMP answers result code 3 (network failure).
+
+PCP (RFC 6887 version 2) on the same miniupnpd, checked by tests/test_pcp.py (those marked
+"seen once" are not in a test):
+- It answers PCP on 5351 whenever enable_natpmp=yes, with UPnP on or off: a first byte of 0
+  goes to NAT-PMP, anything else to PCP.
+- ANNOUNCE: a 24-byte answer, result 0, epoch = seconds since it started; a non-zero
+  lifetime asked is answered as at least 120. It does not check the client address in an
+  ANNOUNCE.
+- MAP: the answer is the request sent back (60 bytes) with the granted port, the external
+  address as ::ffff:81.2.69.1 and the lifetime. Lifetimes are held to 120..86400 s
+  (10 -> 120, 2**32-1 -> 86400). Suggested external port 0 -> the internal port; a
+  suggested external address other than its own is ignored (seen once). The client address
+  in the header must be the packet's source, else ADDRESS_MISMATCH (12).
+- A taken or not allowed external port: it walks up one port at a time to the next free
+  allowed one and grants that without saying so (6000 with `allow 6900-6909` -> 6900). It
+  logs every step (about 1 ms each), so when no external port at all is allowed (an
+  internal port outside the allow rule's 1024-65535) it walks all 65535 and answers
+  NOT_AUTHORIZED (2) after about 70 s, answering nothing else meanwhile (seen once).
+- The nonce: MAPping the same client and internal port again replaces the mapping whatever
+  the nonce (another nonce takes it over); only a delete (lifetime 0) checks it: another
+  nonce -> NOT_AUTHORIZED (2), the mapping stays; no such mapping -> NO_RESOURCES (8).
+  Error answers carry lifetime 0, NO_RESOURCES 30.
+- In nftables a PCP mapping is the same pair of rules as a UPnP or NAT-PMP one: `iif "wan0"
+  @nh,72,8 0x6 th dport 6900 dnat ip to 192.168.77.10:6900` in prerouting_miniupnpd (0x11
+  for UDP) and an accept rule in the filter chain `miniupnpd`; nft shows no description
+  (its log names it 'PCP MAP <nonce in hex>'). It reaches the LAN host from wan.
+- natpmpc cannot list mappings, but from peer, asking for a port a PCP mapping holds, it is
+  given the next free one: the two protocols share one table.
+- A version it does not know (3) -> UNSUPP_VERSION naming version 2; version 1 (the draft)
+  is answered in version 1; an unknown opcode -> UNSUPP_OPCODE (4); a MAP shorter than 60
+  bytes -> MALFORMED_REQUEST (3); a request shorter than 24 bytes or not a multiple of 4 ->
+  a 24-byte answer of version 0 and result 3, which looks like NAT-PMP (seen once).
+- CGNAT WAN address (100.64.x): ANNOUNCE succeeds; MAP -> NO_RESOURCES (8), lifetime 30,
+  with 100.64.5.1 as the external address in the answer; no rule is made.
 """
 
 from __future__ import annotations
@@ -363,6 +397,41 @@ class RouterLab:
             except (TimeoutError, ConnectionRefusedError):
                 return None
             return answer
+
+    def pcp_request(self, packet: bytes, namespace: str | None = None,
+                    timeout: float = 1.0) -> bytes | None:
+        """Send a raw PCP packet to the gateway from lan (or `namespace`) on a connected
+        socket; the answer, or None when nothing answered within `timeout` (or the port was
+        closed). PCP writes the sender's address into the request: lan_address, or
+        peer_address from peer."""
+        with self.inside(namespace or self.lan), \
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect((self.gateway_address, NATPMP_PORT))
+            sock.send(packet)
+            try:
+                return sock.recv(1100)
+            except (TimeoutError, ConnectionRefusedError):
+                return None
+
+    def nft_redirects(self) -> set[tuple[str, int, str, int]]:
+        """The port forwardings in the router's nftables rules, as (protocol, external port,
+        internal address, internal port): what miniupnpd really installed, whichever
+        protocol (UPnP, NAT-PMP, PCP) asked for it."""
+        listing = self.run(self.rtr, _program("nft"), "list", "chain", "inet", "nat",
+                           "prerouting_miniupnpd").stdout
+        found = set()
+        for match in _NFT_DNAT_LINE.finditer(listing):
+            protocol = {6: "tcp", 17: "udp"}.get(int(match["protocol"], 16), match["protocol"])
+            found.add((protocol, int(match["external"]), match["client"],
+                       int(match["internal"])))
+        return found
+
+
+# miniupnpd 2.3.1's DNAT rule as nft lists it:
+#   iif "wan0" @nh,72,8 0x6 th dport 6900 dnat ip to 192.168.77.10:6900
+_NFT_DNAT_LINE = re.compile(r"@nh,72,8 (?P<protocol>0x[0-9a-f]+) th dport (?P<external>\d+) "
+                            r"dnat ip to (?P<client>[\d.]+):(?P<internal>\d+)")
 
 
 def soap_envelope(action: str, arguments: dict[str, str | int]) -> str:
