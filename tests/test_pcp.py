@@ -102,7 +102,7 @@ async def fake_router(replies: Replies) -> AsyncIterator[tuple[FakeRouter, int]]
         transport.close()
 
 
-def grant(request: bytes, *, external: int | None = None, address: str = "198.51.100.7",
+def grant(request: bytes, *, external: int | None = None, address: str = "81.2.69.7",
           lifetime: int | None = None, result: int = 0, nonce: bytes | None = None,
           epoch: int = 99) -> bytes:
     """The answer to a MAP request: what it asked for, with any field changed."""
@@ -139,7 +139,7 @@ async def test_map_request_layout_and_the_granted_values_are_read_from_the_answe
                                  timeout=1.0)
     assert router.requests == [pcp_request(1, 7200, "127.0.0.1",
                                            map_body(NONCE, 6, 6900, 6900))]
-    assert mapping == pcp.PcpMapping("tcp", 6900, 16900, "198.51.100.7", 3600, 99, NONCE,
+    assert mapping == pcp.PcpMapping("tcp", 6900, 16900, "81.2.69.7", 3600, 99, NONCE,
                                      "127.0.0.1")
 
 
@@ -158,7 +158,7 @@ async def test_refresh_sends_the_same_nonce_and_suggests_what_the_mapping_has() 
         first = await map_port("127.0.0.1", 6900, 0, 600, nonce=NONCE, port=port, timeout=1.0)
         await refresh_mapping("127.0.0.1", first, 900, port=port, timeout=1.0)
     assert router.requests[1] == pcp_request(
-        1, 900, "127.0.0.1", map_body(NONCE, 6, 6900, 0, "198.51.100.7"))
+        1, 900, "127.0.0.1", map_body(NONCE, 6, 6900, 0, "81.2.69.7"))
 
 
 @pytest.mark.asyncio
@@ -216,6 +216,23 @@ async def test_every_result_code_becomes_words(code: int, phrase: str) -> None:
     assert phrase in raised.value.words
     assert str(raised.value) == raised.value.words
     assert not isinstance(raised.value, PcpNatPmpOnly)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("code", "address", "phrase"), [
+    (8, "100.64.5.1", "carrier-grade NAT"),  # what miniupnpd 2.3.1 answers behind CGNAT
+    (7, "192.168.0.2", "carrier-grade NAT"),
+    (8, "0.0.0.0", "cannot make any more port forwardings"),  # no address: nothing told
+    (2, "100.64.5.1", "do not allow this computer"),
+])
+async def test_a_refusal_naming_an_outside_address_that_is_not_public_says_so(
+        code: int, address: str, phrase: str) -> None:
+    async with fake_router(lambda request, count: [grant(request, result=code,
+                                                         address=address)]) as (_r, port):
+        with pytest.raises(PcpError) as raised:
+            await map_port("127.0.0.1", 6900, 6900, 600, nonce=NONCE, port=port, timeout=1.0)
+    assert raised.value.code == code
+    assert phrase in raised.value.words
 
 
 @pytest.mark.asyncio
@@ -557,6 +574,7 @@ async def test_behind_carrier_grade_nat_miniupnpd_answers_no_resources(
         with pytest.raises(PcpError) as refused:
             await map_port(lab.gateway_address, 6900, 6900, 600, nonce=NONCE, timeout=2.0)
     assert refused.value.code == 8
+    assert "carrier-grade NAT" in refused.value.words
     assert lab.nft_redirects() == set()
 
 

@@ -27,6 +27,7 @@ packets.
 from __future__ import annotations
 
 import asyncio
+import enum
 import ipaddress
 import random
 import secrets
@@ -98,7 +99,28 @@ RESULT_WORDS = {
            "Forward the ports by hand in the router's settings."),
 }
 UNSUPP_VERSION = 1
+NETWORK_FAILURE = 7
 NO_RESOURCES = 8
+
+
+# miniupnpd 2.3.1 refuses MAP with NO_RESOURCES when its own outside address is shared
+# (100.64/10) or private, and sends that address along: say what it means.
+NO_PUBLIC_ADDRESS = N_(
+    # Translators: shown on its own, as whole sentences (the same text as NAT-PMP's)
+    "The router has no usable Internet address: it is not connected to the provider yet, "
+    "or the provider shares one address among many customers (carrier-grade NAT), and then "
+    "no forwarding can reach this computer. Check the router's Internet connection; if it "
+    "works, ask the provider for a public IPv4 address.")
+
+
+def _refusal_words(code: int, raw_external: bytes) -> str:
+    """A MAP refusal in words; an outside address that is not public explains it better."""
+    external = ipaddress.IPv6Address(raw_external)
+    outside = external.ipv4_mapped or external
+    if code in (NETWORK_FAILURE, NO_RESOURCES) and not (outside.is_unspecified
+                                                        or outside.is_global):
+        return _(NO_PUBLIC_ADDRESS)
+    return result_words(code)
 
 
 def result_words(code: int) -> str:
@@ -172,6 +194,8 @@ async def announce(gateway: str, *, port: int = PCP_PORT, timeout: float) -> Pcp
     answer, client, elapsed_ms = await _exchange(
         gateway, port, OPCODE_ANNOUNCE, lambda client: _header(OPCODE_ANNOUNCE, 0, client),
         lambda body: True, timeout)
+    if answer.result != 0:
+        raise PcpError(answer.result, result_words(answer.result))
     return PcpAnnouncement(answer.epoch, client, elapsed_ms)
 
 
@@ -226,7 +250,7 @@ async def delete_mapping(gateway: str, internal_port: int, *, nonce: bytes,
         await _map(gateway, internal_port, 0, 0, nonce, protocol, _ipv4_mapped("0.0.0.0"),
                    port, timeout)
     except PcpError as problem:
-        if problem.code != NO_RESOURCES or isinstance(problem, PcpNatPmpOnly):
+        if problem.code != NO_RESOURCES:
             raise
         raise PcpError(NO_RESOURCES, _(
             "The router could not remove the forwarding: it no longer has it (it may have "
@@ -253,10 +277,11 @@ async def _map(gateway: str, internal_port: int, external_port: int, lifetime_s:
 
     answer, client, _elapsed_ms = await _exchange(gateway, port, OPCODE_MAP, request, ours,
                                                   timeout)
-    if len(answer.body) < MAP_BODY.size:
-        raise PcpError(None, _("The router's PCP answer to a forwarding has no forwarding "
-                               "in it. Forward the ports by hand in the router's settings."))
+    if len(answer.body) < MAP_BODY.size:  # only an error answer may come without it
+        raise PcpError(answer.result, result_words(answer.result))
     _nonce, _protocol, _internal, granted_port, raw_address = MAP_BODY.unpack_from(answer.body)
+    if answer.result != 0:
+        raise PcpError(answer.result, _refusal_words(answer.result, raw_address))
     return PcpMapping(protocol, internal_port, granted_port, _address_text(raw_address),
                       answer.lifetime, answer.epoch, nonce, client)
 
@@ -286,7 +311,7 @@ class _Answer:
     body: bytes  # what follows the 24-byte header (empty in a short error answer)
 
 
-class _Ignored:
+class _Ignored(enum.Enum):
     """Why a datagram from the router was not the answer."""
 
     NOT_PCP = "not PCP"  # garbage: counts as "answered, but not in PCP"
@@ -294,7 +319,7 @@ class _Ignored:
 
 
 def _classify(data: bytes, opcode: int, ours: Callable[[bytes], bool]
-              ) -> _Answer | PcpNatPmpOnly | str:
+              ) -> _Answer | PcpNatPmpOnly | _Ignored:
     """One datagram from the router: our answer, NAT-PMP's refusal, or why it is neither
     (RFC 6887 section 8.3: short, long or unaligned ones are dropped)."""
     if len(data) >= NATPMP_ERROR.size and data[0] == NATPMP_VERSION:
@@ -320,7 +345,7 @@ def _classify(data: bytes, opcode: int, ours: Callable[[bytes], bool]
             if not ours(body):
                 return _Ignored.NOT_OURS
         elif result == 0:
-            return _Ignored.NOT_PCP  # success needs the mapping
+            return _Ignored.NOT_PCP  # a success must carry the mapping; an error need not
     return _Answer(version, result, lifetime, epoch, body)
 
 
@@ -347,7 +372,7 @@ class _OneAnswer(asyncio.DatagramProtocol):
             self.answer.set_result(found)
         elif isinstance(found, PcpError):
             self.answer.set_exception(found)
-        elif found == _Ignored.NOT_PCP:
+        elif found is _Ignored.NOT_PCP:
             self.not_pcp += 1
 
     def error_received(self, exc: OSError) -> None:
@@ -385,7 +410,8 @@ async def _exchange(gateway: str, port: int, opcode: int, request: Callable[[str
                     ) -> tuple[_Answer, str, float]:
     """Send the request (made for this computer's address towards the router), resending
     on RFC 6887's schedule, until our answer comes or `timeout` runs out. Returns (answer,
-    this computer's address, elapsed ms); PcpError for a refusal or no usable answer."""
+    this computer's address, elapsed ms), a refusal too (its result code is the caller's
+    to read); PcpError for no usable answer or another version."""
     # Translators: a router's address and a UDP port, e.g. "127.0.0.1 port
     # 5352"
     where = gateway if port == PCP_PORT else _("{address} port {port}").format(
@@ -453,8 +479,6 @@ async def _exchange(gateway: str, port: int, opcode: int, request: Callable[[str
             "The router speaks PCP version {version}, and this program speaks version 2. "
             "Forward the ports with UPnP or NAT-PMP, or by hand in the router's settings."
             ).format(version=answer.version), server_version=answer.version)
-    if answer.result != 0:
-        raise PcpError(answer.result, result_words(answer.result))
     return answer, client, elapsed_ms
 
 
