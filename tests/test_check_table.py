@@ -18,7 +18,7 @@ def test_every_catalogue_service_is_reported_by_a_check() -> None:
 def test_every_check_belongs_to_a_page_of_the_wizard() -> None:
     keys = {page.key for page in PAGES if getattr(page, "key", "")}
     assert {check.page for check in CHECKS} <= keys
-    assert page_services("router") == {"teatime", "ssdp", "upnp", "natpmp"}
+    assert page_services("router") == {"teatime", "ssdp", "upnp", "natpmp", "pcp", "stun"}
     assert page_services("summary") == {"http", "crqt"}
 
 

@@ -91,7 +91,7 @@ def test_the_json_report_validates_and_covers_every_service(
     jsonschema.validate(report, SCHEMA)
     assert {check["service"] for check in report["checks"]} == {
         "settings", "dns", "http", "ldap", "xrfb", "vnc", "xmpp", "teatime", "ssdp", "upnp",
-        "natpmp", "stun", "crqt"}
+        "natpmp", "pcp", "stun", "crqt"}
     assert [check["id"] for check in report["checks"][:2]] == [
         "settings.ini", "settings.router_conf"], "the files the checks rest on come first"
     checks = by_id(report)

@@ -63,6 +63,8 @@ def answer_header(opcode: int, *, result: int = 0, lifetime: int = 0, epoch: int
     return struct.pack("!BBBBII12x", version, 128 + opcode, 0, result, lifetime, epoch)
 
 
+SECRET = bytes(range(32))  # an installation's secret (records.pcp_secret)
+
 # -- the fake router --------------------------------------------------------------------------
 
 Replies = Callable[[bytes, int], list[bytes]]  # (request, how many so far) -> datagrams
@@ -434,21 +436,28 @@ async def test_bad_arguments_are_refused_before_anything_is_sent(
 
 def test_a_mapper_needs_an_ipv4_gateway() -> None:
     with pytest.raises(ValueError, match="gateway"):
-        PcpMapper("fe80::1", pcp.PCP_PORT, 1.0)
+        PcpMapper("fe80::1", pcp.PCP_PORT, 1.0, lambda: SECRET)
 
 
 @pytest.mark.asyncio
-async def test_the_mapper_refuses_what_it_did_not_make_without_asking() -> None:
+async def test_the_mapper_reads_back_only_what_it_made_in_this_run() -> None:
     async with fake_router(lambda request, count: [grant(request)]) as (router, port):
-        mapper = PcpMapper("127.0.0.1", port, 1.0)
+        mapper = PcpMapper("127.0.0.1", port, 1.0, lambda: SECRET)
         with pytest.raises(RouterError) as unread:
             await mapper.get(6900)
-        with pytest.raises(RouterError) as kept:
-            await mapper.delete(PortMapping(6900, "TCP", "127.0.0.1", 6900))
     assert router.requests == []
     assert unread.value.code is None and "only the forwardings this program made" in (
         unread.value.words)
-    assert kept.value.code is None and "only the program that made" in kept.value.words
+
+
+def test_nonces_come_from_the_installation_secret() -> None:
+    """The same secret gives the same nonce (a later run can delete); another does not."""
+    first, later = (PcpMapper("192.168.1.1", pcp.PCP_PORT, 1.0, lambda: SECRET) for _ in range(2))
+    stranger = PcpMapper("192.168.1.1", pcp.PCP_PORT, 1.0, lambda: b"\x01" * 32)
+    assert first.nonce_for("tcp", 6900) == later.nonce_for("TCP", 6900)
+    assert len(first.nonce_for("tcp", 6900)) == pcp.NONCE_SIZE
+    assert first.nonce_for("tcp", 6900) != first.nonce_for("tcp", 6901)
+    assert first.nonce_for("tcp", 6900) != stranger.nonce_for("tcp", 6900)
 
 
 # -- the real miniupnpd -------------------------------------------------------------------------
@@ -608,7 +617,7 @@ def test_miniupnpd_facts_in_raw_packets(lab: RouterLab) -> None:
 @lab_test
 @pytest.mark.asyncio
 async def test_the_mapper_adds_reads_back_and_deletes(lab: RouterLab) -> None:
-    mapper = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0)
+    mapper = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0, lambda: SECRET)
     wanted = PortMapping(6907, "TCP", lab.lan_address, 6907, "Open Cobalt TeaTime", 3600)
     with lab.inside(lab.lan):
         added = await mapper.add(wanted)
@@ -628,7 +637,7 @@ async def test_the_mapper_adds_reads_back_and_deletes(lab: RouterLab) -> None:
 @pytest.mark.asyncio
 async def test_forwarding_teatime_over_pcp_and_undoing_it(lab: RouterLab, tmp_path: Path
                                                           ) -> None:
-    mapper = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0)
+    mapper = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0, lambda: SECRET)
     teatime = list(range(6900, 6910))
     records = tmp_path / "mappings.json"
     with lab.inside(lab.lan):
@@ -636,7 +645,12 @@ async def test_forwarding_teatime_over_pcp_and_undoing_it(lab: RouterLab, tmp_pa
             mapper, teatime, lab.lan_address), records)
     assert outcome.ok, outcome.result().summary
     assert lab.nft_redirects() == {("tcp", port, lab.lan_address, port) for port in teatime}
+    stranger = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0, lambda: b"\x01" * 32)
     with lab.inside(lab.lan):
-        undone = await undo_forwarding(mapper, records)
+        refused = await undo_forwarding(stranger, records)  # another secret: not its nonce
+        assert lab.nft_redirects() != set()
+        later_run = PcpMapper(lab.gateway_address, pcp.PCP_PORT, 2.0, lambda: SECRET)
+        undone = await undo_forwarding(later_run, records)
+    assert refused.removed == [] and len(refused.failed) == len(teatime)
     assert sorted(record.external_port for record in undone.removed) == teatime
     assert lab.nft_redirects() == set()

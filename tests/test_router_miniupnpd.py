@@ -60,7 +60,7 @@ async def test_the_router_is_found_with_its_external_address_and_nat_pmp(
         router_lab: RouterLab, env: RouterEnvironment) -> None:
     with router_lab.inside(router_lab.lan):
         findings = await find_router(env)
-    found, external, natpmp = router_results(findings, env)
+    found, external, natpmp, pcp = router_results(findings, env)
     assert findings.gateway == router_lab.gateway_address
     assert findings.lan_address == router_lab.lan_address
     assert found.status is Status.OK and router_lab.gateway_address in found.summary
@@ -68,6 +68,7 @@ async def test_the_router_is_found_with_its_external_address_and_nat_pmp(
     assert external.status is Status.OK and router_lab.external_address in external.summary
     assert findings.nat is Nat.PUBLIC
     assert natpmp.status is Status.OK and router_lab.external_address in natpmp.summary
+    assert pcp.status is Status.OK  # miniupnpd speaks PCP where it speaks NAT-PMP
 
 
 @pytest.mark.asyncio
@@ -158,8 +159,10 @@ async def test_a_port_outside_the_routers_rules_is_refused_in_words(
 
 
 @pytest.mark.asyncio
-async def test_without_upnp_nat_pmp_forwards_the_ports(
+async def test_without_upnp_pcp_forwards_the_ports(
         router_lab_natpmp_only: RouterLab, env: RouterEnvironment) -> None:
+    """miniupnpd with UPnP off speaks NAT-PMP and PCP on 5351: the wizard forwards with
+    PCP (NAT-PMP's successor), and the ports really reach this computer."""
     lab = router_lab_natpmp_only
     env = RouterEnvironment(stun_servers=(), records_path=env.records_path, timeout=0.5)
     with lab.inside(lab.lan):
@@ -167,10 +170,13 @@ async def test_without_upnp_nat_pmp_forwards_the_ports(
         outcome = await forward_ports(mapper, await plan_forwarding(
             mapper, [6900, 6901], lab.lan_address), env.records())
         listener = socket.create_server(("0.0.0.0", 6901))
-    found, external, natpmp = router_results(findings, env)
+    found, external, natpmp, pcp = router_results(findings, env)
     assert found.status is Status.FAILED
     assert external.status is Status.OK and "NAT-PMP" in external.summary
     assert natpmp.status is Status.OK
+    assert pcp.status is Status.OK and "PCP answers" in pcp.summary
+    assert mapper.method == "pcp"
+    assert ("tcp", 6901, lab.lan_address, 6901) in lab.nft_redirects()
     # An independent NAT-PMP client (libnatpmp's natpmpc) hears the same external address.
     assert lab.natpmpc_public_address() == lab.external_address
     assert lab.external_address in natpmp.summary
@@ -211,12 +217,13 @@ async def test_a_router_without_upnp_or_nat_pmp_says_what_to_do(
     env = RouterEnvironment(stun_servers=(), records_path=env.records_path, timeout=0.5)
     with lab.inside(lab.lan):
         findings = await find_router(env)
-    found, external, natpmp = router_results(findings, env)
+    found, external, natpmp, pcp = router_results(findings, env)
     assert findings.gateway == lab.gateway_address
     assert found.status is Status.FAILED and "No UPnP router answered" in found.summary
     assert external.status is Status.FAILED
-    assert "No UPnP and no NAT-PMP" in external.summary and "LAN only" in external.fix
+    assert "No UPnP, no NAT-PMP and no PCP" in external.summary and "LAN only" in external.fix
     assert natpmp.status is Status.WARNING
+    assert pcp.status is Status.WARNING and "PCP" in pcp.summary
     assert mapper_for(findings, env) is None
 
 

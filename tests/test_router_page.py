@@ -141,7 +141,7 @@ def test_manual_mode_without_a_drivable_router_shows_the_steps_by_hand(
     _wizard, page = open_router_page(qtbot, dns_lab, ini_path, cobalt_dir,
                                      simulated(None, tmp_path, timeout=0.5),
                                      RouterMode.MANUAL)
-    assert any("No UPnP and no NAT-PMP" in t for t in page.results.texts())
+    assert any("No UPnP, no NAT-PMP and no PCP" in t for t in page.results.texts())
     assert page.steps.isVisible() and not page.forward_button.isVisible()
     steps = page.steps.toPlainText()
     assert "protocol TCP, external ports 6900-6909" in steps and "127.0.0.1" in steps

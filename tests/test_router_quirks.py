@@ -61,12 +61,13 @@ async def test_a_well_behaved_router_is_found_with_its_model_and_address(
     router = igd_simulator(friendly_name="Kitchen router")
     env = lab_env(tmp_path, router)
     findings = await find_router(env)
-    found, external, natpmp = router_results(findings, env)
+    found, external, natpmp, pcp = router_results(findings, env)
     assert found.status is Status.OK
     assert "Kitchen router" in found.summary and "IGD v2" in found.summary
     assert "WANIPConnection:2" in found.summary
     assert external.status is Status.OK and "81.2.69.1" in external.summary
     assert natpmp.status is Status.SKIPPED
+    assert pcp.status is Status.SKIPPED  # no gateway given: not asked
     assert not any(r.method == "SUBSCRIBE" for r in router.http_requests)
 
 
@@ -165,7 +166,7 @@ async def test_a_hostile_or_broken_answer_is_refused_with_the_reason(
     router = igd_simulator(**quirks)
     env = lab_env(tmp_path, router, timeout=1.0)
     findings = await find_router(env)
-    found, external, _natpmp = router_results(findings, env)
+    found, external, _natpmp, _pcp = router_results(findings, env)
     assert findings.igd is None
     assert found.status is Status.FAILED
     assert words in found.summary
@@ -175,7 +176,7 @@ async def test_a_hostile_or_broken_answer_is_refused_with_the_reason(
     assert "No UPnP router answered" not in found.summary
     assert external.summary.startswith("No router this wizard can use: A UPnP device "
                                        "answered, but this wizard refused it")
-    assert "No UPnP and no NAT-PMP" not in external.summary
+    assert "No UPnP, no NAT-PMP and no PCP" not in external.summary
     assert not router.calls, "no SOAP request may reach a refused router"
     if "redirect" in quirks.get("description", ""):
         assert not any(r.host == "127.0.0.3" for r in router.http_requests)

@@ -68,6 +68,7 @@ def _findings_dict(findings: RouterFindings) -> dict[str, Any]:
             "friendly_name": igd.info.friendly_name, "model": igd.info.model,
             "igd_version": igd.info.igd_version, "service": igd.info.connection},
         "natpmp": findings.natpmp_external is not None,
+        "pcp": findings.pcp_epoch is not None,
         "stun": findings.stun.as_dict() if findings.stun is not None else None,
         "elapsed_ms": round(findings.elapsed_ms, 1),
     }

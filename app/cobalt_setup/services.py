@@ -41,6 +41,7 @@ class Service:
     direction: Direction
     used_for: str
     note: str = ""
+    wizard_only: bool = False  # this wizard's own check, not Open Cobalt's: no firewall rule
 
     @property
     def ports_text(self) -> str:
@@ -84,10 +85,14 @@ CATALOGUE: tuple[Service, ...] = (
             "Asking the gateway to forward ports (port chosen by the device)"),
     Service("natpmp", N_("NAT-PMP port forwarding"), Transport.UDP, 5351, 5351, Direction.LAN,
             "Asking the gateway to forward ports when it has no UPnP (RFC 6886)"),
+    Service("pcp", N_("PCP port forwarding"), Transport.UDP, 5351, 5351, Direction.LAN,
+            "Asking the gateway to forward ports with PCP (RFC 6887, NAT-PMP's successor) "
+            "in Manual forwarding; Open Cobalt itself does not speak it (the NAT-PMP rule "
+            "covers the port)", wizard_only=True),
     Service("stun", N_("Public address check (STUN)"), Transport.UDP, 3478, 3478, Direction.OUT,
             "Not Open Cobalt's: this wizard asks STUN servers on the Internet which address "
             "they see this computer as, to find a second NAT in front of the router (RFC "
-            "8489; the servers' ports are in [Router] StunServers)"),
+            "8489; the servers' ports are in [Router] StunServers)", wizard_only=True),
     Service("crqt", N_("LAN discovery (CRQT)"), Transport.UDP, 43215, 43215, Direction.LAN,
             f"Open Cobalt's own discovery of local spaces (broadcast {CRQT_BROADCAST_ADDRESS})"),
 )

@@ -169,7 +169,7 @@ CHECKS: tuple[Check, ...] = (
           page="router"),
     Check("teatime.outgoing", ("teatime",), _teatime_outgoing, page="router"),
     Check("crqt", ("crqt",), _lan_spaces, firewall.crqt_rules),
-    Check("router", ("ssdp", "upnp", "natpmp", "stun"), _router, firewall.router_rules,
+    Check("router", ("ssdp", "upnp", "natpmp", "pcp", "stun"), _router, firewall.router_rules,
           page="router"),
 )
 

@@ -13,7 +13,7 @@ from cobalt_setup.router.forwarding import (
     ForwardPlan,
     Mapper,
     conflict_words,
-    mapper_for,
+    mappers_for,
     plan_forwarding,
     prove_automatic,
     suggest_free_range,
@@ -60,8 +60,10 @@ def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
         return ProbeResult("router.ports", mapper.method, target, Status.FAILED,
                            conflict_words(plan), fix, 0.0, details)
     if not mapper.can_read:
-        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED,
-                           _("NAT-PMP cannot list forwardings; they are checked when made."),
+        summary = (_("PCP cannot list forwardings; they are checked when made.")
+                   if mapper.method == "pcp" else
+                   _("NAT-PMP cannot list forwardings; they are checked when made."))
+        return ProbeResult("router.ports", mapper.method, target, Status.SKIPPED, summary,
                            "", 0.0, details)
     if len(plan.unreadable) == len(ports):
         reason = next(iter(plan.unreadable.values()))
@@ -91,6 +93,16 @@ def _ports_result(report: RouterReport, ports: list[int]) -> ProbeResult | None:
                        "", 0.0, details)
 
 
+def _pcp_only_proof(mapper: Mapper) -> ProbeResult:
+    return ProbeResult(
+        "router.automatic", "pcp", f"{mapper.router_address} (pcp)", Status.FAILED,
+        _("The router forwards ports only through PCP, which Open Cobalt's Automatic mode "
+          "does not speak (it uses UPnP or NAT-PMP), so Open Cobalt cannot open its ports "
+          "itself."),
+        _("Choose Manual forwarding: this wizard forwards the TeaTime ports through PCP for "
+          "you. Or switch on UPnP in the router's settings."), 0.0, {"method": "pcp"})
+
+
 async def check_router(settings: Settings, env: RouterEnvironment, on_result: OnResult,
                        prove: bool | None = None) -> RouterReport:
     """Find the router, read the TeaTime ports on it and prove that Open Cobalt can open
@@ -103,13 +115,15 @@ async def check_router(settings: Settings, env: RouterEnvironment, on_result: On
     for result in [*router_results(findings, env), edge]:
         report.results.append(result)
         on_result(result)
-    report.mapper = mapper_for(findings, env)
+    mappers = mappers_for(findings, env)
+    report.mapper = mappers[0] if mappers else None
     ports = teatime_ports(settings)
     if report.mapper is None or not findings.lan_address:
         return report
+    routers = {mapper.router for mapper in mappers}
     try:
         report.records = [record for record in load_records(env.records())
-                          if record.router == report.mapper.router]
+                          if record.router in routers]
     except RecordsError:
         report.records = []  # shown when the user asks to undo
     report.plan = await plan_forwarding(report.mapper, ports, findings.lan_address)
@@ -121,7 +135,10 @@ async def check_router(settings: Settings, env: RouterEnvironment, on_result: On
         report.results.append(ports_result)
         on_result(ports_result)
     if prove if prove is not None else settings.router.mode is RouterMode.UPNP:
-        proof = await prove_automatic(report.mapper, report.plan)
+        # Open Cobalt's Automatic mode speaks UPnP and NAT-PMP, not PCP.
+        automatic = next((mapper for mapper in mappers if mapper.method != "pcp"), None)
+        proof = (await prove_automatic(automatic, report.plan) if automatic is not None
+                 else _pcp_only_proof(report.mapper))
         report.results.append(proof)
         on_result(proof)
     return report

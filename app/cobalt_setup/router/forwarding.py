@@ -23,10 +23,12 @@ from cobalt_setup.i18n import _, ngettext
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.router import natpmp
 from cobalt_setup.router.igd import Igd, PortMapping, RouterError
+from cobalt_setup.router.pcp import PcpMapper
 from cobalt_setup.router.records import (
     MappingRecord,
     forget,
     load_records,
+    pcp_secret,
     remember,
 )
 from cobalt_setup.router.status import RouterEnvironment, RouterFindings
@@ -106,10 +108,15 @@ class NatPmpMapper:
 
 
 def mappers_for(findings: RouterFindings, env: RouterEnvironment) -> list[Mapper]:
-    """Every way this router takes mappings: UPnP first, then NAT-PMP, where they answered."""
+    """Every way this router takes mappings: UPnP first, then PCP, then NAT-PMP, where they
+    answered."""
     mappers: list[Mapper] = []
     if findings.igd is not None:
         mappers.append(UpnpMapper(findings.igd))
+    if findings.gateway and findings.pcp_epoch is not None:
+        records = env.records()
+        mappers.append(PcpMapper(findings.gateway, env.natpmp_port, env.timeout,
+                                 lambda: pcp_secret(records)))
     if findings.gateway and findings.natpmp_external is not None:
         mappers.append(NatPmpMapper(findings.gateway, env.natpmp_port, env.timeout))
     return mappers

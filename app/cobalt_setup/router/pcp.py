@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
+import hmac
 import ipaddress
 import random
 import secrets
@@ -499,11 +501,10 @@ class _Made:
 class PcpMapper:
     """forwarding.Mapper over PCP: TCP/UDP mappings to this computer, by nonce.
 
-    It remembers the nonce of every mapping it makes (kept from before the request, so a
-    lost answer can still be deleted): `get` refreshes a mapping it made (the read-back
-    PCP has) and `delete` removes it. A mapping made by another program, or by an earlier
-    run of this one, has a nonce nobody here knows: `get` and `delete` raise RouterError
-    for it (the router drops it when its lifetime ends).
+    Each mapping's nonce comes from this installation's secret (`nonce_for`), known before
+    the request is sent, so a lost answer, or a later run (Undo), can still delete it;
+    a mapping made by another program has a nonce nobody here knows. `get` refreshes a
+    mapping this mapper made in this run (the read-back PCP has).
 
     `can_read` is False, as for NAT-PMP: PCP cannot read a mapping without renewing it,
     nor one it did not make, so forwarding checks the answer of `add` (same external
@@ -513,12 +514,16 @@ class PcpMapper:
     method = "pcp"
     can_read = False
 
-    def __init__(self, gateway: str, port: int, timeout: float) -> None:
+    def __init__(self, gateway: str, port: int, timeout: float,
+                 secret: Callable[[], bytes]) -> None:
+        """`secret` gives this installation's secret (records.pcp_secret): read when a
+        nonce is first needed, so a router that is only looked at writes nothing."""
         _check_gateway(gateway)
         self.gateway, self.port, self.timeout = gateway, port, timeout
+        self._secret = secret
+        self._secret_bytes: bytes | None = None
         self.router = f"pcp:{gateway}"
         self.router_address = gateway
-        self._nonces: dict[tuple[str, int], bytes] = {}  # (protocol, internal port)
         self._made: dict[tuple[str, int], _Made] = {}  # (protocol, external port)
         self._deleted: set[tuple[str, int]] = set()  # (protocol, external port)
 
@@ -547,7 +552,7 @@ class PcpMapper:
 
     async def add(self, mapping: PortMapping) -> PortMapping:
         protocol = _check_protocol(mapping.protocol)
-        nonce = self._nonces.setdefault((protocol, mapping.internal_port), new_nonce())
+        nonce = self.nonce_for(protocol, mapping.internal_port)
         lifetime = mapping.lease_s or DEFAULT_LIFETIME_S
         try:
             granted = await map_port(self.gateway, mapping.internal_port,
@@ -562,12 +567,7 @@ class PcpMapper:
 
     async def delete(self, mapping: PortMapping) -> None:
         protocol = _check_protocol(mapping.protocol)
-        nonce = self._nonces.get((protocol, mapping.internal_port))
-        if nonce is None:
-            raise RouterError("PCP unmap", None, _(
-                "This forwarding was not made by this program since it started, and PCP "
-                "lets only the program that made a forwarding remove it. The router removes "
-                "it by itself when its time runs out."))
+        nonce = self.nonce_for(protocol, mapping.internal_port)
         try:
             await delete_mapping(self.gateway, mapping.internal_port, nonce=nonce,
                                  protocol=protocol, port=self.port, timeout=self.timeout)
@@ -577,6 +577,15 @@ class PcpMapper:
             if key[0] == protocol and made.mapping.internal_port == mapping.internal_port:
                 del self._made[key]
                 self._deleted.add(key)
+
+    def nonce_for(self, protocol: str, internal_port: int) -> bytes:
+        """The nonce of this computer's mapping of `internal_port`: derived from this
+        installation's secret (records.pcp_secret), so that a later run (Undo) holds the
+        nonce of what an earlier one forwarded, and no other program on the LAN does."""
+        if self._secret_bytes is None:
+            self._secret_bytes = self._secret()
+        text = f"{self.gateway}|{protocol.lower()}|{internal_port}".encode()
+        return hmac.new(self._secret_bytes, text, hashlib.sha256).digest()[:NONCE_SIZE]
 
     @staticmethod
     def _port_mapping(granted: PcpMapping, protocol: str, description: str) -> PortMapping:

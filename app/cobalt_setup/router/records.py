@@ -12,6 +12,7 @@ holding the lock of its folder; the file itself is written atomically (never hal
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -52,6 +53,31 @@ class MappingRecord:
 
 class RecordsError(OSError):
     """The records file exists but cannot be read or written; the message names it."""
+
+
+PCP_SECRET_FILE = "pcp-nonce-secret"
+PCP_SECRET_SIZE = 32
+
+
+def pcp_secret(records_path: Path) -> bytes:
+    """This installation's secret for PCP nonces, kept beside the records: PCP lets only
+    the holder of a mapping's nonce delete it, so the nonce must be the same in the run
+    that forwards and in a later one that undoes (it is derived from this secret, see
+    router/pcp.py). Made on first use; a damaged file is made anew."""
+    path = records_path.with_name(PCP_SECRET_FILE)
+    try:
+        secret = path.read_bytes()
+    except FileNotFoundError:
+        secret = b""
+    except OSError as problem:
+        raise RecordsError(_("{path}: cannot be read ({reason})").format(
+            path=path, reason=problem.strerror or problem)) from problem
+    if len(secret) == PCP_SECRET_SIZE:
+        return secret
+    secret = secrets.token_bytes(PCP_SECRET_SIZE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_files_atomically({path: secret})
+    return secret
 
 
 def load_records(path: Path) -> list[MappingRecord]:

@@ -17,7 +17,7 @@ from enum import Enum
 from cobalt_setup.gathering import gather_all
 from cobalt_setup.i18n import N_, _, ngettext
 from cobalt_setup.result import ProbeResult, Status
-from cobalt_setup.router import natpmp, stun
+from cobalt_setup.router import natpmp, pcp, stun
 from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.igd import Igd, RouterError
 from cobalt_setup.router.lan import LanInterface, default_gateway, interface_for, lan_interfaces
@@ -66,6 +66,10 @@ class RouterFindings:
     natpmp_external: str | None = None
     natpmp_error: str = ""
     natpmp_ms: float = 0.0
+    pcp_epoch: int | None = None  # the gateway's PCP epoch: it answered ANNOUNCE
+    pcp_natpmp_only: bool = False  # it answered PCP in NAT-PMP: it speaks only NAT-PMP
+    pcp_error: str = ""
+    pcp_ms: float = 0.0
     stun: stun.StunFindings | None = None  # None: not asked (no STUN servers given)
     elapsed_ms: float = 0.0
 
@@ -98,7 +102,8 @@ class RouterFindings:
 
     @property
     def can_forward(self) -> bool:
-        return self.igd is not None or self.natpmp_external is not None
+        return (self.igd is not None or self.natpmp_external is not None
+                or self.pcp_epoch is not None)
 
 
 async def _gateway(env: RouterEnvironment) -> str | None:
@@ -127,6 +132,25 @@ async def _ask_natpmp(findings: RouterFindings, env: RouterEnvironment) -> None:
     findings.natpmp_ms = (time.perf_counter() - started) * 1000
 
 
+async def _ask_pcp(findings: RouterFindings, env: RouterEnvironment) -> None:
+    if not findings.gateway:
+        # Translators: why PCP was not asked, lower case
+        findings.pcp_error = _("no default gateway to ask")
+        return
+    started = time.perf_counter()
+    try:
+        answer = await pcp.announce(findings.gateway, port=env.natpmp_port,
+                                    timeout=env.timeout)
+        findings.pcp_epoch = answer.epoch
+    except pcp.PcpNatPmpOnly as problem:
+        findings.pcp_natpmp_only, findings.pcp_error = True, problem.words
+    except pcp.PcpError as problem:
+        findings.pcp_error = problem.words
+    except (ValueError, OSError) as problem:
+        findings.pcp_error = str(problem)
+    findings.pcp_ms = (time.perf_counter() - started) * 1000
+
+
 async def _search(findings: RouterFindings, env: RouterEnvironment) -> None:
     findings.discovery = await discover_igds(
         findings.interfaces, gateway=findings.gateway, targets=env.ssdp_targets,
@@ -145,13 +169,13 @@ async def _ask_stun(findings: RouterFindings, env: RouterEnvironment) -> None:
 
 
 async def find_router(env: RouterEnvironment) -> RouterFindings:
-    """Search for the router by UPnP and NAT-PMP and ask the STUN servers, all at once; at
+    """Search for the router by UPnP, NAT-PMP and PCP and ask the STUN servers, all at once; at
     most about env.timeout twice (the search, then one question to the router found)."""
     started = time.perf_counter()
     interfaces = list(env.interfaces) if env.interfaces is not None else lan_interfaces()
     findings = RouterFindings(interfaces, await _gateway(env))
     await gather_all(_search(findings, env), _ask_natpmp(findings, env),
-                     _ask_stun(findings, env))
+                     _ask_pcp(findings, env), _ask_stun(findings, env))
     findings.elapsed_ms = (time.perf_counter() - started) * 1000
     return findings
 
@@ -238,15 +262,15 @@ def _external_result(findings: RouterFindings) -> ProbeResult:
         # this wizard refused it: 192.168.1.1: its description is not safe XML."
         return ProbeResult(
             "router.external", service, target, Status.FAILED,
-            _("No router this wizard can use: {refused} NAT-PMP did not answer either, so "
-              "neither this wizard nor Open Cobalt's Automatic mode can open ports.").format(
+            _("No router this wizard can use: {refused} NAT-PMP and PCP did not answer either, "
+              "so neither this wizard nor Open Cobalt's Automatic mode can open ports.").format(
                 refused=_refused_words(findings)),
             _(REFUSED_FIX), findings.elapsed_ms, details)
     if not findings.can_forward:
         return ProbeResult(
             "router.external", service, target, Status.FAILED,
-            _("No UPnP and no NAT-PMP on this network: this wizard cannot open ports on the "
-              "router, and Open Cobalt's Automatic mode cannot either."),
+            _("No UPnP, no NAT-PMP and no PCP on this network: this wizard cannot open ports "
+              "on the router, and Open Cobalt's Automatic mode cannot either."),
             _("Switch on UPnP (or NAT-PMP) in the router's settings, or forward TCP ports "
               "by hand in the router's settings and choose Manual forwarding. Without "
               "either, choose LAN only."), findings.elapsed_ms, details)
@@ -325,6 +349,27 @@ def _natpmp_result(findings: RouterFindings) -> ProbeResult:
                        findings.natpmp_ms, {**details, "error": findings.natpmp_error})
 
 
+def _pcp_result(findings: RouterFindings) -> ProbeResult:
+    gateway = findings.gateway or "no gateway"
+    details = {"gateway": findings.gateway, "epoch": findings.pcp_epoch,
+               "natpmp_only": findings.pcp_natpmp_only, "error": findings.pcp_error}
+    if findings.pcp_epoch is not None:
+        return ProbeResult("router.pcp", "pcp", gateway, Status.OK, _(
+            "PCP answers on the gateway {gateway}: ports can be forwarded with it.").format(
+                gateway=gateway), "", findings.pcp_ms, details)
+    if not findings.gateway:
+        return ProbeResult("router.pcp", "pcp", gateway, Status.SKIPPED,
+                           _("PCP not asked: this computer has no default gateway."), "",
+                           findings.pcp_ms, details)
+    # PCP is one of three ways: its absence matters only when the other two are missing.
+    status = Status.SKIPPED if findings.can_forward else Status.WARNING
+    summary = findings.pcp_error or _("No PCP on the gateway {gateway}.").format(
+        gateway=gateway)
+    return ProbeResult("router.pcp", "pcp", gateway, status, summary, "", findings.pcp_ms,
+                       details)
+
+
 def router_results(findings: RouterFindings, env: RouterEnvironment) -> list[ProbeResult]:
-    """The router found, its external address (with NAT warnings) and NAT-PMP."""
-    return [_ssdp_result(findings, env), _external_result(findings), _natpmp_result(findings)]
+    """The router found, its external address (with NAT warnings), NAT-PMP and PCP."""
+    return [_ssdp_result(findings, env), _external_result(findings), _natpmp_result(findings),
+            _pcp_result(findings)]
