@@ -200,8 +200,9 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
 
 
 class _NatPmpRouter(asyncio.DatagramProtocol):
-    """A NAT-PMP gateway (RFC 6886) that knows its address and refuses every mapping
-    with one result code: miniupnpd cannot be made to do that on loopback."""
+    """A NAT-PMP gateway (RFC 6886) that knows its address, refuses every mapping with one
+    result code and answers PCP as NAT-PMP-only routers do: miniupnpd cannot be made to do
+    that on loopback."""
 
     def __init__(self, refusal: int) -> None:
         self.refusal = refusal
@@ -213,7 +214,10 @@ class _NatPmpRouter(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         assert self.transport is not None
         epoch = (1234).to_bytes(4, "big")
-        if data[:2] == b"\x00\x00":  # what is your external address
+        if data[:1] != b"\x00":  # PCP (version 2): "unsupported version" (RFC 6886 3.5)
+            self.transport.sendto(bytes([0, (data[1] & 0x7F) | 128]) + (1).to_bytes(2, "big")
+                                  + epoch, addr)
+        elif data[:2] == b"\x00\x00":  # what is your external address
             self.transport.sendto(b"\x00\x80\x00\x00" + epoch
                                   + ipaddress.IPv4Address(EXTERNAL).packed, addr)
         elif len(data) >= 12 and data[1] in (1, 2):  # map (or unmap) a port
