@@ -13,10 +13,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.checks.environment import CheckEnvironment
 from cobalt_setup.checks.preference_files import read_settings_for_diagnosis
 from cobalt_setup.cli import main
 from cobalt_setup.diagnosis_command import run_diagnose
+from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.report import SCHEMA
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.router.status import RouterEnvironment
@@ -69,6 +71,17 @@ def whole_lab(dns_lab: DnsLab, cobalt_slapd: SlapdServer, xvnc_range: VncRange,
         ssdp_targets=(router.ssdp_address,), timeout=1.0,
         records_path=tmp_path / "mappings.json"))
     return settings, env
+
+
+def lab_environment_dns(server: str) -> DnsEnvironment:
+    """Every resolver the checks know of is `server` (and nothing else)."""
+    endpoint = Endpoint("127.0.0.1", int(server.rsplit(":", 1)[1]))
+
+    async def system() -> list[Endpoint]:
+        return [endpoint]
+
+    return DnsEnvironment(system_resolvers=system, open_cobalt_default=(server,), public=(),
+                          nx_parent="nx.cobalt.test")
 
 
 def diagnose(ini_path: Path, cobalt_dir: Path | None, env: CheckEnvironment,
@@ -228,3 +241,77 @@ def test_bad_usage_exits_2_with_the_reason(
     assert exit_code(["diagnose", "--settings", str(ini_path), "--cobalt-dir",
                       str(cobalt_dir), *option]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_the_report_opens_with_four_answers_each_resting_on_its_checks(
+        whole_lab: tuple[dict, CheckEnvironment], ini_path: Path, cobalt_dir: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    settings, env = whole_lab
+    write_ini(ini_path, **settings)
+    _code, out = diagnose(ini_path, cobalt_dir, env, capsys, "json")
+    report = json.loads(out)
+    jsonschema.validate(report, SCHEMA)
+    answers = {outcome["id"]: outcome for outcome in report["outcomes"]}
+    assert list(answers) == ["join-spaces", "chat", "share-apps", "friends-reach-you"]
+    checks = {check["id"] for check in report["checks"]}
+    for outcome in answers.values():
+        assert set(outcome["because"]) <= checks
+    assert answers["join-spaces"]["status"] == "ok"
+    assert "3 spaces published" in answers["join-spaces"]["summary"]
+    assert answers["chat"]["status"] == "ok"
+    # Without STUN the router's word is all there is: not called proven.
+    assert answers["friends-reach-you"]["status"] == "warning"
+    assert answers["friends-reach-you"]["summary"].startswith("Probably:")
+    assert "Automatic mode" in answers["friends-reach-you"]["summary"]
+    _code, text = diagnose(ini_path, cobalt_dir, env, capsys)
+    assert text.startswith("Answers\n  [OK] Yes, you can find and join public spaces.")
+
+
+def test_no_network_is_one_answer_not_six_problems(
+        ini_path: Path, cobalt_dir: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """What a computer with no network shows: no default gateway, no DNS server answers.
+    Every answer says it is because of that, with the one fix."""
+    dead_dns = f"127.0.0.1:{closed_port()}"
+    write_ini(ini_path, DNS={"Servers": dead_dns},
+              SpaceDirectory={"Host": "directory.cobalt.test"},
+              Chat={"Server": "chat.cobalt.test"},
+              Xrfb={"ServerHostAddress": "apps.cobalt.test"},
+              Web={"VersionCheckURL": f"http://127.0.0.1:{closed_port()}/"},
+              Router={"StunServers": ""})
+    env = CheckEnvironment.with_timeout(
+        1.0, router=RouterEnvironment(interfaces=(), gateway="", records_path=tmp_path / "m"),
+        dns=lab_environment_dns(dead_dns), crqt_host="127.0.0.1", crqt_port=closed_port())
+    code, out = diagnose(ini_path, cobalt_dir, env, capsys, "json")
+    report = json.loads(out)
+    answers = report["outcomes"]
+    assert code == 1
+    assert [a["status"] for a in answers] == ["failed"] * 4
+    assert all(a["summary"].startswith("No") and "Because: This computer has no network "
+               "connection" in a["summary"] for a in answers)
+    assert {a["fix"] for a in answers} == {
+        "Connect this computer to your network (cable or Wi-Fi), then check again."}
+    assert all("router.natpmp" in a["because"] for a in answers)
+
+
+def test_dead_dns_is_the_cause_only_where_a_name_had_to_be_looked_up(
+        ini_path: Path, cobalt_dir: Path, tmp_path: Path, prosody: ProsodyServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    dead_dns = f"127.0.0.1:{closed_port()}"
+    write_ini(ini_path, DNS={"Servers": dead_dns},
+              SpaceDirectory={"Host": "directory.cobalt.test"},
+              Chat={"Server": "127.0.0.1", "Port": str(prosody.port)},
+              Web={"VersionCheckURL": f"http://127.0.0.1:{closed_port()}/"},
+              Router={"StunServers": ""})
+    env = CheckEnvironment.with_timeout(
+        1.0, router=RouterEnvironment(interfaces=(LOOPBACK,), gateway="127.0.0.1",
+                                      natpmp_port=closed_port(), ssdp_targets=(),
+                                      records_path=tmp_path / "m"),
+        dns=lab_environment_dns(dead_dns), crqt_host="127.0.0.1", crqt_port=closed_port())
+    _code, out = diagnose(ini_path, cobalt_dir, env, capsys, "json")
+    answers = {a["id"]: a for a in json.loads(out)["outcomes"]}
+    assert answers["join-spaces"]["status"] == "failed"
+    assert "Because: DNS does not work" in answers["join-spaces"]["summary"]
+    # the chat server is given by address: DNS is not why chat fails (here: the domain)
+    assert "Because" not in answers["chat"]["summary"]
+    assert "Because" not in answers["friends-reach-you"]["summary"]

@@ -36,6 +36,7 @@ from cobalt_setup.router.status import (
     router_results,
 )
 from lab.router_lab import RouterLab
+from lab.sockets import closed_port
 
 pytestmark = pytest.mark.lab
 
@@ -289,3 +290,38 @@ def test_command_line_refuses_bad_ports_and_leases_without_touching_the_router(
     assert "--ports 6900-70000" in capsys.readouterr().err
     assert main(["router", "forward", "--lease", "-5"]) == 2
     assert "--lease -5" in capsys.readouterr().err
+
+
+def test_after_forwarding_a_connection_to_the_public_address_is_tried_from_here(
+        router_lab: RouterLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """miniupnpd's forwardings match only what comes in on the WAN side: no NAT loopback,
+    said as common and harmless."""
+    ini = tmp_path / "general-preferences.ini"
+    ini.write_text("[Router]\nStunServers =\n")
+    with router_lab.inside(router_lab.lan):
+        code = main(["router", "forward", "--ports", "6900-6901", "--json", "--settings",
+                     str(ini)])
+        report = json.loads(capsys.readouterr().out)
+        assert main(["router", "undo", "--settings", str(ini)]) == 0
+    assert code == 0
+    (loop,) = [c for c in report["checks"] if c["id"] == "router.hairpin"]
+    assert loop["target"] == f"{router_lab.external_address}:6900"
+    assert loop["status"] == "skipped"
+    assert "does not loop back" in loop["summary"] and "not a problem" in loop["summary"]
+
+
+@pytest.mark.asyncio
+async def test_a_connection_that_comes_back_proves_the_path() -> None:
+    """The other answer, on loopback: the address leads back to this computer."""
+    from cobalt_setup.router.hairpin import probe_hairpin
+
+    port = closed_port()
+    result = await probe_hairpin("127.0.0.1", port, timeout=1.0)
+    assert result.status is Status.OK, result
+    assert "came back to this computer" in result.summary
+    busy = socket.create_server(("0.0.0.0", port))
+    try:
+        taken = await probe_hairpin("127.0.0.1", port, timeout=1.0)
+    finally:
+        busy.close()
+    assert taken.status is Status.SKIPPED and "in use on this computer" in taken.summary

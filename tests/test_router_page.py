@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.gui.pages.router import RouterPage
 from cobalt_setup.gui.wizard import SetupWizard
 from cobalt_setup.prefs.router_conf import find_dispatcher_block
@@ -30,6 +32,9 @@ from wizard_driver import (
 )
 
 pytestmark = pytest.mark.usefixtures("qasync_loop")
+# Set COBALT_SCREENSHOTS=FOLDER to save the pages these tests open, to look at them.
+SCREENSHOTS = (Path(os.environ["COBALT_SCREENSHOTS"]) if os.environ.get("COBALT_SCREENSHOTS")
+               else None)
 
 LOOPBACK = LanInterface("lo", ipaddress.IPv4Address("127.0.0.1"),
                         ipaddress.IPv4Network("127.0.0.0/8"))
@@ -39,8 +44,9 @@ MODE = ("Router", "Mode")
 def simulated(router: IgdSimulator | None, tmp_path: Path, timeout: float = 1.0
               ) -> RouterEnvironment:
     targets = (router.ssdp_address,) if router else (("127.0.0.1", 9),)
-    return RouterEnvironment(stun_servers=(), interfaces=(LOOPBACK,), gateway="",
-                             ssdp_targets=targets,
+    # hairpin off: the simulator's external address is not real, nothing may go there
+    return RouterEnvironment(stun_servers=(), hairpin=False, interfaces=(LOOPBACK,),
+                             gateway="", ssdp_targets=targets,
                              timeout=timeout, records_path=tmp_path / "mappings.json")
 
 
@@ -195,3 +201,34 @@ def test_manual_mode_forwards_on_a_real_router_and_undo_removes_them(
     assert router_lab.upnpc_mappings() == []
     assert load_records(env.records()) == []
     assert (block.mode, block.local_address) == (RouterMode.MANUAL, router_lab.lan_address)
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("outer_nat", [None, "cone"], ids=["at the edge", "second NAT"])
+def test_the_page_says_whether_the_router_is_the_edge_as_stun_proves_it(
+        qtbot: QtBot, dns_lab: DnsLab, make_router_lab: Callable[..., RouterLab],
+        ini_path: Path, cobalt_dir: Path, tmp_path: Path, outer_nat: str | None) -> None:
+    lab = make_router_lab(stun=True, outer_nat=outer_nat)
+    assert lab.stun is not None
+    stun = tuple(Endpoint(address, lab.stun.port) for address in lab.stun.addresses)
+    env = RouterEnvironment(stun_servers=stun, records_path=tmp_path / "mappings.json")
+    with lab.inside(lab.lan):
+        wizard, page = open_router_page(qtbot, dns_lab, ini_path, cobalt_dir, env,
+                                        RouterMode.MANUAL)
+        texts = page.results.texts()
+        (answer,) = page.answers.texts()
+        if SCREENSHOTS:
+            wizard.grab().save(str(SCREENSHOTS / f"router-{outer_nat or 'edge'}.png"))
+        wizard.close()
+    edge = next(t for t in texts if "The Internet sees this computer as" in t)
+    if outer_nat is None:
+        assert edge.startswith("OK:") and "the router is the edge" in edge
+        # Manual forwarding, nothing forwarded yet: the answer says what to do
+        assert answer.startswith("Warning: Not yet: friends outside your network"), answer
+        assert "Forward the TeaTime ports" in answer
+    else:
+        assert edge.startswith("Warning:") and "another NAT is in front of the router" in edge
+        assert "81.2.70.1" in edge and "81.2.69.1" in edge
+        assert answer.startswith("Problem: No, friends outside your network cannot reach"), \
+            answer
+        assert "another NAT is in front of the router" in answer and "bridge" in answer

@@ -11,6 +11,7 @@ ports, and the wizard says peers cannot connect directly.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -231,3 +232,30 @@ def test_when_no_stun_server_answers_the_wizard_says_so_and_guesses_nothing(
     assert edge["public_address"] is None
     assert "cannot tell whether another NAT is in front of the router" in edge["summary"]
     assert "another NAT is in front of the router (" not in edge["summary"]
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("outer_nat", [None, "cone"], ids=["at the edge", "second NAT"])
+def test_router_status_opens_with_whether_friends_can_reach_you(
+        make_router_lab: Callable[..., RouterLab], tmp_path: Path, outer_nat: str | None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from cobalt_setup.cli import main
+
+    lab = make_router_lab(stun=True, outer_nat=outer_nat)
+    assert lab.stun is not None
+    ini = tmp_path / "general-preferences.ini"
+    ini.write_text(f"[Router]\nStunServers = {lab.stun.endpoints}\n")
+    with lab.inside(lab.lan):
+        main(["router", "status", "--json", "--settings", str(ini)])
+    report = json.loads(capsys.readouterr().out)
+    (friends,) = report["outcomes"]
+    assert friends["id"] == "friends-reach-you"
+    assert "router.stun" in friends["because"]
+    if outer_nat is None:
+        assert friends["status"] == "ok", friends
+        assert "the router is the edge of your network" in friends["summary"]
+        assert friends["fix"] == ""
+    else:
+        assert friends["status"] == "failed", friends
+        assert "another NAT is in front of the router" in friends["summary"]
+        assert "bridge" in friends["fix"]

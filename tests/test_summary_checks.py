@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from cobalt_setup.addresses import Endpoint
 from cobalt_setup.checks.preference_files import read_settings_for_diagnosis
 from cobalt_setup.diagnosis_command import run_diagnose
 from cobalt_setup.gui.pages.summary import SummaryPage
@@ -20,9 +23,20 @@ from cobalt_setup.report import SCHEMA
 from lab.dns_servers import DnsLab
 from lab.sockets import Peer, closed_port
 from lab.xmpp_servers import ProsodyServer
-from wizard_driver import NEXT, field_input, lab_session, open_wizard, press, retype
+from wizard_driver import (
+    NEXT,
+    endpoint,
+    field_input,
+    lab_session,
+    open_wizard,
+    press,
+    retype,
+)
 
 pytestmark = pytest.mark.usefixtures("qasync_loop")
+# COBALT_SCREENSHOTS=FOLDER saves the pages these tests open, to look at them.
+SCREENSHOTS = (Path(os.environ["COBALT_SCREENSHOTS"]) if os.environ.get("COBALT_SCREENSHOTS")
+               else None)
 
 
 def crqt_packet(port: int, island: str, name: str) -> bytes:
@@ -129,3 +143,60 @@ def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
     assert f"Report saved to {saved}" in summary.report_status.text.text()
     summary.save_report_to(str(tmp_path / "no such folder" / "report.md"))
     assert "could not be saved" in summary.report_status.text.text()
+
+
+def _summary_after_checks(qtbot: QtBot, wizard: object) -> SummaryPage:
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
+    for _ in range(4):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    qtbot.waitUntil(lambda: not summary.runner.busy, timeout=8000)
+    return summary
+
+
+def test_summary_opens_with_four_answers_and_the_checks_one_click_away(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir)
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    summary = _summary_after_checks(qtbot, wizard)
+    answers = summary.answers.texts()
+    if SCREENSHOTS:
+        wizard.grab().save(str(SCREENSHOTS / "summary-answers.png"))
+    assert len(answers) == 4, answers
+    assert answers[0].startswith("Problem: No, you cannot find or join public spaces yet.")
+    assert answers[1].startswith("Note: Chat is not set up")
+    assert answers[2].startswith("Note: Shared applications are not set up")
+    assert answers[3].startswith("Problem: No, friends outside your network cannot reach")
+    assert not summary.results.isVisibleTo(summary)  # the details: one click away
+    summary.details_button.click()
+    assert summary.results.isVisibleTo(summary)
+    assert len(summary.results.texts()) > 4
+
+
+def test_with_no_network_the_summary_says_that_once(
+    qtbot: QtBot, dns_lab: DnsLab, ini_path: Path, cobalt_dir: Path,
+) -> None:
+    session = lab_session(dns_lab, ini_path, cobalt_dir)
+    dead = [endpoint(dns_lab.dead)]
+
+    async def system() -> list[Endpoint]:
+        return dead
+
+    session.checks = dataclasses.replace(session.checks, dns=dataclasses.replace(
+        session.checks.dns, system_resolvers=system,
+        open_cobalt_default=(dns_lab.dead.endpoint,), public=()))
+    session.form.set_text(("DNS", "Servers"), dns_lab.dead.endpoint)
+    wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
+    summary = _summary_after_checks(qtbot, wizard)
+    if SCREENSHOTS:
+        wizard.grab().save(str(SCREENSHOTS / "summary-no-network.png"))
+    header = summary.probes.status.accessibleName()
+    assert "This computer has no network connection" in header, header
+    assert "checks found a problem" not in header
+    failed = [t for t in summary.answers.texts() if t.startswith("Problem:")]
+    assert failed and all("Because: This computer has no network connection" in t
+                          for t in failed), failed

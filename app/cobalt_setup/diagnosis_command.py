@@ -16,7 +16,12 @@ import dns.asyncbackend
 
 from cobalt_setup.checks.environment import DEFAULT_TIMEOUT_S, CheckEnvironment
 from cobalt_setup.i18n import _
-from cobalt_setup.report import diagnosis_json, diagnosis_markdown, status_words
+from cobalt_setup.report import (
+    diagnosis_json,
+    diagnosis_markdown,
+    diagnosis_outcomes,
+    status_words,
+)
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import SERVICES, service_name
 
@@ -48,7 +53,15 @@ def _progress_line(result: ProbeResult) -> None:
 
 
 def diagnosis_text(diagnosis: Diagnosis) -> str:
-    lines = []
+    """The answers first (can I join spaces, chat, share apps, be reached), then each
+    service's checks."""
+    # Translators: the heading of the four answers printed by `cobalt-setup diagnose`
+    lines = [_("Answers")]
+    for outcome in diagnosis_outcomes(diagnosis):
+        lines.append(f"  [{status_words(outcome.status)}] {outcome.summary}")
+        if outcome.fix:
+            lines.append("      " + _("Fix: {fix}").format(fix=outcome.fix))
+    lines.append("")
     for service, checks in diagnosis.by_service().items():
         lines.append(service_name(service))
         for check in checks:

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cobalt_setup import __version__
+from cobalt_setup.checks.outcomes import OUTCOME_IDS, Outcome, outcomes
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.result import ProbeResult, Status
 from cobalt_setup.services import REPORTED_SERVICES, service_name
@@ -33,6 +34,16 @@ SCHEMA: dict[str, Any] = {
         "elapsed_ms": {"type": "number", "minimum": 0},
         "settings": {"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": {"type": "string"}}},
+        "outcomes": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "status", "summary", "fix", "because"],
+            "properties": {
+                "id": {"enum": list(OUTCOME_IDS)},
+                "status": {"enum": list(STATUSES)},
+                "summary": {"type": "string", "minLength": 1},
+                "fix": {"type": "string"},
+                "because": {"type": "array", "items": {"type": "string"}},
+            }}},
         "checks": {"type": "array", "items": {
             "type": "object",
             "required": ["id", "service", "target", "status", "summary", "fix", "elapsed_ms",
@@ -90,8 +101,13 @@ def diagnosis_dict(diagnosis: Diagnosis) -> dict[str, Any]:
         "started": diagnosis.started.isoformat(),
         "elapsed_ms": round(diagnosis.elapsed_ms, 1),
         "settings": settings_dict(diagnosis),
+        "outcomes": [outcome.as_dict() for outcome in diagnosis_outcomes(diagnosis)],
         "checks": [check_dict(check) for check in diagnosis.checks],
     }
+
+
+def diagnosis_outcomes(diagnosis: Diagnosis) -> list[Outcome]:
+    return outcomes(diagnosis.checks, diagnosis.settings)
 
 
 def diagnosis_json(diagnosis: Diagnosis) -> str:
@@ -121,6 +137,12 @@ def diagnosis_markdown(diagnosis: Diagnosis) -> str:
             warnings=counts[Status.WARNING], problems=counts[Status.FAILED],
             skipped=counts[Status.SKIPPED]),
     ]
+    # Translators: the heading of the report's four answers (can I join spaces, ...)
+    lines += ["", "## " + _("Answers"), ""]
+    for outcome in diagnosis_outcomes(diagnosis):
+        lines.append(f"- **{status_words(outcome.status)}**: {_cell(outcome.summary)}")
+        if outcome.fix:
+            lines.append("  - " + _("Fix: {fix}").format(fix=_cell(outcome.fix)))
     for service, group in diagnosis.by_service().items():
         lines += ["", f"## {service_name(service)}", ""]
         for check in group:

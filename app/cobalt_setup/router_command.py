@@ -113,11 +113,14 @@ def _ports_dict(report: RouterReport) -> dict[str, Any]:
 # The router libraries load inside the commands: `cobalt-setup --version` stays fast.
 
 async def _status(env: RouterEnvironment, settings: Settings) -> tuple[dict[str, Any], int]:
+    from cobalt_setup.checks.outcomes import FRIENDS_REACH_YOU, outcomes
     from cobalt_setup.router.checks import check_router
 
     report = await check_router(settings, env, lambda _result: None, prove=False)
     results = report.results
-    output: dict[str, Any] = {"router": _findings_dict(report.findings),
+    answers = outcomes(results, settings, (FRIENDS_REACH_YOU,))
+    output: dict[str, Any] = {"outcomes": [outcome.as_dict() for outcome in answers],
+                              "router": _findings_dict(report.findings),
                               "ports": _ports_dict(report),
                               "checks": [check_dict(r) for r in results]}
     bad = any(r.status is Status.FAILED for r in results)
@@ -128,6 +131,7 @@ async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
                    ) -> tuple[dict[str, Any], int]:
     from cobalt_setup.router.checks import check_router
     from cobalt_setup.router.forwarding import forward_ports
+    from cobalt_setup.router.hairpin import hairpin_after
 
     report = await check_router(settings, env, lambda _result: None, prove=False)
     results = report.results
@@ -137,6 +141,9 @@ async def _forward(env: RouterEnvironment, settings: Settings, lease: int | None
         return output, EXIT_PROBLEMS
     outcome = await forward_ports(report.mapper, report.plan, env.records(), lease)
     results.append(outcome.result())
+    hairpin = await hairpin_after(outcome, report.findings.external_address, env)
+    if hairpin is not None:
+        results.append(hairpin)
     output["ports"] = [vars(port) for port in outcome.ports]
     output["checks"] = [check_dict(r) for r in results]
     return output, EXIT_OK if outcome.ok else EXIT_PROBLEMS

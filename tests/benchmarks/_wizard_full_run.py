@@ -213,7 +213,7 @@ def main() -> None:
             ini_before = ini_path.read_text()
             records = tmp / "port-mappings.json"
             environment = lab_environment(dns_lab, records, router=RouterEnvironment(
-                stun_servers=(), interfaces=(LOOPBACK,), gateway="127.0.0.1",
+                stun_servers=(), hairpin=False, interfaces=(LOOPBACK,), gateway="127.0.0.1",
                 natpmp_port=sockets.closed_port(),
                 ssdp_targets=(router.ssdp_address,), timeout=1.0, records_path=records))
             # As run_wizard does.

@@ -29,6 +29,7 @@ class RouterEnvironment:
     settle: float = SETTLE_S  # after a first router, how long to wait for a second
     records_path: Path | None = None
     stun_servers: tuple[Endpoint, ...] | None = None  # None: the settings' StunServers
+    hairpin: bool = True  # after forwarding, connect to the external address (router/hairpin.py)
 
     def records(self) -> Path:
         return self.records_path or default_records_path()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import (
+    QFrame,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from cobalt_setup.form import FieldId
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
@@ -24,6 +31,7 @@ class SetupPage(QWizardPage):
     """A page that edits some fields of the session; Next is enabled while they are valid."""
 
     key = ""  # the rows of checks.table.CHECKS this page deals with have page=key
+    outcome_ids: tuple[str, ...] = ()  # the answers it opens with (checks/outcomes.py)
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,13 +86,30 @@ class SetupPage(QWizardPage):
     runner: ProbeRunner | None = None
 
     def add_live_checks(self, title: str) -> ProbeArea:
-        """The area where this page's live results appear, and the runner behind it."""
+        """The area where this page's live results appear, and the runner behind it. A page
+        with `outcome_ids` opens with those answers; the checks are one click away."""
         self.probes = ProbeArea(title, self)
+        self.checked_settings: Settings | None = None
+        if self.outcome_ids:
+            self.answers = ResultList(self.probes)
+            self.answers.setAccessibleName(_("Answers"))
+            self.probes.layout().addWidget(self.answers)
+            self.details_button = QPushButton(_("Show the chec&ks"), self.probes)
+            self.details_button.setCheckable(True)
+            self.details_button.setFlat(True)
+            self.details_button.toggled.connect(self._show_details)
+            self.probes.layout().addWidget(self.details_button)
         self.results = ResultList(self.probes)
         self.probes.layout().addWidget(self.results)
+        self.results.setVisible(not self.outcome_ids)
         self.body.addWidget(self.probes)
         self.add_checks_runner()
         return self.probes
+
+    def _show_details(self, shown: bool) -> None:
+        self.results.setVisible(shown)
+        self.details_button.setText(_("Hide the chec&ks") if shown else
+                                    _("Show the chec&ks"))
 
     def add_checks_runner(self) -> ProbeRunner:
         """The runner of this page's checks: the only way their findings reach the page."""
@@ -121,6 +146,7 @@ class SetupPage(QWizardPage):
         if settings is None:
             return
         environment = self.session.checks
+        self.checked_settings = settings
         self.checks_started()
 
         def job(progress: Progress) -> Awaitable[Any]:
@@ -131,6 +157,8 @@ class SetupPage(QWizardPage):
     # -- what the runner delivers, in the GUI thread ------------------------------------
     def checks_started(self) -> None:
         self.results.show_results([])
+        if self.outcome_ids:
+            self.answers.show_results([])
         self.probes.status.show_status("busy", _("checking..."))
 
     def show_progress(self, result: ProbeResult) -> None:
@@ -142,6 +170,14 @@ class SetupPage(QWizardPage):
         skipped = sum(1 for r in results if r.status is Status.SKIPPED)
         failed = any(r.status is Status.FAILED for r in results)
         self.probes.show_verdict(problems, len(results) - skipped, skipped, failed=failed)
+        if self.outcome_ids and self.checked_settings is not None:
+            from cobalt_setup.checks.outcomes import outcomes, root_cause
+
+            self.answers.show_results(outcomes(results, self.checked_settings,
+                                               self.outcome_ids))
+            cause = root_cause(results)
+            if cause is not None:  # one cause, said once: not "6 of 9 checks failed"
+                self.probes.status.show_status("error", cause.summary)
 
     def show_failure(self, message: str) -> None:
         self.probes.status.show_status("error", _(

@@ -50,6 +50,7 @@ class ActionOutcome:
 
 class RouterPage(SetupPage):
     key = "router"  # its checks are the rows of checks.table.CHECKS with page="router"
+    outcome_ids = ("friends-reach-you",)
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -258,14 +259,18 @@ class RouterPage(SetupPage):
             return
         mapper, ports = report.mapper, list(report.plan.ports)
         client = report.plan.internal_client
-        records = env.router.records()
+        records, router_env = env.router.records(), env.router
+        external = report.findings.external_address
 
         async def job(_progress: Progress) -> ActionOutcome:
             from cobalt_setup.router.forwarding import forward_ports, plan_forwarding
+            from cobalt_setup.router.hairpin import hairpin_after
 
             plan = await plan_forwarding(mapper, ports, client)  # the router may have changed
             outcome = await forward_ports(mapper, plan, records)
-            return ActionOutcome([outcome.result()], client if outcome.ok else None)
+            hairpin = await hairpin_after(outcome, external, router_env)
+            return ActionOutcome([outcome.result(), *([hairpin] if hairpin else [])],
+                                 client if outcome.ok else None)
 
         self.action_results.show_results([])
         self.action_runner.run(job)

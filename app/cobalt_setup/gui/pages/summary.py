@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 class SummaryPage(SetupPage):
     key = "summary"  # its checks are the rows of checks.table.CHECKS with page="summary"
+    outcome_ids = ("join-spaces", "chat", "share-apps", "friends-reach-you")
 
     def __init__(self, session: SetupSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
