@@ -17,6 +17,8 @@ from cobalt_setup.firewall import (
     firewall_text,
     firewalld_commands,
     macos_commands,
+    other_systems,
+    this_system,
     ufw_commands,
     windows_commands,
 )
@@ -324,3 +326,14 @@ def test_the_module_writes_no_catalogue_port_number() -> None:
                if token.type == tokenize.NUMBER}
     catalogue = {port for s in CATALOGUE for port in (s.first_port, s.last_port) if port}
     assert not numbers & catalogue
+
+
+def test_this_computers_firewall_comes_first_and_the_others_can_be_left_out() -> None:
+    assert [this_system(name) for name in ("win32", "darwin", "linux")] == [
+        "windows", "macos", "linux"]
+    rules = firewall_rules(Settings.defaults())
+    mac_only = firewall_text(rules, systems=("macos",))
+    assert "macOS (application firewall)" in mac_only and "netsh" not in mac_only
+    assert "ufw" not in mac_only
+    ordered = firewall_text(rules, systems=("windows", *other_systems("windows")))
+    assert ordered.index("Windows") < ordered.index("macOS") < ordered.index("Linux with ufw")

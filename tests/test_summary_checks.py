@@ -131,7 +131,12 @@ def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
     assert len(summary.results.texts()) == len(reported)
 
     rules = summary.firewall.toPlainText()  # shown for these settings, never applied
-    assert "netsh advfirewall firewall add rule" in rules and "6900:6909/tcp" in rules
+    # This computer's firewall (Linux here) first; the others one click away.
+    assert "6900:6909/tcp" in rules and "netsh advfirewall" not in rules
+    summary.other_systems_button.click()
+    every = summary.firewall.toPlainText()
+    assert "netsh advfirewall firewall add rule" in every
+    assert every.index("Linux with ufw") < every.index("Windows (Windows Defender Firewall)")
 
     summary.copy_report_button.click()
     copied = QGuiApplication.clipboard().text()

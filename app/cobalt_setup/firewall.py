@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import shlex
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from http.client import HTTPS_PORT
@@ -459,11 +460,23 @@ def _section(title: str, intro: Sequence[str], lines: Sequence[str]) -> str:
     return "\n".join([title, "-" * len(title), *intro, "", *lines])
 
 
+SYSTEMS = ("windows", "macos", "linux")  # what this_system() can say
+
+
+def this_system(platform: str = sys.platform) -> str:
+    """The firewall family of this computer: "windows", "macos" or "linux"."""
+    if platform.startswith("win"):
+        return "windows"
+    return "macos" if platform == "darwin" else "linux"
+
+
 def firewall_text(rules: Sequence[FirewallRule], app_path: str = MACOS_APP,
-                  lan_networks: Sequence[str] = PRIVATE_NETWORKS) -> str:
-    """The rules and the commands of all four firewalls, as plain text to read and copy:
-    one command per line, nothing to run by the program. The rules come from the checks'
-    table (`cobalt_setup.checks.table.firewall_rules`)."""
+                  lan_networks: Sequence[str] = PRIVATE_NETWORKS,
+                  systems: Sequence[str] = SYSTEMS) -> str:
+    """The rules and the commands of the firewalls of `systems` (all, by default; this
+    computer's first, where the caller asks), as plain text to read and copy: one command
+    per line, nothing to run by the program. The rules come from the checks' table
+    (`cobalt_setup.checks.table.firewall_rules`)."""
     title = _("Firewall rules for Open Cobalt")
     overview = "\n".join([
         title, "=" * len(title),
@@ -471,28 +484,45 @@ def firewall_text(rules: Sequence[FirewallRule], app_path: str = MACOS_APP,
           "these commands: copy the ones for your system and run them yourself, as an "
           "administrator."), "",
         *(f"- {describe_rule(rule)}" for rule in rules)])
-    windows = _section(
-        _("Windows (Windows Defender Firewall)"),
-        [_("Run these in a Command Prompt opened as administrator (not PowerShell, which "
-           "splits lists at commas). Windows allows outgoing connections unless an "
-           "administrator changed that. Rules for the local network apply when Windows knows "
-           "the network as Private.")],
-        windows_commands(rules))
-    macos = _section(
-        _("macOS (application firewall)"),
-        [_("Run these in Terminal. If Open Cobalt is installed elsewhere, change the path.")],
-        macos_commands(rules, app_path))
-    ufw = _section(_("Linux with ufw"), [_("Run these in a terminal.")],
-                   ufw_commands(rules, lan_networks))
-    firewalld = _section(
-        _("Linux with firewalld"),
-        [_("Run these in a terminal.")],
-        firewalld_commands(rules, lan_networks))
-    return "\n\n".join([overview, windows, macos, ufw, firewalld]) + "\n"
+    sections = {
+        "windows": [_section(
+            _("Windows (Windows Defender Firewall)"),
+            [_("Run these in a Command Prompt opened as administrator (not PowerShell, which "
+               "splits lists at commas). Windows allows outgoing connections unless an "
+               "administrator changed that. Rules for the local network apply when Windows "
+               "knows the network as Private.")],
+            windows_commands(rules))],
+        "macos": [_section(
+            _("macOS (application firewall)"),
+            [_("Run these in Terminal. If Open Cobalt is installed elsewhere, change the "
+               "path.")],
+            macos_commands(rules, app_path))],
+        "linux": [
+            _section(_("Linux with ufw"), [_("Run these in a terminal.")],
+                     ufw_commands(rules, lan_networks)),
+            _section(_("Linux with firewalld"), [_("Run these in a terminal.")],
+                     firewalld_commands(rules, lan_networks))],
+    }
+    return "\n\n".join([overview, *(part for system in systems
+                                     for part in sections[system])]) + "\n"
+
+
+def other_systems(first: str) -> tuple[str, ...]:
+    return tuple(system for system in SYSTEMS if system != first)
 
 
 __all__ = [
-    "LOCAL_SUBNET", "MACOS_APP", "PRIVATE_NETWORKS", "FirewallRule", "describe_rule",
-    "firewall_text", "firewalld_commands", "macos_commands",
-    "ufw_commands", "windows_commands",
+    "LOCAL_SUBNET",
+    "MACOS_APP",
+    "PRIVATE_NETWORKS",
+    "SYSTEMS",
+    "FirewallRule",
+    "describe_rule",
+    "firewall_text",
+    "firewalld_commands",
+    "macos_commands",
+    "other_systems",
+    "this_system",
+    "ufw_commands",
+    "windows_commands",
 ]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cobalt_setup.checks.environment import CheckEnvironment
-from cobalt_setup.firewall import firewall_text
+from cobalt_setup.firewall import firewall_text, other_systems, this_system
 from cobalt_setup.gui.pages.base import SetupPage
 from cobalt_setup.gui.probe_runner import ProbeRunner, Progress
 from cobalt_setup.gui.widgets import StatusLine, muted
@@ -156,8 +156,13 @@ class SummaryPage(SetupPage):
         copy = QPushButton(_("Copy firewall &rules"), box)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
             self.firewall.toPlainText()))
+        # This computer's firewall first; the other systems' commands are folded.
+        self.other_systems_button = QPushButton(_("Show the other s&ystems"), box)
+        self.other_systems_button.setCheckable(True)
+        self.other_systems_button.toggled.connect(lambda _shown: self._show_firewall())
         row = QHBoxLayout()
         row.addWidget(copy)
+        row.addWidget(self.other_systems_button)
         row.addStretch(1)
         layout.addWidget(note)
         layout.addWidget(self.firewall)
@@ -172,7 +177,12 @@ class SummaryPage(SetupPage):
             return
         from cobalt_setup.checks.table import firewall_rules  # loaded on first use
 
-        self.firewall.setPlainText(firewall_text(firewall_rules(settings)))
+        first = this_system()
+        others = self.other_systems_button.isChecked()
+        self.other_systems_button.setText(_("Hide the other s&ystems") if others else
+                                          _("Show the other s&ystems"))
+        systems = (first, *other_systems(first)) if others else (first,)
+        self.firewall.setPlainText(firewall_text(firewall_rules(settings), systems=systems))
 
     # -- the report ----------------------------------------------------------------------
     def _update_report_buttons(self) -> None:
