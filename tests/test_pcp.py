@@ -460,6 +460,28 @@ def test_nonces_come_from_the_installation_secret() -> None:
     assert first.nonce_for("tcp", 6900) != stranger.nonce_for("tcp", 6900)
 
 
+
+@pytest.mark.asyncio
+async def test_forwarding_reads_each_mapping_back_with_a_refresh(tmp_path: Path) -> None:
+    """PCP has no listing: after MAP, a MAP with the same nonce is the read-back. A router
+    that moves the mapping on refresh is caught, not called verified."""
+    def moves_on_refresh(request: bytes, count: int) -> list[bytes]:
+        internal = struct.unpack("!H", request[40:42])[0]
+        refresh = sum(1 for r in router.requests if r[40:42] == request[40:42]) > 1
+        return [grant(request, external=internal + 100 if refresh and internal == 6901
+                      else internal)]
+
+    async with fake_router(moves_on_refresh) as (router, port):
+        mapper = PcpMapper("127.0.0.1", port, 1.0, lambda: SECRET)
+        outcome = await forward_ports(mapper, await plan_forwarding(
+            mapper, [6900, 6901], "127.0.0.1"), tmp_path / "records.json")
+    maps = [r for r in router.requests if r[1] == 1]
+    assert len(maps) == 4  # each port: MAP, then the refresh that reads it back
+    by_port = {o.port: o for o in outcome.ports}
+    assert by_port[6900].verified
+    assert not by_port[6901].verified
+    assert by_port[6901].words == "the router forwarded port 7001 instead of 6901"
+
 # -- the real miniupnpd -------------------------------------------------------------------------
 
 lab_test = pytest.mark.lab

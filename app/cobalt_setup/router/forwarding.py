@@ -45,12 +45,13 @@ T = TypeVar("T")
 
 
 class Mapper(Protocol):
-    """One way of forwarding ports on one router (UPnP IGD or NAT-PMP)."""
+    """One way of forwarding ports on one router (UPnP IGD, PCP or NAT-PMP)."""
 
     method: str
     router: str  # a stable name for the records: the IGD's UDN, "natpmp:<gateway>"
     router_address: str
-    can_read: bool  # whether existing mappings can be read (NAT-PMP cannot)
+    can_read: bool  # whether existing mappings can be read (NAT-PMP and PCP cannot)
+    reads_back_own: bool  # whether `get` reads back what this mapper added (PCP's refresh)
 
     async def get(self, port: int) -> PortMapping | None: ...
     async def add(self, mapping: PortMapping) -> PortMapping: ...
@@ -60,6 +61,7 @@ class Mapper(Protocol):
 class UpnpMapper:
     method = "upnp"
     can_read = True
+    reads_back_own = True
 
     def __init__(self, igd: Igd) -> None:
         self.igd = igd
@@ -80,6 +82,7 @@ class UpnpMapper:
 class NatPmpMapper:
     method = "natpmp"
     can_read = False
+    reads_back_own = False
 
     def __init__(self, gateway: str, port: int, timeout: float) -> None:
         self.gateway, self.port, self.timeout = gateway, port, timeout
@@ -354,15 +357,17 @@ async def _add_one(mapper: Mapper, mapping: PortMapping) -> tuple[PortMapping, s
 
 async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
     if not mapper.can_read:
-        # NAT-PMP's answer is the router's own statement of the mapping it made.
-        if added.external_port == added.internal_port:
+        # NAT-PMP's and PCP's answer is the router's own statement of the mapping it made.
+        if added.external_port != added.internal_port:
+            # Translators: this and the next reasons say why a forwarding failed. Each
+            # goes after a port number and a colon in a list, or ends the sentence "The
+            # router accepted a test forwarding of port {port} but {reason}.", so they
+            # start lower case and end without a full stop.
+            return False, _("the router forwarded port {granted} instead of {asked}").format(
+                granted=added.external_port, asked=added.internal_port)
+        if not mapper.reads_back_own:
             return True, ""
-        # Translators: this and the next reasons say why a forwarding failed. Each
-        # goes after a port number and a colon in a list, or ends the sentence "The
-        # router accepted a test forwarding of port {port} but {reason}.", so they
-        # start lower case and end without a full stop.
-        return False, _("the router forwarded port {granted} instead of {asked}").format(
-            granted=added.external_port, asked=added.internal_port)
+        # PCP has no listing: a refresh of the mapping (same nonce) is its read-back.
     try:
         found = await mapper.get(added.external_port)
     except RouterError as problem:
@@ -373,6 +378,9 @@ async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
         # Translators: why a forwarding failed, lower case (see "the router
         # forwarded port")
         return False, _("the router accepted it but does not list it")
+    if found.external_port != added.external_port:  # PCP's refresh may move it
+        return False, _("the router forwarded port {granted} instead of {asked}").format(
+            granted=found.external_port, asked=added.external_port)
     if found.internal_client != added.internal_client or \
             found.internal_port != added.internal_port:
         # Translators: why a forwarding failed, lower case (see "the router

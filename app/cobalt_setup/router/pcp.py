@@ -507,12 +507,14 @@ class PcpMapper:
     mapping this mapper made in this run (the read-back PCP has).
 
     `can_read` is False, as for NAT-PMP: PCP cannot read a mapping without renewing it,
-    nor one it did not make, so forwarding checks the answer of `add` (same external
-    port as asked) instead of reading back.
+    nor one it did not make, so nothing is read before forwarding. After `add`,
+    forwarding checks the answer (the external port asked for) and reads the mapping back
+    with a refresh (`reads_back_own`).
     """
 
     method = "pcp"
     can_read = False
+    reads_back_own = True  # a MAP refresh with the same nonce reads a mapping back
 
     def __init__(self, gateway: str, port: int, timeout: float,
                  secret: Callable[[], bytes]) -> None:
