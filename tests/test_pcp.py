@@ -11,16 +11,14 @@ gives every result code, a NAT-PMP-only answer, silence, garbage, strays and wro
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import ipaddress
 import re
 import socket
 import struct
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
 import pytest
 
@@ -39,6 +37,7 @@ from cobalt_setup.router.pcp import (
 )
 from lab.ports import free_udp_port
 from lab.router_lab import CGNAT_WAN_NETWORK, RouterLab
+from lab.scripted_router import FakeRouter, fake_router
 
 NONCE = bytes(range(1, 13))
 OTHER_NONCE = bytes(range(101, 113))
@@ -67,41 +66,6 @@ SECRET = bytes(range(32))  # an installation's secret (records.pcp_secret)
 
 # -- the fake router --------------------------------------------------------------------------
 
-Replies = Callable[[bytes, int], list[bytes]]  # (request, how many so far) -> datagrams
-
-
-class FakeRouter(asyncio.DatagramProtocol):
-    """Records every request and answers with whatever the test's script says."""
-
-    def __init__(self, replies: Replies) -> None:
-        self.replies = replies
-        self.requests: list[bytes] = []
-        self.clients: list[tuple[str, int]] = []
-        self.first_request = asyncio.Event()
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # asyncio's UDP transport is not a DatagramTransport subclass on 3.11: no isinstance
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.requests.append(data)
-        self.clients.append(addr)
-        self.first_request.set()
-        assert self.transport is not None
-        for reply in self.replies(data, len(self.requests)):
-            self.transport.sendto(reply, addr)
-
-
-@contextlib.asynccontextmanager
-async def fake_router(replies: Replies) -> AsyncIterator[tuple[FakeRouter, int]]:
-    loop = asyncio.get_running_loop()
-    transport, router = await loop.create_datagram_endpoint(
-        lambda: FakeRouter(replies), local_addr=("127.0.0.1", 0))
-    try:
-        yield router, transport.get_extra_info("sockname")[1]
-    finally:
-        transport.close()
 
 
 def grant(request: bytes, *, external: int | None = None, address: str = "81.2.69.7",

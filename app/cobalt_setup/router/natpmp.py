@@ -12,7 +12,6 @@ py-natpmp) are blocking socket clients, and the protocol is a few fixed-size pac
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import struct
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from cobalt_setup.i18n import N_, _
+from cobalt_setup.router.udp_exchange import NoAnswer, doubling, exchange
 from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
 
@@ -190,39 +190,6 @@ def _short_error(data: bytes) -> _Answer[T] | None:
     return _Answer(version, opcode, result, None) if result else None
 
 
-class _OneAnswer(asyncio.DatagramProtocol):
-    """Waits for the first datagram from the gateway that `parse` accepts; ignores the rest."""
-
-    def __init__(self, source: tuple[str, int], parse: Callable[[bytes], object | None],
-                 failure: Callable[[OSError], NatPmpError]) -> None:
-        self.source = source
-        self.parse = parse
-        self.failure = failure
-        self.answer: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self.answer.done() or tuple(addr[:2]) != self.source:
-            return
-        parsed = self.parse(data)
-        if parsed is not None:
-            self.answer.set_result(parsed)
-
-    def error_received(self, exc: OSError) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(self.failure(exc))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.answer.done():
-            return
-        if exc is None:
-            # Closed by us, or by asyncio when the exchange was cancelled while the socket
-            # was opening: nobody waits for this answer, so it is no error for anyone.
-            self.answer.cancel()
-        else:
-            self.answer.set_exception(self.failure(exc if isinstance(exc, OSError) else
-                                                   OSError(str(exc))))
-
-
 async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
                     parse: Callable[[bytes], _Answer[T] | None],
                     timeout: float) -> tuple[T, float]:
@@ -253,37 +220,16 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
                                    "this computer is connected to the router."
                                    ).format(router=where, reason=reason))
 
-    loop = asyncio.get_running_loop()
     try:
-        transport, protocol = await loop.create_datagram_endpoint(
-            lambda: _OneAnswer((gateway, port), accept, failure), remote_addr=(gateway, port))
-    except OSError as exc:
-        raise failure(exc) from exc
-    started = loop.time()
-    next_send_s, interval_s = 0.0, FIRST_RETRANSMIT_S
-    try:
-        while True:
-            transport.sendto(request)
-            next_send_s += interval_s
-            interval_s *= 2
-            last_send = next_send_s >= timeout
-            until = started + min(next_send_s, timeout)
-            done, _pending = await asyncio.wait({protocol.answer},
-                                                timeout=max(0.0, until - loop.time()))
-            if done or last_send:
-                break
-        if not protocol.answer.done():
-            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
-            # port 5352"
-            raise NatPmpError(None, _("No NAT-PMP answer from {router} within {time}: the "
-                                      "router does not speak NAT-PMP, or it is switched off."
-                                      ).format(router=where, time=seconds(timeout)))
-        answer: _Answer[T] = protocol.answer.result()  # type: ignore[assignment]
-    finally:
-        if not protocol.answer.done():
-            protocol.answer.cancel()  # cancelled or timed out: nobody will read a late error
-        transport.close()
-    elapsed_ms = (loop.time() - started) * 1000
+        answer, _client, elapsed_ms = await exchange(
+            gateway, port, lambda _client: request, accept, failure,
+            doubling(FIRST_RETRANSMIT_S), timeout)
+    except NoAnswer:
+        # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+        # port 5352"
+        raise NatPmpError(None, _("No NAT-PMP answer from {router} within {time}: the "
+                                  "router does not speak NAT-PMP, or it is switched off."
+                                  ).format(router=where, time=seconds(timeout))) from None
     if answer.result != 0 or answer.value is None:
         raise NatPmpError(answer.result, result_words(answer.result))
     return answer.value, elapsed_ms

@@ -26,7 +26,6 @@ packets.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import hashlib
 import hmac
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.router.igd import PortMapping, RouterError
+from cobalt_setup.router.udp_exchange import STRAY, NoAnswer, exchange
 from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
 
@@ -353,46 +353,6 @@ def _classify(data: bytes, opcode: int, ours: Callable[[bytes], bool]
 
 # -- the exchange -----------------------------------------------------------------------------
 
-class _OneAnswer(asyncio.DatagramProtocol):
-    """Waits for the first datagram from the router that is our answer; ignores the rest,
-    counting those that are not PCP at all."""
-
-    def __init__(self, source: tuple[str, int], opcode: int, ours: Callable[[bytes], bool],
-                 failure: Callable[[OSError], PcpError]) -> None:
-        self.source = source
-        self.opcode = opcode
-        self.ours = ours
-        self.failure = failure
-        self.not_pcp = 0
-        self.answer: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self.answer.done() or tuple(addr[:2]) != self.source:
-            return
-        found = _classify(data, self.opcode, self.ours)
-        if isinstance(found, _Answer):
-            self.answer.set_result(found)
-        elif isinstance(found, PcpError):
-            self.answer.set_exception(found)
-        elif found is _Ignored.NOT_PCP:
-            self.not_pcp += 1
-
-    def error_received(self, exc: OSError) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(self.failure(exc))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.answer.done():
-            return
-        if exc is None:
-            # Closed by us, or by asyncio when the exchange was cancelled while the socket
-            # was opening: nobody waits for this answer, so it is no error for anyone.
-            self.answer.cancel()
-        else:
-            self.answer.set_exception(self.failure(exc if isinstance(exc, OSError) else
-                                                   OSError(str(exc))))
-
-
 def _retransmit_intervals() -> Iterator[float]:
     """Seconds between sends, RFC 6887 8.1.1: RT = (1 + RAND) * IRT, then (1 + RAND) * 2 *
     RTprev, and (1 + RAND) * MRT once that is passed."""
@@ -433,48 +393,30 @@ async def _exchange(gateway: str, port: int, opcode: int, request: Callable[[str
                                 "computer is connected to the router."
                                 ).format(router=where, reason=reason))
 
-    loop = asyncio.get_running_loop()
+    def accept(data: bytes) -> _Answer | PcpNatPmpOnly | object | None:
+        found = _classify(data, opcode, ours)
+        if found is _Ignored.NOT_PCP:
+            return STRAY
+        return None if found is _Ignored.NOT_OURS else found
+
     try:
-        transport, protocol = await loop.create_datagram_endpoint(
-            lambda: _OneAnswer((gateway, port), opcode, ours, failure),
-            remote_addr=(gateway, port))
-    except OSError as exc:
-        raise failure(exc) from exc
-    started = loop.time()
-    try:
-        # The address this computer has towards the router: PCP writes it in the request,
-        # and the router refuses (ADDRESS_MISMATCH) when the packet arrives from another.
-        client = transport.get_extra_info("sockname")[0]
-        packet = request(client)
-        next_send_s = 0.0
-        for interval_s in _retransmit_intervals():
-            transport.sendto(packet)
-            next_send_s += interval_s
-            last_send = next_send_s >= timeout
-            until = started + min(next_send_s, timeout)
-            done, _pending = await asyncio.wait({protocol.answer},
-                                                timeout=max(0.0, until - loop.time()))
-            if done or last_send:
-                break
-        if not protocol.answer.done():
-            if protocol.not_pcp:
-                # Translators: {router} is an address, e.g. "192.168.1.1" or
-                # "127.0.0.1 port 5352"
-                raise PcpError(None, _("{router} answered on the PCP port, but not in PCP: "
-                                       "another program may hold that port on the router. "
-                                       "Forward the ports with UPnP, or by hand in the "
-                                       "router's settings.").format(router=where))
-            # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
-            # port 5352"; {time} e.g. "2 s"
-            raise PcpError(None, _("No PCP answer from {router} within {time}: the router "
-                                   "does not speak PCP, or it is switched off."
-                                   ).format(router=where, time=seconds(timeout)))
-        answer = protocol.answer.result()  # raises PcpNatPmpOnly or the socket's error
-    finally:
-        if not protocol.answer.done():
-            protocol.answer.cancel()  # cancelled or timed out: nobody will read a late error
-        transport.close()
-    elapsed_ms = (loop.time() - started) * 1000
+        # PCP writes this computer's address (towards the router) in the request, and the
+        # router refuses (ADDRESS_MISMATCH) when the packet arrives from another.
+        answer, client, elapsed_ms = await exchange(gateway, port, request, accept, failure,
+                                                    _retransmit_intervals(), timeout)
+    except NoAnswer as missing:
+        if missing.strays:
+            # Translators: {router} is an address, e.g. "192.168.1.1" or
+            # "127.0.0.1 port 5352"
+            raise PcpError(None, _("{router} answered on the PCP port, but not in PCP: "
+                                   "another program may hold that port on the router. "
+                                   "Forward the ports with UPnP, or by hand in the "
+                                   "router's settings.").format(router=where)) from None
+        # Translators: {router} is an address, e.g. "192.168.1.1" or "127.0.0.1
+        # port 5352"; {time} e.g. "2 s"
+        raise PcpError(None, _("No PCP answer from {router} within {time}: the router "
+                               "does not speak PCP, or it is switched off."
+                               ).format(router=where, time=seconds(timeout))) from None
     if answer.version != PCP_VERSION:
         # Translators: {version} is a number, e.g. 1
         raise PcpError(UNSUPP_VERSION, _(
