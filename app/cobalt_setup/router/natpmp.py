@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from cobalt_setup.i18n import N_, _
-from cobalt_setup.router.udp_exchange import NoAnswer, doubling, exchange
+from cobalt_setup.router.udp_exchange import (
+    NoAnswer,
+    check_gateway,
+    check_port,
+    check_protocol,
+    check_timeout,
+    doubling,
+    exchange,
+)
 from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
 
@@ -102,9 +110,9 @@ class NatPmpMapping:
 async def external_address(gateway: str, *, port: int = NATPMP_PORT,
                            timeout: float) -> NatPmpAddress:
     """Ask the router for its external IPv4 address (opcode 0)."""
-    _check_gateway(gateway)
-    _check_port("port", port)
-    _check_timeout(timeout)
+    check_gateway(gateway)
+    check_port("port", port)
+    check_timeout(timeout)
     request = struct.pack("!BB", NATPMP_VERSION, OPCODE_ADDRESS)
 
     def parse(data: bytes) -> _Answer[tuple[str, int]] | None:
@@ -133,12 +141,12 @@ async def map_port(gateway: str, internal_port: int, external_port: int, lifetim
     - after a NatPmpError with code None a slow router may still make the mapping late:
       `unmap_port` is harmless to send then.
     """
-    _check_gateway(gateway)
-    protocol = _check_protocol(protocol)
-    _check_port("internal_port", internal_port)
-    _check_port("external_port", external_port, zero_allowed=True)
-    _check_port("port", port)
-    _check_timeout(timeout)
+    check_gateway(gateway)
+    protocol = check_protocol(protocol, OPCODE_MAP)
+    check_port("internal_port", internal_port)
+    check_port("external_port", external_port, zero_allowed=True)
+    check_port("port", port)
+    check_timeout(timeout)
     if (isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int)
             or not 0 <= lifetime_s <= MAX_LIFETIME_S):
         raise ValueError(f"lifetime_s must be 0..{MAX_LIFETIME_S}, not {lifetime_s!r}")
@@ -237,33 +245,8 @@ async def _exchange(gateway: str, port: int, request: bytes, answer_opcode: int,
 
 # -- argument checks --------------------------------------------------------------------------
 
-def _check_gateway(gateway: str) -> None:
-    """Only an IPv4 literal: NAT-PMP speaks to the default gateway, never to a name."""
-    try:
-        address = ipaddress.IPv4Address(gateway)
-    except (ValueError, TypeError) as exc:
-        # Translators: {gateway} is what was given, in quotes
-        raise ValueError(_("gateway must be an IPv4 address, not {gateway}").format(
-            gateway=repr(gateway))) from exc
-    if address.is_unspecified or address.is_multicast or address == ipaddress.IPv4Address(
-            "255.255.255.255"):
-        # Translators: {gateway} is what was given, in quotes
-        raise ValueError(_("gateway must be a router's address, not {gateway}").format(
-            gateway=repr(gateway)))
 
 
-def _check_port(name: str, value: int, *, zero_allowed: bool = False) -> None:
-    lowest = 0 if zero_allowed else 1
-    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 65535:
-        raise ValueError(f"{name} must be {lowest}..65535, not {value!r}")
 
 
-def _check_protocol(protocol: str) -> str:
-    if not isinstance(protocol, str) or protocol.lower() not in OPCODE_MAP:
-        raise ValueError(f"protocol must be 'tcp' or 'udp', not {protocol!r}")
-    return protocol.lower()
 
-
-def _check_timeout(timeout: float) -> None:
-    if not timeout > 0:
-        raise ValueError(f"timeout must be more than 0 s, not {timeout!r}")

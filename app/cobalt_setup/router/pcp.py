@@ -38,7 +38,15 @@ from dataclasses import dataclass
 
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.router.igd import PortMapping, RouterError
-from cobalt_setup.router.udp_exchange import STRAY, NoAnswer, exchange
+from cobalt_setup.router.udp_exchange import (
+    STRAY,
+    NoAnswer,
+    check_gateway,
+    check_port,
+    check_protocol,
+    check_timeout,
+    exchange,
+)
 from cobalt_setup.services import BY_ID
 from cobalt_setup.wording import seconds
 
@@ -190,9 +198,9 @@ def new_nonce() -> bytes:
 async def announce(gateway: str, *, port: int = PCP_PORT, timeout: float) -> PcpAnnouncement:
     """Ask whether the router speaks PCP (ANNOUNCE, opcode 0); PcpNatPmpOnly if it speaks
     only NAT-PMP, PcpError for no or another answer."""
-    _check_gateway(gateway)
-    _check_port("port", port)
-    _check_timeout(timeout)
+    check_gateway(gateway)
+    check_port("port", port)
+    check_timeout(timeout)
     answer, client, elapsed_ms = await _exchange(
         gateway, port, OPCODE_ANNOUNCE, lambda client: _header(OPCODE_ANNOUNCE, 0, client),
         lambda body: True, timeout)
@@ -213,12 +221,12 @@ async def map_port(gateway: str, internal_port: int, external_port: int, lifetim
     taken or not allowed (miniupnpd 2.3.1 gives the next free allowed one, without saying
     so), and shortens or lengthens the lifetime (miniupnpd: to 120 s..1 day).
     """
-    _check_gateway(gateway)
-    protocol = _check_protocol(protocol)
-    _check_port("internal_port", internal_port)
-    _check_port("external_port", external_port, zero_allowed=True)
-    _check_port("port", port)
-    _check_timeout(timeout)
+    check_gateway(gateway)
+    protocol = check_protocol(protocol, PROTOCOL_NUMBERS)
+    check_port("internal_port", internal_port)
+    check_port("external_port", external_port, zero_allowed=True)
+    check_port("port", port)
+    check_timeout(timeout)
     if (isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int)
             or not 1 <= lifetime_s <= MAX_LIFETIME_S):
         raise ValueError(f"lifetime_s must be 1..{MAX_LIFETIME_S} (0 deletes: "
@@ -243,11 +251,11 @@ async def delete_mapping(gateway: str, internal_port: int, *, nonce: bytes,
     """Delete this computer's mapping of `internal_port` made with `nonce` (MAP with
     lifetime 0, RFC 6887 section 15). miniupnpd 2.3.1 answers NOT_AUTHORIZED for another
     nonce and NO_RESOURCES when it has no such mapping."""
-    _check_gateway(gateway)
-    protocol = _check_protocol(protocol)
-    _check_port("internal_port", internal_port)
-    _check_port("port", port)
-    _check_timeout(timeout)
+    check_gateway(gateway)
+    protocol = check_protocol(protocol, PROTOCOL_NUMBERS)
+    check_port("internal_port", internal_port)
+    check_port("port", port)
+    check_timeout(timeout)
     try:
         await _map(gateway, internal_port, 0, 0, nonce, protocol, _ipv4_mapped("0.0.0.0"),
                    port, timeout)
@@ -462,7 +470,7 @@ class PcpMapper:
                  secret: Callable[[], bytes]) -> None:
         """`secret` gives this installation's secret (records.pcp_secret): read when a
         nonce is first needed, so a router that is only looked at writes nothing."""
-        _check_gateway(gateway)
+        check_gateway(gateway)
         self.gateway, self.port, self.timeout = gateway, port, timeout
         self._secret = secret
         self._secret_bytes: bytes | None = None
@@ -474,7 +482,7 @@ class PcpMapper:
     async def get(self, port: int, protocol: str = "TCP") -> PortMapping | None:
         """Refresh the mapping this mapper made on external `port`: the router's answer,
         or None once this mapper deleted it."""
-        key = (_check_protocol(protocol), port)
+        key = (check_protocol(protocol, PROTOCOL_NUMBERS), port)
         made = self._made.get(key)
         if made is None:
             if key in self._deleted:
@@ -495,7 +503,7 @@ class PcpMapper:
         return self._port_mapping(renewed, protocol, made.description)
 
     async def add(self, mapping: PortMapping) -> PortMapping:
-        protocol = _check_protocol(mapping.protocol)
+        protocol = check_protocol(mapping.protocol, PROTOCOL_NUMBERS)
         nonce = self.nonce_for(protocol, mapping.internal_port)
         lifetime = mapping.lease_s or DEFAULT_LIFETIME_S
         try:
@@ -510,7 +518,7 @@ class PcpMapper:
         return self._port_mapping(granted, mapping.protocol, mapping.description)
 
     async def delete(self, mapping: PortMapping) -> None:
-        protocol = _check_protocol(mapping.protocol)
+        protocol = check_protocol(mapping.protocol, PROTOCOL_NUMBERS)
         nonce = self.nonce_for(protocol, mapping.internal_port)
         try:
             await delete_mapping(self.gateway, mapping.internal_port, nonce=nonce,
@@ -539,19 +547,6 @@ class PcpMapper:
 
 # -- argument checks --------------------------------------------------------------------------
 
-def _check_gateway(gateway: str) -> None:
-    """Only an IPv4 literal: PCP here speaks to the default gateway, never to a name."""
-    try:
-        address = ipaddress.IPv4Address(gateway)
-    except (ValueError, TypeError) as exc:
-        # Translators: {gateway} is what was given, in quotes
-        raise ValueError(_("gateway must be an IPv4 address, not {gateway}").format(
-            gateway=repr(gateway))) from exc
-    if address.is_unspecified or address.is_multicast or address == ipaddress.IPv4Address(
-            "255.255.255.255"):
-        # Translators: {gateway} is what was given, in quotes
-        raise ValueError(_("gateway must be a router's address, not {gateway}").format(
-            gateway=repr(gateway)))
 
 
 def _check_address(name: str, value: str) -> str:
@@ -561,18 +556,6 @@ def _check_address(name: str, value: str) -> str:
         raise ValueError(f"{name} must be an IPv4 address, not {value!r}") from exc
 
 
-def _check_port(name: str, value: int, *, zero_allowed: bool = False) -> None:
-    lowest = 0 if zero_allowed else 1
-    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 65535:
-        raise ValueError(f"{name} must be {lowest}..65535, not {value!r}")
 
 
-def _check_protocol(protocol: str) -> str:
-    if not isinstance(protocol, str) or protocol.lower() not in PROTOCOL_NUMBERS:
-        raise ValueError(f"protocol must be 'tcp' or 'udp', not {protocol!r}")
-    return protocol.lower()
 
-
-def _check_timeout(timeout: float) -> None:
-    if not timeout > 0:
-        raise ValueError(f"timeout must be more than 0 s, not {timeout!r}")

@@ -11,8 +11,11 @@ request/answer helper for UDP, and the two protocols are a few fixed-size packet
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import ipaddress
+from collections.abc import Callable, Container, Iterable
 from typing import Any
+
+from cobalt_setup.i18n import _
 
 STRAY = object()  # what `accept` returns for a datagram that is not the protocol at all
 
@@ -113,3 +116,37 @@ def doubling(first_s: float) -> Iterable[float]:
     while True:
         yield interval_s
         interval_s *= 2
+
+
+# -- what both check before anything is sent ------------------------------------------------
+
+def check_gateway(gateway: str) -> None:
+    """Only an IPv4 literal: NAT-PMP and PCP speak to the default gateway, never to a name."""
+    try:
+        address = ipaddress.IPv4Address(gateway)
+    except (ValueError, TypeError) as exc:
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be an IPv4 address, not {gateway}").format(
+            gateway=repr(gateway))) from exc
+    if address.is_unspecified or address.is_multicast or address == ipaddress.IPv4Address(
+            "255.255.255.255"):
+        # Translators: {gateway} is what was given, in quotes
+        raise ValueError(_("gateway must be a router's address, not {gateway}").format(
+            gateway=repr(gateway)))
+
+
+def check_port(name: str, value: int, *, zero_allowed: bool = False) -> None:
+    lowest = 0 if zero_allowed else 1
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 65535:
+        raise ValueError(f"{name} must be {lowest}..65535, not {value!r}")
+
+
+def check_protocol(protocol: str, known: Container[str]) -> str:
+    if not isinstance(protocol, str) or protocol.lower() not in known:
+        raise ValueError(f"protocol must be 'tcp' or 'udp', not {protocol!r}")
+    return protocol.lower()
+
+
+def check_timeout(timeout: float) -> None:
+    if not timeout > 0:
+        raise ValueError(f"timeout must be more than 0 s, not {timeout!r}")
