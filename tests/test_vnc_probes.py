@@ -677,3 +677,21 @@ async def test_a_silent_range_ends_within_its_total_time_and_says_what_was_not_c
     skipped = [r for r in results if r.status is Status.SKIPPED]
     assert skipped and all("was not checked" in r.summary for r in skipped)
     assert all(r.status is Status.FAILED for r in results if r not in skipped)
+
+
+@pytest.mark.asyncio
+async def test_a_range_too_wide_to_check_in_time_is_summed_up_not_a_crash() -> None:
+    """Closed ports refuse at once, but not 5,000 of them within 0.2 s: the ones checked
+    refused, the rest were not reached. The summary says both, and how to narrow it."""
+    first = vnc_servers.free_tcp_port_block(10)  # a quiet stretch of loopback ports
+    start = min(first, 65535 - 4999)
+    results = await scan_vnc_range("127.0.0.1", start, start + 4999, timeout=0.2,
+                                   total=0.2)
+    reached = [r for r in results if r.status is not Status.SKIPPED]
+    assert reached and len(reached) < len(results), "not a range too wide to check in time"
+    summary = summarize_vnc_scan("127.0.0.1", start, start + 4999, results)
+    assert summary.status is Status.FAILED
+    assert "were not reached in time" in summary.summary
+    if all(r.details.get("problem") == "refused" for r in reached):  # nothing else there
+        assert "every port checked refused the connection" in summary.summary
+        assert summary.fix.startswith("Narrow the VNC port range")

@@ -143,7 +143,7 @@ def summarize_vnc_scan(host: str, first: int, last: int,
             r.status is Status.WARNING for r in servers) else Status.OK
         fix = " ".join(dict.fromkeys(r.fix for r in [*servers, *others] if r.fix))
         return ProbeResult("vnc.range", "vnc", target, status, words, fix, elapsed, details)
-    if refused and not others:
+    if refused and not others and not unchecked:
         return ProbeResult(
             "vnc.range", "vnc", target, Status.FAILED,
             _("No VNC server on {host} in {first_port}-{last_port}: every port refused the "
@@ -160,21 +160,31 @@ def summarize_vnc_scan(host: str, first: int, last: int,
             # of port numbers such as "5901 and 5902".
             summary += " " + _("No answer on {ports}.").format(
                 ports=port_list([port_of(r) for r in silent]))
-    else:
+    elif others:
         summary = _("No VNC server answered on {host} in {first_port}-{last_port} (no answer "
                     "on {ports}).").format(host=host, first_port=first, last_port=last,
                                            ports=port_list([port_of(r) for r in others]))
+    else:  # every port checked refused; the others were not reached in time
+        summary = _("No VNC server on {host} in {first_port}-{last_port}: every port checked "
+                    "refused the connection.").format(host=host, first_port=first,
+                                                      last_port=last)
     if unchecked:
         # Translators: a sentence after "No VNC server answered on ...", separated by a space.
         summary += " " + ngettext("{count} port was not reached in time.",
                                   "{count} ports were not reached in time.",
                                   len(unchecked)).format(count=len(unchecked))
-    first_problem = (answered_wrong or others)[0]
-    return ProbeResult(
-        "vnc.range", "vnc", target, Status.FAILED, summary,
-        first_problem.fix or _("Check that a firewall lets TCP {first_port}-{last_port} through "
-                           "to {host}.").format(first_port=first, last_port=last, host=host),
-        elapsed, details)
+    problems = answered_wrong or others
+    if problems and problems[0].fix:
+        fix = problems[0].fix
+    elif unchecked:
+        fix = _("Narrow the VNC port range to the displays the Xrfb server uses (display N "
+                "listens on port 5900 + N): {count} ports cannot all be checked in time."
+                ).format(count=last - first + 1)
+    else:
+        fix = _("Check that a firewall lets TCP {first_port}-{last_port} through to "
+                "{host}.").format(first_port=first, last_port=last, host=host)
+    return ProbeResult("vnc.range", "vnc", target, Status.FAILED, summary, fix, elapsed,
+                       details)
 
 
 async def _scan_summary(host: str, first: int, last: int, timeout: float) -> ProbeResult:
