@@ -94,6 +94,22 @@ def parse_port_range(text: str) -> PortRange:
     return PortRange(first, last)
 
 
+MAX_VNC_PORTS = 100  # displays 0-99 listen on 5900-5999: no VNC server uses more
+
+
+def parse_vnc_ports(text: str) -> PortRange:
+    """A port range of at most MAX_VNC_PORTS: a wider one is a typing mistake, and its ports
+    could not all be checked within a check's time."""
+    ports = parse_port_range(text)
+    if len(ports) > MAX_VNC_PORTS:
+        # Translators: {range} is what was typed, e.g. "1024-65535"; {count} its size
+        raise InvalidValue(_("the range {range} has {count} ports: a VNC range has at most "
+                             "{most} (displays 0-99 listen on ports 5900-5999)").format(
+                                 range=_shown(text.strip()), count=len(ports),
+                                 most=MAX_VNC_PORTS))
+    return ports
+
+
 def parse_ip(text: str) -> str:
     """An IPv4 or IPv6 literal (IPv6 with or without brackets), in canonical form."""
     text = text.strip()

@@ -143,7 +143,7 @@ FIELDS: tuple[Field, ...] = (
     Field("Xrfb", "ServerPortNumber", "xrfb.server_port_number", N_("Xrfb Server Port Number"),
           str(BY_ID["xrfb"].first_port), addresses.parse_port),
     Field("Xrfb", "VncPorts", "xrfb.vnc_ports", N_("VNC ports"),
-          _VNC.ports_text, addresses.parse_port_range,
+          _VNC.ports_text, addresses.parse_vnc_ports,
           N_("The VNC ports of the Xrfb server Open Cobalt connects to.")),
     Field("Chat", "Server", "chat.server", N_("Chat server"),
           "", _optional(addresses.parse_hostname),
