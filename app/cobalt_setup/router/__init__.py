@@ -1,1 +1,2 @@
-"""Finding the home router and forwarding TeaTime ports through it (UPnP IGD, NAT-PMP)."""
+"""Finding the home router and forwarding TeaTime ports through it (UPnP IGD, PCP,
+NAT-PMP), and what the Internet sees of this computer (STUN)."""

@@ -1,8 +1,9 @@
-"""What this network allows: the router found, its external address, NAT-PMP, NAT warnings.
+"""What this network allows: the router found, its external address, NAT-PMP, PCP, NAT
+warnings.
 
-`find_router` runs the SSDP search and the NAT-PMP question at once and returns the
-findings; `router_results` turns them into the probe results the router page, the Summary
-and `cobalt-setup router status` show.
+`find_router` runs the SSDP search, the NAT-PMP and PCP questions and the STUN requests at
+once and returns the findings; `router_results` turns them into the probe results the router
+page, the Summary and `cobalt-setup router status` show (the STUN verdict is router/edge.py's).
 """
 
 from __future__ import annotations
