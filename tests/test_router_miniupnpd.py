@@ -251,7 +251,7 @@ def test_undo_removes_forwardings_made_through_nat_pmp_when_the_router_also_spea
 def test_command_line_status_forward_and_undo(
         make_router_lab: Callable[..., RouterLab], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    router_lab = make_router_lab(stun=True)
+    router_lab = make_router_lab(stun="coturn")
     assert router_lab.stun is not None
     ini = tmp_path / "general-preferences.ini"
     ini.write_text(f"[Router]\nStunServers = {router_lab.stun.endpoints}\n")

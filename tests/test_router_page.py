@@ -208,7 +208,7 @@ def test_manual_mode_forwards_on_a_real_router_and_undo_removes_them(
 def test_the_page_says_whether_the_router_is_the_edge_as_stun_proves_it(
         qtbot: QtBot, dns_lab: DnsLab, make_router_lab: Callable[..., RouterLab],
         ini_path: Path, cobalt_dir: Path, tmp_path: Path, outer_nat: str | None) -> None:
-    lab = make_router_lab(stun=True, outer_nat=outer_nat)
+    lab = make_router_lab(stun="coturn", outer_nat=outer_nat)
     assert lab.stun is not None
     stun = tuple(Endpoint(address, lab.stun.port) for address in lab.stun.addresses)
     env = RouterEnvironment(stun_servers=stun, records_path=tmp_path / "mappings.json")

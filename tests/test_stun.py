@@ -1,4 +1,5 @@
-"""STUN: what the Internet sees, against a real STUN server (coturn), and what that proves.
+"""STUN: what the Internet sees, against real STUN servers (coturn, and stund for the
+verdicts in the router lab), and what that proves.
 
 On loopback, coturn answers the product's Binding requests; silent, garbage and error
 answers come from small peers of our own (coturn cannot be made to send them). In the
@@ -27,7 +28,7 @@ from cobalt_setup.router.environment import RouterEnvironment
 from cobalt_setup.router.stun import Answer, Mapping, ask_stun_servers
 from cobalt_setup.settings import FIELDS_BY_ID, Settings, SettingsInvalid
 from lab.router_lab import RouterLab
-from lab.stun_server import StunServer, free_udp_port, start_coturn, stop_coturn
+from lab.stun_server import StunServer, free_udp_port, start_stun_server, stop_stun_server
 
 
 @pytest.fixture
@@ -36,12 +37,12 @@ def coturn(tmp_path: Path) -> Iterator[StunServer]:
     from lab.daemons import LabUnavailable
 
     try:
-        server = start_coturn(tmp_path / "coturn", ("127.0.0.1", "127.0.0.2"),
+        server = start_stun_server(tmp_path / "coturn", ("127.0.0.1", "127.0.0.2"),
                               port=free_udp_port())
     except LabUnavailable as missing:
         pytest.skip(str(missing))
     yield server
-    stop_coturn(server)
+    stop_stun_server(server)
 
 
 def _endpoints(server: StunServer) -> tuple[Endpoint, ...]:
@@ -170,6 +171,10 @@ def test_the_stun_servers_setting_takes_names_and_ports_and_refuses_bad_ones() -
 
 # -- what it proves, in the router lab --------------------------------------------------------
 
+# Two STUN implementations: coturn (RFC 5389/8489, XOR-MAPPED-ADDRESS) and stund (RFC 3489,
+# MAPPED-ADDRESS only).
+STUN_IMPLEMENTATIONS = pytest.mark.parametrize("implementation", ["coturn", "stund"])
+
 async def _edge_check(lab: RouterLab, tmp_path: Path) -> tuple[dict, str]:
     assert lab.stun is not None
     settings = Settings.from_texts({("Router", "StunServers"): lab.stun.endpoints})
@@ -181,9 +186,11 @@ async def _edge_check(lab: RouterLab, tmp_path: Path) -> tuple[dict, str]:
 
 
 @pytest.mark.lab
+@STUN_IMPLEMENTATIONS
 def test_at_the_edge_stun_sees_the_routers_own_address(
-        make_router_lab: Callable[..., RouterLab], tmp_path: Path) -> None:
-    lab = make_router_lab(stun=True)
+        make_router_lab: Callable[..., RouterLab], tmp_path: Path, implementation: str
+) -> None:
+    lab = make_router_lab(stun=implementation)
     with lab.inside(lab.lan):
         edge, external = asyncio.run(_edge_check(lab, tmp_path))
     assert external == lab.external_address == edge["public_address"]
@@ -193,9 +200,11 @@ def test_at_the_edge_stun_sees_the_routers_own_address(
 
 
 @pytest.mark.lab
+@STUN_IMPLEMENTATIONS
 def test_behind_a_second_nat_the_other_nat_is_named_with_the_fix(
-        make_router_lab: Callable[..., RouterLab], tmp_path: Path) -> None:
-    lab = make_router_lab(stun=True, outer_nat="cone")
+        make_router_lab: Callable[..., RouterLab], tmp_path: Path, implementation: str
+) -> None:
+    lab = make_router_lab(stun=implementation, outer_nat="cone")
     with lab.inside(lab.lan):
         edge, external = asyncio.run(_edge_check(lab, tmp_path))
     assert external == lab.external_address == "81.2.69.1"  # the router looks public
@@ -208,9 +217,11 @@ def test_behind_a_second_nat_the_other_nat_is_named_with_the_fix(
 
 
 @pytest.mark.lab
+@STUN_IMPLEMENTATIONS
 def test_a_symmetric_second_nat_shows_a_mapping_per_destination(
-        make_router_lab: Callable[..., RouterLab], tmp_path: Path) -> None:
-    lab = make_router_lab(stun=True, outer_nat="symmetric")
+        make_router_lab: Callable[..., RouterLab], tmp_path: Path, implementation: str
+) -> None:
+    lab = make_router_lab(stun=implementation, outer_nat="symmetric")
     with lab.inside(lab.lan):
         edge, _external = asyncio.run(_edge_check(lab, tmp_path))
     assert edge["mapping"] == Mapping.PER_DESTINATION.value
@@ -223,9 +234,9 @@ def test_a_symmetric_second_nat_shows_a_mapping_per_destination(
 @pytest.mark.lab
 def test_when_no_stun_server_answers_the_wizard_says_so_and_guesses_nothing(
         make_router_lab: Callable[..., RouterLab], tmp_path: Path) -> None:
-    lab = make_router_lab(stun=True, outer_nat="cone")
+    lab = make_router_lab(stun="coturn", outer_nat="cone")
     assert lab.stun is not None
-    stop_coturn(lab.stun)
+    stop_stun_server(lab.stun)
     with lab.inside(lab.lan):
         edge, _external = asyncio.run(_edge_check(lab, tmp_path))
     assert edge["status"] is Status.WARNING
@@ -241,7 +252,7 @@ def test_router_status_opens_with_whether_friends_can_reach_you(
         capsys: pytest.CaptureFixture[str]) -> None:
     from cobalt_setup.cli import main
 
-    lab = make_router_lab(stun=True, outer_nat=outer_nat)
+    lab = make_router_lab(stun="coturn", outer_nat=outer_nat)
     assert lab.stun is not None
     ini = tmp_path / "general-preferences.ini"
     ini.write_text(f"[Router]\nStunServers = {lab.stun.endpoints}\n")

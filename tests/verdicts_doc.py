@@ -134,7 +134,7 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
     web = sockets.start_http_server()
     router = IgdSimulator(friendly_name="Lab gateway").start()
     servfail = dns_servers.start_pdns_recursor(tmp / "pdns")
-    stun = stun_server.start_coturn(tmp / "stun", ("127.0.0.1", "127.0.0.2"),
+    stun = stun_server.start_stun_server(tmp / "stun", ("127.0.0.1", "127.0.0.2"),
                                     port=stun_server.free_udp_port())
     try:
         texts = {**lab_settings_texts(lab.good, slapd, vnc, chat, web),
@@ -188,7 +188,7 @@ def _served(tmp: Path, lab: dns_servers.DnsLab) -> dict[str, list[ProbeResult]]:
         found["a resolver that answers only its own zones (REFUSED)"] = asyncio.run(
             _diagnose(Settings.from_texts(refusing), environment, {"dns"}))
     finally:
-        stun_server.stop_coturn(stun)
+        stun_server.stop_stun_server(stun)
         dns_servers.stop_server(servfail)
         router.stop()
         web.stop()

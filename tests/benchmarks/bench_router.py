@@ -154,7 +154,7 @@ def main() -> None:
     GUARD.install()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        lab = start_router_lab(tmp / "lab", stun=True)
+        lab = start_router_lab(tmp / "lab", stun="coturn")
         print(f"router lab built in {lab.build_seconds:.2f} s (miniupnpd, nftables, 4 netns, "
               "coturn)")
         try:
@@ -164,7 +164,7 @@ def main() -> None:
                 asyncio.run(anchor_figures(lab))
         finally:
             stop_router_lab(lab)
-        pcp_lab = start_router_lab(tmp / "pcp-lab", upnp=False, stun=True)
+        pcp_lab = start_router_lab(tmp / "pcp-lab", upnp=False, stun="coturn")
         try:
             with pcp_lab.inside(pcp_lab.lan):
                 asyncio.run(core_figures(pcp_lab, tmp / "pcp-lab", "PCP (UPnP off)"))

@@ -16,8 +16,9 @@ and `<prefix>wan` with a prefix `cl<pid>x<n>` unique to this process and lab:
   between these namespaces: miniupnpd refuses to forward from a private or reserved WAN
   address, so the default is an ordinary unicast network (81.2.69.0/24); 100.64.5.0/24
   (CGNAT_WAN_NETWORK) is the "behind carrier-grade NAT" case.
-With `stun=True`, coturn (lab/stun_server.py) runs in wan and answers STUN on two
-addresses (`internet_addresses`), so that the product can compare two servers' answers.
+With `stun` ("coturn" or "stund"), that STUN server (lab/stun_server.py) runs in wan and
+answers STUN on two addresses (`internet_addresses`), so that the product can compare two
+servers' answers.
 With `outer_nat`, a fifth namespace `<prefix>isp` sits between rtr and wan: a second NAT
 (a provider's box in router mode) holding 81.2.69.2 toward the router and 81.2.70.1
 toward wan, which then sits on OUTER_NETWORK (81.2.70.0/24). The router still says
@@ -141,7 +142,7 @@ from lab.daemons import (
     end_process,
     find_program,
 )
-from lab.stun_server import StunServer, start_coturn, stop_coturn
+from lab.stun_server import StunServer, start_stun_server, stop_stun_server
 from network_guard import GUARD
 
 MINIUPNPD_MISSING = ("miniupnpd is not installed: apt-get install miniupnpd "
@@ -729,15 +730,15 @@ def _start_miniupnpd(lab: RouterLab) -> None:
 def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
                      upnp: bool = True, natpmp: bool = True, router_daemon: bool = True,
                      allowed_ports: str = DEFAULT_ALLOWED_PORTS,
-                     igd_v1: bool = False, stun: bool = False,
+                     igd_v1: bool = False, stun: str | None = None,
                      outer_nat: str | None = None) -> RouterLab:
     """Build a lab in fresh namespaces with its files in `folder`. upnp/natpmp: what
     miniupnpd serves (at least one); router_daemon=False: a router that forwards and
     masquerades but runs no miniupnpd. allowed_ports: the external port range of the one
-    allow rule (everything else denied). igd_v1: describe itself as IGD:1. stun: coturn
-    in wan, answering on both `internet_addresses`. outer_nat ("cone" or "symmetric"): a
-    second NAT (namespace isp) between the router and wan, which then sits on
-    OUTER_NETWORK."""
+    allow rule (everything else denied). igd_v1: describe itself as IGD:1. stun: a STUN
+    server in wan ("coturn" or "stund"), answering on both `internet_addresses`.
+    outer_nat ("cone" or "symmetric"): a second NAT (namespace isp) between the router and
+    wan, which then sits on OUTER_NETWORK."""
     if router_daemon and not (upnp or natpmp):
         raise ValueError("miniupnpd needs UPnP or NAT-PMP; use router_daemon=False")
     if outer_nat not in (None, *OUTER_NAT_KINDS):
@@ -764,8 +765,8 @@ def start_router_lab(folder: Path, *, wan_network: str = DEFAULT_WAN_NETWORK,
             _start_miniupnpd(lab)
         if stun:
             with GUARD.allow(lab.internet_network):
-                lab.stun = start_coturn(folder / "stun", lab.internet_addresses,
-                                        namespace=lab.wan)
+                lab.stun = start_stun_server(folder / "stun", lab.internet_addresses,
+                                             namespace=lab.wan, implementation=stun)
     except BaseException:
         stop_router_lab(lab)
         raise
@@ -783,7 +784,7 @@ def stop_router_lab(lab: RouterLab) -> None:
     """Stop miniupnpd by PID, delete the lab's namespaces. Idempotent; raises
     LabCommandError (after trying everything) if a namespace could not be deleted."""
     if lab.stun is not None:
-        stop_coturn(lab.stun)
+        stop_stun_server(lab.stun)
         lab.stun = None
     if lab.process is not None:
         end_process(lab.process, STOP_TIMEOUT)

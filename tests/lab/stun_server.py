@@ -1,4 +1,5 @@
-"""A real STUN server for the tests: coturn's turnserver, STUN only, in the foreground.
+"""Real STUN servers for the tests, in the foreground: coturn's turnserver (STUN only), and
+stund (Debian's stun-server, an RFC 3489 server) as the second implementation.
 
 `turnserver -n --stun-only -L A [-L B] -p PORT --no-cli --no-tls --no-dtls --no-tcp
 --log-file F --simple-log --pidfile P --userdb DB`, on loopback or inside one of a
@@ -12,6 +13,10 @@ Facts seen with coturn 4.6.1 (Debian 12):
 - A Binding request gets a success response with XOR-MAPPED-ADDRESS, MAPPED-ADDRESS,
   RESPONSE-ORIGIN and SOFTWARE ("Coturn-4.6.1 'Gorst'").
 - It starts in about 0.1 s; with several -L it answers on each address from that address.
+
+stund 0.97 runs as `stund -h A -a B -p PORT -o PORT+1` (it needs two addresses, as RFC 3489
+does for its change requests), writes nothing but its console, and answers a Binding
+request with MAPPED-ADDRESS (RFC 3489 has no XOR-MAPPED-ADDRESS).
 """
 
 from __future__ import annotations
@@ -79,25 +84,43 @@ def binding_answer(address: str, port: int, timeout: float) -> tuple[str, int] |
     return (str(mapped[0]), int(mapped[1])) if mapped else None
 
 
-def start_coturn(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",), *,
-                 port: int = STUN_PORT, namespace: str | None = None) -> StunServer:
-    """coturn answering STUN on every one of `addresses` (which must exist where it runs),
-    inside `namespace` when given. Raises LabUnavailable without coturn, LabStartError
-    with its log when it does not answer."""
-    program = find_turnserver()
-    if program is None:
-        raise LabUnavailable("coturn's turnserver is not installed (Debian package coturn)")
+IMPLEMENTATIONS = ("coturn", "stund")
+
+
+def start_stun_server(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",), *,
+                      port: int = STUN_PORT, namespace: str | None = None,
+                      implementation: str = "coturn") -> StunServer:
+    """A STUN server answering on every one of `addresses` (which must exist where it
+    runs; stund needs exactly two), inside `namespace` when given. Raises LabUnavailable
+    when the program is not installed, LabStartError with its log when it does not
+    answer."""
     folder.mkdir(parents=True, exist_ok=True)
-    server = StunServer(addresses, port, namespace, folder / "turnserver.log")
-    argv = [program, "-n", "--stun-only", *[arg for a in addresses for arg in ("-L", a)],
-            "-p", str(port), "--no-cli", "--no-tls", "--no-dtls", "--no-tcp",
-            "--log-file", str(server.log_path), "--simple-log",
-            "--pidfile", str(folder / "turnserver.pid"), "--userdb", str(folder / "turn.db")]
+    if implementation == "coturn":
+        program = find_turnserver()
+        if program is None:
+            raise LabUnavailable("coturn's turnserver is not installed (Debian package coturn)")
+        server = StunServer(addresses, port, namespace, folder / "turnserver.log")
+        argv = [program, "-n", "--stun-only", *[arg for a in addresses for arg in ("-L", a)],
+                "-p", str(port), "--no-cli", "--no-tls", "--no-dtls", "--no-tcp",
+                "--log-file", str(server.log_path), "--simple-log",
+                "--pidfile", str(folder / "turnserver.pid"), "--userdb",
+                str(folder / "turn.db")]
+    elif implementation == "stund":
+        program = find_program("stund")
+        if program is None:
+            raise LabUnavailable("stund is not installed (Debian package stun-server)")
+        if len(addresses) != 2:
+            raise ValueError("stund needs two addresses")
+        server = StunServer(addresses, port, namespace, folder / "stund.log")
+        argv = [program, "-h", addresses[0], "-a", addresses[1], "-p", str(port),
+                "-o", str(port + 1)]
+    else:
+        raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}")
     if namespace is not None:
         argv = ["ip", "netns", "exec", namespace, *argv]
-    server.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      cwd=folder)
+    with open(server.log_path, "ab") as log:
+        server.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                          stderr=subprocess.STDOUT, cwd=folder)
 
     def answers(left: float) -> str | None:
         with netns.enter(namespace) if namespace else contextlib.nullcontext():
@@ -109,13 +132,13 @@ def start_coturn(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",), *,
     problem = await_ready(server.process, answers, deadline=time.monotonic() + READY_TIMEOUT,
                           waiting_for="answer STUN", pause=0.02)
     if problem is not None:
-        stop_coturn(server)
-        raise LabStartError(f"turnserver: {problem}; its log {server.log_path}:\n"
+        stop_stun_server(server)
+        raise LabStartError(f"{implementation}: {problem}; its log {server.log_path}:\n"
                             f"{server.log_text()}")
     return server
 
 
-def stop_coturn(server: StunServer) -> None:
+def stop_stun_server(server: StunServer) -> None:
     """Stop it by PID; idempotent."""
     if server.process is not None:
         end_process(server.process)
