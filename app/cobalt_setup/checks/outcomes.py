@@ -211,6 +211,12 @@ def _because_of(cause: RootCause | None, outcome: Outcome,
 def outcomes(checks: Sequence[ProbeResult], settings: Settings,
              wanted: Iterable[str] = OUTCOME_IDS) -> list[Outcome]:
     """The four outcomes (or those `wanted`) from a diagnosis's checks."""
+    return answers(checks, settings, wanted)[1]
+
+
+def answers(checks: Sequence[ProbeResult], settings: Settings,
+            wanted: Iterable[str] = OUTCOME_IDS) -> tuple[RootCause | None, list[Outcome]]:
+    """The root cause, if one, and the outcomes (those `wanted`) that rest on the checks."""
     by_id = {check.id: check for check in checks}
     cause = root_cause(checks)
     found: list[Outcome] = []
@@ -230,4 +236,4 @@ def outcomes(checks: Sequence[ProbeResult], settings: Settings,
             outcome = _outcome(outcome_id, Status.FAILED, _("Because: {cause}").format(
                 cause=cause.summary), cause.fix, cause.because)
         found.append(outcome)
-    return found
+    return cause, found

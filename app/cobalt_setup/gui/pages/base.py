@@ -171,11 +171,10 @@ class SetupPage(QWizardPage):
         failed = any(r.status is Status.FAILED for r in results)
         self.probes.show_verdict(problems, len(results) - skipped, skipped, failed=failed)
         if self.outcome_ids and self.checked_settings is not None:
-            from cobalt_setup.checks.outcomes import outcomes, root_cause
+            from cobalt_setup.checks.outcomes import answers
 
-            self.answers.show_results(outcomes(results, self.checked_settings,
-                                               self.outcome_ids))
-            cause = root_cause(results)
+            cause, found = answers(results, self.checked_settings, self.outcome_ids)
+            self.answers.show_results(found)
             if cause is not None:  # one cause, said once: not "6 of 9 checks failed"
                 self.probes.status.show_status("error", cause.summary)
 
