@@ -137,5 +137,12 @@ class NetworkGuard:
         found, self.violations = self.violations, []
         return found
 
+    def exit_if_violated(self, who: str) -> None:
+        """For scripts (benchmarks, the verdicts document): stop with what `who` tried to
+        reach, if anything, even where the code under test caught the error."""
+        violations = self.take_violations()
+        if violations:
+            raise SystemExit(f"{who} tried to reach the outside network: {violations}")
+
 
 GUARD = NetworkGuard()

@@ -336,9 +336,7 @@ def document(rows: list[Row]) -> str:
 def main(argv: list[str]) -> int:
     GUARD.install()  # as in the tests: loopback and the lab only
     text = document(verdict_rows())
-    violations = GUARD.take_violations()
-    if violations:
-        raise SystemExit(f"tried to reach the outside network: {violations}")
+    GUARD.exit_if_violated("the verdicts document")
     if "--check" in argv:
         if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
             print(f"{DOC} is out of date: run python tests/verdicts_doc.py", file=sys.stderr)

@@ -240,9 +240,7 @@ def main() -> None:
                 every_target_silent(tmp, dns_lab, variant)
         finally:
             dns_servers.stop_dns_lab(dns_lab)
-    violations = GUARD.take_violations()
-    if violations:
-        raise SystemExit(f"the benchmark tried to reach the outside network: {violations}")
+    GUARD.exit_if_violated("the benchmark")
 
 
 if __name__ == "__main__":

@@ -129,9 +129,7 @@ def main() -> None:
             vnc_servers.stop_servers(vnc.servers)
             ldap_servers.stop_slapd(slapd)
             dns_servers.stop_dns_lab(lab)
-    violations = GUARD.take_violations()
-    if violations:
-        raise SystemExit(f"the benchmark tried to reach the outside network: {violations}")
+    GUARD.exit_if_violated("the benchmark")
 
 
 if __name__ == "__main__":
