@@ -43,6 +43,18 @@ def crqt_packet(port: int, island: str, name: str) -> bytes:
     return b"CRQT" + port.to_bytes(2, "big") + island.encode() + name.encode()
 
 
+def _go_to_summary(qtbot: QtBot, wizard: object) -> SummaryPage:
+    """Next through the pages (the DNS page's checks first), to the Summary."""
+    press(wizard, NEXT)
+    dns_page = wizard.currentPage()
+    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
+    for _ in range(4):
+        press(wizard, NEXT)
+    summary = wizard.currentPage()
+    assert isinstance(summary, SummaryPage)
+    return summary
+
+
 def test_summary_shows_each_check_as_it_arrives(
     qtbot: QtBot, dns_lab: DnsLab, http_server: Peer,
     ini_path: Path, cobalt_dir: Path,
@@ -52,13 +64,7 @@ def test_summary_shows_each_check_as_it_arrives(
                           version_check_url=f"http://{http_server.endpoint}/version",
                           crqt_port=crqt_port, crqt_duration=1.0)
     wizard = open_wizard(qtbot, ini_path, cobalt_dir, session)
-    press(wizard, NEXT)
-    dns_page = wizard.currentPage()
-    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
-    for _ in range(4):
-        press(wizard, NEXT)
-    summary = wizard.currentPage()
-    assert isinstance(summary, SummaryPage)
+    summary = _go_to_summary(qtbot, wizard)
     assert summary.runner.busy
     qtbot.waitUntil(lambda: any("version check" in t for t in summary.results.texts()),
                     timeout=1000)
@@ -151,13 +157,7 @@ def test_summary_shows_what_diagnose_reports_and_copies_and_saves_it(
 
 
 def _summary_after_checks(qtbot: QtBot, wizard: object) -> SummaryPage:
-    press(wizard, NEXT)
-    dns_page = wizard.currentPage()
-    qtbot.waitUntil(lambda: not dns_page.runner.busy, timeout=3000)
-    for _ in range(4):
-        press(wizard, NEXT)
-    summary = wizard.currentPage()
-    assert isinstance(summary, SummaryPage)
+    summary = _go_to_summary(qtbot, wizard)
     qtbot.waitUntil(lambda: not summary.runner.busy, timeout=8000)
     return summary
 
