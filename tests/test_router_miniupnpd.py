@@ -112,14 +112,18 @@ async def test_automatic_mode_is_proven_and_leaves_no_mapping_behind(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("igd_v1", [False, True], ids=["igd2-listing", "igd1-port-by-port"])
 async def test_a_port_another_host_forwarded_is_reported_and_kept(
-        router_lab: RouterLab, env: RouterEnvironment) -> None:
+        make_router_lab: Callable[..., RouterLab], env: RouterEnvironment,
+        igd_v1: bool) -> None:
+    router_lab = make_router_lab(igd_v1=igd_v1)
     router_lab.add_mapping_from_peer(6903, 6903, "NAS")
     with router_lab.inside(router_lab.lan):
         _findings, mapper = await router_mapper(env)
         plan = await plan_forwarding(mapper, TEATIME, router_lab.lan_address)
         outcome = await forward_ports(mapper, plan, env.records())
     assert [m.external_port for m in plan.conflicts] == [6903]
+    assert [o.port for o in outcome.ports if o.verified] == [p for p in TEATIME if p != 6903]
     assert not outcome.ok
     summary = outcome.result().summary
     assert "6903" in summary and router_lab.peer_address in summary

@@ -280,7 +280,8 @@ async def test_undo_removes_only_what_this_tool_made(
 @pytest.mark.asyncio
 async def test_the_automatic_mode_test_mapping_is_removed_even_when_reading_it_fails(
         igd_simulator: Simulators, tmp_path: Path) -> None:
-    router = igd_simulator(action_errors={"GetSpecificPortMappingEntry": 899})
+    router = igd_simulator(action_errors={"GetSpecificPortMappingEntry": 899},
+                           port_listing="none")
     env = lab_env(tmp_path, router)
     _findings, mapper = await router_mapper(env)
     plan = await plan_forwarding(mapper, TEATIME, ME)
@@ -289,3 +290,60 @@ async def test_the_automatic_mode_test_mapping_is_removed_even_when_reading_it_f
     assert proof.status is Status.FAILED
     assert "899" in proof.summary
     assert router.mappings == [], "the test mapping must not stay"
+
+
+def _actions(router: IgdSimulator, name: str) -> int:
+    return [call.action for call in router.calls].count(name)
+
+
+@pytest.mark.asyncio
+async def test_an_igd2_router_is_read_in_one_listing_before_and_after_forwarding(
+        igd_simulator: Simulators, tmp_path: Path) -> None:
+    nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
+    router = igd_simulator(existing=[nas])
+    env = lab_env(tmp_path, router)
+    _findings, mapper = await router_mapper(env)
+    plan = await plan_forwarding(mapper, TEATIME, ME)
+    assert [m.external_port for m in plan.conflicts] == [6903]
+    outcome = await forward_ports(mapper, plan, env.records())
+    verified = [o.port for o in outcome.ports if o.verified]
+    assert verified == [p for p in TEATIME if p != 6903]
+    # one listing to plan and one to read back, instead of a question per port each time
+    assert _actions(router, "GetListOfPortMappings") == 2
+    assert _actions(router, "GetSpecificPortMappingEntry") == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("listing", ["xml_bomb", "garbage"])
+async def test_a_listing_that_is_no_listing_is_not_trusted(
+        igd_simulator: Simulators, tmp_path: Path, listing: str) -> None:
+    nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
+    router = igd_simulator(existing=[nas], port_listing=listing)
+    env = lab_env(tmp_path, router)
+    _findings, mapper = await router_mapper(env)
+    plan = await plan_forwarding(mapper, TEATIME, ME)
+    assert [m.external_port for m in plan.conflicts] == [6903]  # asked port by port
+    outcome = await forward_ports(mapper, plan, env.records())
+    assert [o.port for o in outcome.ports if o.verified] == [p for p in TEATIME if p != 6903]
+    assert "192.168.1.40" in outcome.result().summary
+    assert nas in router.mappings
+
+
+@pytest.mark.asyncio
+async def test_a_listing_cut_short_hides_neither_a_held_port_nor_a_forwarding(
+        igd_simulator: Simulators, tmp_path: Path) -> None:
+    nas = PortMapping(6900, "TCP", "192.168.1.40", 6900, "NAS")
+    camera = PortMapping(6905, "TCP", "192.168.1.41", 6905, "camera")
+    router = igd_simulator(existing=[nas, camera], port_listing="truncated")
+    env = lab_env(tmp_path, router)
+    _findings, mapper = await router_mapper(env)
+    plan = await plan_forwarding(mapper, TEATIME, ME)
+    assert [m.external_port for m in plan.conflicts] == [6900]  # the listing shows one
+    outcome = await forward_ports(mapper, plan, env.records())
+    by_port = {o.port: o for o in outcome.ports}
+    assert by_port[6905].state == "conflict"  # the router refused it with 718
+    assert [p for p, o in by_port.items() if o.verified] == \
+        [p for p in TEATIME if p not in (6900, 6905)]  # read back one by one
+    assert nas in router.mappings and camera in router.mappings
+    summary = outcome.result().summary
+    assert "6905" in summary and "6900" in summary

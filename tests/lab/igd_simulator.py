@@ -21,8 +21,10 @@ One simulator is one router:
   recorded, since the product must never SUBSCRIBE). Every listener serves every path,
   so `http_requests` tells which host a client really went to.
 - SOAP like a real router: a mapping table keyed by (remote host, external port,
-  protocol), with UPnP errors 402, 606, 713, 714, 716, 718, 725 as the IGD specs define
-  them, answered as proper SOAP faults (HTTP 500 and a UPnPError element).
+  protocol), with UPnP errors 402, 606, 713, 714, 716, 718, 725, 730 as the IGD specs
+  define them, answered as proper SOAP faults (HTTP 500 and a UPnPError element).
+  WANIPConnection:2 also lists a range of ports (GetListOfPortMappings), or cuts that
+  listing short, or answers it with an XML bomb or garbage (`port_listing`).
 
 It runs in a thread with its own asyncio loop, so sync tests, pytest-asyncio tests, qasync
 GUI tests and CLI subprocesses can all talk to it. `start()` returns once it listens;
@@ -81,6 +83,7 @@ DESCRIPTION_PATH = "/rootDesc.xml"
 REDIRECTED_DESCRIPTION_PATH = "/igd/rootDesc.xml"
 CONNECTIONS = ("WANIPConnection:2", "WANIPConnection:1", "WANPPPConnection:1")
 DESCRIPTIONS = ("normal", "xml_bomb", "huge", "redirect", "garbage")
+PORT_LISTINGS = ("normal", "none", "truncated", "xml_bomb", "garbage")
 GARBAGE_DESCRIPTION = (b"<html><head><title>Router login</title></head><body>Please log in"
                        b" <<< this is not XML & never will be\x00\x01</body>")
 
@@ -100,6 +103,7 @@ UPNP_ERRORS = {
     727: "ExternalPortOnlySupportsWildcard",
     728: "NoPortMapsAvailable",
     729: "ConflictWithOtherMechanisms",
+    730: "PortMappingNotFound",
 }
 
 
@@ -181,6 +185,10 @@ class IgdQuirks:
     ssdp_host: str = "127.0.0.1"  # SSDP and HTTP listen here (ports picked freely)
     secure_mode: bool = False  # only the SOAP sender may be the internal client
     friendly_name: str | None = None
+    # GetListOfPortMappings (WANIPConnection:2 only): normal; none (not offered); truncated
+    # (only the first mapping of the range, as routers that cap their listing); xml_bomb or
+    # garbage instead of the listing document
+    port_listing: str = "normal"
 
     def __post_init__(self) -> None:
         if self.igd_version not in (1, 2):
@@ -193,6 +201,8 @@ class IgdQuirks:
             raise ValueError("an IGD v1 router has no WANIPConnection:2")
         if self.description not in DESCRIPTIONS:
             raise ValueError(f"description must be one of {DESCRIPTIONS}")
+        if self.port_listing not in PORT_LISTINGS:
+            raise ValueError(f"port_listing must be one of {PORT_LISTINGS}")
         object.__setattr__(self, "existing", tuple(self.existing))
 
     @property
@@ -248,7 +258,18 @@ CONNECTION_ACTIONS: dict[str, list[tuple[str, str, str]]] = {
 }
 V2_ONLY_ACTIONS: dict[str, list[tuple[str, str, str]]] = {
     "AddAnyPortMapping": [*_MAPPING_IN, ("NewReservedPort", "out", "ExternalPort")],
+    "GetListOfPortMappings": [("NewStartPort", "in", "ExternalPort"),
+                              ("NewEndPort", "in", "ExternalPort"),
+                              ("NewProtocol", "in", "PortMappingProtocol"),
+                              ("NewManage", "in", "A_ARG_TYPE_Manage"),
+                              ("NewNumberOfPorts", "in", "PortMappingNumberOfEntries"),
+                              ("NewPortListing", "out", "A_ARG_TYPE_PortListing")],
 }
+LISTING_NS = "urn:schemas-upnp-org:gw:WANIPConnection"
+_LISTING_NAMES = [("NewRemoteHost", "remote_host"), ("NewExternalPort", "external_port"),
+                  ("NewProtocol", "protocol"), ("NewInternalPort", "internal_port"),
+                  ("NewInternalClient", "internal_client"), ("NewEnabled", "enabled"),
+                  ("NewDescription", "description"), ("NewLeaseTime", "lease_duration")]
 COMMON_IFC_ACTIONS: dict[str, list[tuple[str, str, str]]] = {
     "GetCommonLinkProperties": [
         ("NewWANAccessType", "out", "WANAccessType"),
@@ -303,6 +324,8 @@ def _connection_variables(quirks: IgdQuirks) -> list[_StateVariable]:
         _StateVariable("PortMappingProtocol", "string", False, ("TCP", "UDP")),
         _StateVariable("InternalClient", "string"),
         _StateVariable("PortMappingDescription", "string"),
+        _StateVariable("A_ARG_TYPE_Manage", "boolean"),
+        _StateVariable("A_ARG_TYPE_PortListing", "string"),
     ]
 
 
@@ -706,11 +729,16 @@ class IgdSimulator:
                 f"<specVersion><major>1</major><minor>{minor}</minor></specVersion>"
                 f"{root_device}</root>\n").encode()
 
-    def connection_scpd(self) -> bytes:
+    def connection_actions(self) -> dict[str, list[tuple[str, str, str]]]:
         actions = dict(CONNECTION_ACTIONS)
         if self.quirks.connection == "WANIPConnection:2":
             actions.update(V2_ONLY_ACTIONS)
-        return scpd_xml(actions, _connection_variables(self.quirks))
+            if self.quirks.port_listing == "none":
+                del actions["GetListOfPortMappings"]
+        return actions
+
+    def connection_scpd(self) -> bytes:
+        return scpd_xml(self.connection_actions(), _connection_variables(self.quirks))
 
     async def _handle_http(self, request: web.BaseRequest) -> web.StreamResponse:
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
@@ -836,9 +864,7 @@ class IgdSimulator:
     def _connection_action(self, action: str, arguments: dict[str, str],
                            sender: str) -> list[tuple[str, str]]:
         quirks = self.quirks
-        actions = dict(CONNECTION_ACTIONS)
-        if quirks.connection == "WANIPConnection:2":
-            actions.update(V2_ONLY_ACTIONS)
+        actions = self.connection_actions()
         if action not in actions:
             raise UpnpFault(401)
         if action in quirks.action_errors:
@@ -865,6 +891,8 @@ class IgdSimulator:
                 return [("NewRemoteHost", mapping.remote_host),
                         ("NewExternalPort", str(mapping.external_port)),
                         ("NewProtocol", mapping.protocol), *_entry_values(mapping)]
+            if action == "GetListOfPortMappings":
+                return [("NewPortListing", self._port_listing(arguments))]
             key = _mapping_key(arguments)
             if action == "GetSpecificPortMappingEntry":
                 if key not in self._table:
@@ -913,6 +941,29 @@ class IgdSimulator:
         return PortMapping(external_port, protocol, internal_client, internal_port,
                            arguments["NewPortMappingDescription"], lease, enabled, remote_host)
 
+    def _port_listing(self, arguments: dict[str, str]) -> str:
+        """NewPortListing: the range's mappings as IGD2's PortMappingList document (error 730
+        when there are none, as the spec says; miniupnpd sends an empty list instead)."""
+        if self.quirks.port_listing == "xml_bomb":
+            return xml_bomb().decode()
+        if self.quirks.port_listing == "garbage":
+            return GARBAGE_DESCRIPTION.decode("latin-1")
+        first = _parse_uint(arguments["NewStartPort"], 65535)
+        last = _parse_uint(arguments["NewEndPort"], 65535)
+        protocol = arguments["NewProtocol"].strip().upper()
+        rows = [m for m in self._table.values()
+                if first <= m.external_port <= last and m.protocol == protocol]
+        if not rows:
+            raise UpnpFault(730)
+        if self.quirks.port_listing == "truncated":
+            rows = rows[:1]
+        entries = "".join(
+            "<p:PortMappingEntry>" + "".join(
+                f"<p:{name}>{escape(_listing_value(getattr(m, field)))}</p:{name}>"
+                for name, field in _LISTING_NAMES) + "</p:PortMappingEntry>"
+            for m in rows)
+        return f'<p:PortMappingList xmlns:p="{LISTING_NS}">{entries}</p:PortMappingList>'
+
     def _free_port_for(self, mapping: PortMapping) -> PortMapping:
         """AddAnyPortMapping: the asked port if free (or already this client's), else the
         next free one above it."""
@@ -948,6 +999,10 @@ def _mapping_key(arguments: dict[str, str]) -> tuple[str, int, str]:
     if protocol not in ("TCP", "UDP"):
         raise UpnpFault(402)
     return (remote_host, _parse_uint(arguments["NewExternalPort"], 65535), protocol)
+
+
+def _listing_value(value: str | int | bool) -> str:
+    return _upnp_bool(value) if isinstance(value, bool) else str(value)
 
 
 def _entry_values(mapping: PortMapping) -> list[tuple[str, str]]:

@@ -54,6 +54,9 @@ class Mapper(Protocol):
     reads_back_own: bool  # whether `get` reads back what this mapper added (PCP's refresh)
 
     async def get(self, port: int) -> PortMapping | None: ...
+    async def listed(self, ports: Sequence[int]) -> dict[int, PortMapping] | None:
+        """The mappings on these ports in one question, or None where the router cannot
+        list them at once (then `get` asks port by port)."""
     async def add(self, mapping: PortMapping) -> PortMapping: ...
     async def delete(self, mapping: PortMapping) -> None: ...
 
@@ -70,6 +73,15 @@ class UpnpMapper:
 
     async def get(self, port: int) -> PortMapping | None:
         return await self.igd.get_mapping(port, PROTOCOL)
+
+    async def listed(self, ports: Sequence[int]) -> dict[int, PortMapping] | None:
+        if not ports:
+            return {}
+        found = await self.igd.mappings_in_range(min(ports), max(ports), PROTOCOL)
+        if found is None:
+            return None
+        wanted = set(ports)
+        return {port: mapping for port, mapping in found.items() if port in wanted}
 
     async def add(self, mapping: PortMapping) -> PortMapping:
         await self.igd.add_mapping(mapping)
@@ -91,6 +103,9 @@ class NatPmpMapper:
 
     async def get(self, port: int) -> PortMapping | None:
         return None  # NAT-PMP has no way to read a mapping
+
+    async def listed(self, ports: Sequence[int]) -> dict[int, PortMapping] | None:
+        return None
 
     async def add(self, mapping: PortMapping) -> PortMapping:
         try:
@@ -175,6 +190,16 @@ async def plan_forwarding(mapper: Mapper, ports: list[int], internal_client: str
     """Read what the router has on each port (4 questions at a time)."""
     plan = ForwardPlan(list(ports), internal_client)
     if not mapper.can_read:
+        return plan
+    try:
+        listed = await mapper.listed(ports)
+    except RouterError as problem:  # no answer to the listing: none to each port either
+        plan.unreadable.update((port, problem.words) for port in ports)
+        return plan
+    if listed is not None:
+        # A router may cut a listing short: a port missing from it that another device
+        # holds is refused with 718 when added, and reported as held then.
+        plan.existing.update(listed)
         return plan
     answers = await _bounded(lambda port=port: mapper.get(port) for port in ports)
     for port, answer in zip(ports, answers, strict=True):
@@ -355,7 +380,10 @@ async def _add_one(mapper: Mapper, mapping: PortMapping) -> tuple[PortMapping, s
         "(Undo removes them).")
 
 
-async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
+async def _verify(mapper: Mapper, added: PortMapping,
+                  listed: dict[int, PortMapping] | None = None) -> tuple[bool, str]:
+    """Whether the router has the mapping as added; `listed` is what one listing of all
+    the ports showed (a port missing there is asked on its own)."""
     if not mapper.can_read:
         # NAT-PMP's and PCP's answer is the router's own statement of the mapping it made.
         if added.external_port != added.internal_port:
@@ -369,7 +397,8 @@ async def _verify(mapper: Mapper, added: PortMapping) -> tuple[bool, str]:
             return True, ""
         # PCP has no listing: a refresh of the mapping (same nonce) is its read-back.
     try:
-        found = await mapper.get(added.external_port)
+        found = listed.get(added.external_port) if listed else None
+        found = found or await mapper.get(added.external_port)
     except RouterError as problem:
         # Translators: why a forwarding failed, lower case (see "the router
         # forwarded port")
@@ -432,7 +461,13 @@ async def forward_ports(mapper: Mapper, plan: ForwardPlan, records_path: Path,
         forget(records_path, refused)
     if granted:
         remember(records_path, granted)
-    checks = await _bounded(lambda m=m: _verify(mapper, m) for m in added)
+    listed: dict[int, PortMapping] | None = None
+    if mapper.can_read and added:
+        try:
+            listed = await mapper.listed([m.external_port for m in added])
+        except RouterError:
+            listed = None  # each port is then read back on its own, and says why not
+    checks = await _bounded(lambda m=m: _verify(mapper, m, listed) for m in added)
     by_port = {m.internal_port: (m, check) for m, check in zip(added, checks, strict=True)}
     for port in plan.ports:
         if plan.is_mine(port):

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import Element, ParseError
 
 from async_upnp_client.client import UpnpDevice, UpnpService
 from async_upnp_client.client_factory import UpnpFactory
 from async_upnp_client.exceptions import (
     UpnpActionError,
     UpnpCommunicationError,
+    UpnpConnectionError,
     UpnpConnectionTimeoutError,
     UpnpError,
 )
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.router.http import RouterRequester, UnsafeRouterReply
@@ -34,6 +38,16 @@ WAN_SERVICE_TYPES = (
 )
 IGD_DEVICE_PREFIX = "urn:schemas-upnp-org:device:InternetGatewayDevice:"
 MAX_LISTED_MAPPINGS = 256  # GetGenericPortMappingEntry is one round trip per entry
+# GetListOfPortMappings (IGD v2) answers for a range of external ports in one round trip;
+# a wider span than this is asked port by port instead of listing other programs' ports.
+MAX_LISTED_SPAN = 1000
+# IGD v2's names in a PortMappingEntry of NewPortListing -> the names of the answer to
+# GetSpecificPortMappingEntry, which Igd._mapping reads
+_LISTING_FIELDS = {"NewRemoteHost": "NewRemoteHost", "NewExternalPort": "NewExternalPort",
+                   "NewProtocol": "NewProtocol", "NewInternalPort": "NewInternalPort",
+                   "NewInternalClient": "NewInternalClient", "NewEnabled": "NewEnabled",
+                   "NewDescription": "NewPortMappingDescription",
+                   "NewLeaseTime": "NewLeaseDuration"}
 
 # What the IGD specification's error codes mean, in words for the person at the screen;
 # marked here, translated where they are looked up (error_words).
@@ -237,6 +251,41 @@ class Igd:
             raise
         return self._mapping(result, external_port, protocol)
 
+    async def mappings_in_range(self, first: int, last: int, protocol: str = "TCP"
+                                ) -> dict[int, PortMapping] | None:
+        """Every mapping on external ports first..last, by port, in one request (IGD v2's
+        GetListOfPortMappings); None where the router cannot list a range (IGD v1, the
+        action refused, a listing that is not a listing): then ask port by port.
+
+        A router may cut the listing short, so a port missing here is free only as far as
+        this listing knows."""
+        if "GetListOfPortMappings" not in self._service.actions or \
+                not 0 <= last - first <= MAX_LISTED_SPAN:
+            return None
+        try:
+            result = await self._call("GetListOfPortMappings", NewStartPort=first,
+                                      NewEndPort=last, NewProtocol=protocol, NewManage=True,
+                                      NewNumberOfPorts=0)
+        except RouterError as problem:
+            if problem.code == 730:  # PortMappingNotFound: nothing in the range
+                return {}
+            if isinstance(problem.__cause__, UpnpConnectionError):
+                raise  # no answer in time: asking each port would only wait again
+            return None  # refused (e.g. 606 for Manage) or no sense made: ask port by port
+        entries = port_listing(str(result.get("NewPortListing") or ""))
+        if entries is None:
+            return None
+        found: dict[int, PortMapping] = {}
+        for entry in entries:
+            try:
+                mapping = self._mapping(entry, 0, protocol)
+            except ValueError:
+                return None  # a port or lease that is not a number: not a listing to trust
+            if mapping.protocol == protocol and first <= mapping.external_port <= last \
+                    and not mapping.remote_host:
+                found[mapping.external_port] = mapping
+        return found
+
     async def list_mappings(self, limit: int = MAX_LISTED_MAPPINGS) -> list[PortMapping]:
         """Every mapping the router lists, up to `limit` (a long table is cut short)."""
         found: list[PortMapping] = []
@@ -262,6 +311,35 @@ class Igd:
     async def delete_mapping(self, external_port: int, protocol: str = "TCP") -> None:
         await self._call("DeletePortMapping", NewRemoteHost="",
                          NewExternalPort=external_port, NewProtocol=protocol)
+
+
+def port_listing(text: str) -> list[dict[str, Any]] | None:
+    """The entries of GetListOfPortMappings' NewPortListing (an XML document inside the SOAP
+    answer), each as GetSpecificPortMappingEntry's names; None for anything else. The
+    document is parsed by defusedxml with document type declarations refused, so an XML
+    bomb in the listing is refused, not expanded."""
+    try:
+        root = parse_xml(text, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError):
+        return None
+    if _local(root) != "PortMappingList":
+        return None
+    entries = []
+    for element in root:
+        if _local(element) != "PortMappingEntry":
+            continue
+        fields: dict[str, Any] = {_LISTING_FIELDS[_local(child)]: (child.text or "").strip()
+                                  for child in element if _local(child) in _LISTING_FIELDS}
+        if "NewExternalPort" not in fields:
+            return None
+        if "NewEnabled" in fields:  # "1" or "0" here; the SOAP answer's is a boolean already
+            fields["NewEnabled"] = fields["NewEnabled"].lower() in ("1", "true", "yes")
+        entries.append(fields)
+    return entries
+
+
+def _local(element: Element) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
 
 
 async def open_igd(location: str, host: str, interface: LanInterface, timeout: float) -> Igd:

@@ -33,7 +33,7 @@ import ipaddress
 import random
 import secrets
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from cobalt_setup.i18n import N_, _
@@ -501,6 +501,9 @@ class PcpMapper:
         self._made[(key[0], renewed.external_port)] = _Made(renewed, made.description,
                                                             made.lifetime_s)
         return self._port_mapping(renewed, protocol, made.description)
+
+    async def listed(self, ports: Sequence[int]) -> dict[int, PortMapping] | None:
+        return None  # PCP has no listing
 
     async def add(self, mapping: PortMapping) -> PortMapping:
         protocol = check_protocol(mapping.protocol, PROTOCOL_NUMBERS)
