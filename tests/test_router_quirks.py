@@ -347,3 +347,6 @@ async def test_a_listing_cut_short_hides_neither_a_held_port_nor_a_forwarding(
     assert nas in router.mappings and camera in router.mappings
     summary = outcome.result().summary
     assert "6905" in summary and "6900" in summary
+    await undo_forwarding(mapper, env.records())  # its listing shows the NAS only, again
+    assert set(router.mappings) == {nas, camera}, "Undo must find what the listing hides"
+    assert load_records(env.records()) == []

@@ -625,12 +625,20 @@ async def undo_forwarding(mapper: Mapper, records_path: Path) -> UndoOutcome:
     outcome = UndoOutcome()
     mine = [record for record in load_records(records_path) if record.router == mapper.router]
     moved: list[MappingRecord] = []  # now forwarded elsewhere: not ours to remove any more
+    listed: dict[int, PortMapping] | None = None
+    if mapper.can_read and mine:
+        try:
+            listed = await mapper.listed([record.external_port for record in mine])
+        except RouterError:
+            listed = None  # each port is then asked on its own, and says why not
 
     async def undo_one(record: MappingRecord) -> None:
         mapping = PortMapping(record.external_port, record.protocol, record.internal_client,
                               record.internal_port, record.description, record.lease_s)
         if mapper.can_read:
-            current = await mapper.get(record.external_port)
+            # Missing from a listing is not gone: a router may cut its listing short.
+            current = (listed or {}).get(record.external_port) or \
+                await mapper.get(record.external_port)
             if current is None:
                 # Translators: why a forwarding was not removed, in brackets after its port
                 outcome.left.append((record, _("already gone")))
