@@ -3,7 +3,8 @@
 Each scenario is a whole diagnosis (`run_diagnosis`, what `diagnose` and the Summary run)
 against peers on loopback: every server up and right (the lab's dnsmasq, slapd, Xvnc,
 prosody, an HTTP server and the simulated UPnP router), every target silent, refusing or
-answering garbage (lab/peer_kinds.py), and servers that answer with an error. A row is
+answering garbage (lab/peer_kinds.py), and servers that answer with an error. The hairpin
+test after forwarding also runs through the real miniupnpd, in network namespaces. A row is
 (check id, evidence, status, summary, fix). What changes from run to run (ports, PIDs,
 times, temporary paths) is replaced by a placeholder, so the table is the same every time
 and tests/test_verdicts_doc.py can fail when the code and the document disagree.
@@ -20,6 +21,7 @@ import dataclasses
 import http.server
 import ipaddress
 import re
+import socket
 import sys
 import tempfile
 import threading
@@ -37,13 +39,15 @@ from cobalt_setup.probes.dns.terms import DnsEnvironment
 from cobalt_setup.result import ProbeResult
 from cobalt_setup.router.checks import check_router
 from cobalt_setup.router.environment import RouterEnvironment
-from cobalt_setup.router.forwarding import forward_ports
+from cobalt_setup.router.forwarding import forward_ports, undo_forwarding
+from cobalt_setup.router.hairpin import hairpin_after, probe_hairpin
 from cobalt_setup.router.lan import LanInterface
 from cobalt_setup.settings import Settings
 from lab import dns_servers, ldap_servers, sockets, stun_server, vnc_servers, xmpp_servers
 from lab.dns_servers import DOMAIN, HIJACK_DOMAIN, DnsServer
 from lab.igd_simulator import IgdQuirks, IgdSimulator, PortMapping
 from lab.peer_kinds import KINDS, Peers, settings_and_environment
+from lab.router_lab import start_router_lab, stop_router_lab
 from lab.whole_lab import lab_settings_texts
 from network_guard import GUARD
 
@@ -283,6 +287,45 @@ def _router_answers(tmp: Path) -> dict[str, list[ProbeResult]]:
     return found
 
 
+async def _hairpin_on_loopback() -> dict[str, list[ProbeResult]]:
+    port = sockets.closed_port()
+    came_back = await probe_hairpin("127.0.0.1", port, timeout=TIMEOUT)
+    busy = socket.create_server(("0.0.0.0", port))
+    try:
+        taken = await probe_hairpin("127.0.0.1", port, timeout=TIMEOUT)
+    finally:
+        busy.close()
+    return {"the public address leads back to this computer (on loopback)": [came_back],
+            "the forwarded port is taken on this computer": [taken]}
+
+
+async def _forward_and_loop_back(env: RouterEnvironment) -> list[ProbeResult]:
+    """`cobalt-setup router forward` with its hairpin test, on the real miniupnpd."""
+    report = await check_router(Settings.from_texts({}), env, lambda _result: None,
+                                prove=False)
+    assert report.mapper is not None and report.plan is not None, report.results
+    outcome = await forward_ports(report.mapper, report.plan, env.records(), None)
+    hairpin = await hairpin_after(outcome, report.findings.external_address, env)
+    await undo_forwarding(report.mapper, env.records())
+    return [hairpin] if hairpin is not None else []
+
+
+def _hairpin_answers(tmp: Path) -> dict[str, list[ProbeResult]]:
+    """The hairpin test after forwarding: on loopback, and through the real miniupnpd,
+    whose forwardings match only what arrives on its WAN side."""
+    found = asyncio.run(_hairpin_on_loopback())
+    lab = start_router_lab(tmp / "router-lab")
+    try:
+        with lab.inside(lab.lan):
+            env = RouterEnvironment(stun_servers=(), timeout=TIMEOUT,
+                                    records_path=tmp / "hairpin.json")
+            found["miniupnpd (no NAT loopback), after forwarding"] = asyncio.run(
+                _forward_and_loop_back(env))
+    finally:
+        stop_router_lab(lab)
+    return found
+
+
 def verdict_rows() -> list[Row]:
     """Every row, sorted by check id, then in scenario order."""
     dns.asyncbackend.set_default_backend("asyncio")
@@ -296,6 +339,7 @@ def verdict_rows() -> list[Row]:
                 kind: _not_serving(kind, tmp) for kind in KINDS}
             scenarios.update(_served(tmp, lab))
             scenarios.update(_router_answers(tmp))
+            scenarios.update(_hairpin_answers(tmp))
         finally:
             dns_servers.stop_dns_lab(lab)
         for evidence, results in scenarios.items():
