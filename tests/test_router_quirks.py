@@ -16,6 +16,7 @@ import pytest
 
 from cobalt_setup.result import Status
 from cobalt_setup.router.forwarding import (
+    ForwardPlan,
     Mapper,
     forward_ports,
     mapper_for,
@@ -244,14 +245,20 @@ async def test_of_two_routers_answering_the_gateway_is_used_and_the_user_is_warn
         "each other host is named once"
 
 
+async def planned(igd_simulator: Simulators, tmp_path: Path, **quirks: object
+                  ) -> tuple[IgdSimulator, RouterEnvironment, Mapper, ForwardPlan]:
+    """A simulated router with these quirks, found, and the TeaTime ports planned on it."""
+    router = igd_simulator(**quirks)
+    env = lab_env(tmp_path, router)
+    _findings, mapper = await router_mapper(env)
+    return router, env, mapper, await plan_forwarding(mapper, TEATIME, ME)
+
+
 @pytest.mark.asyncio
 async def test_a_port_held_by_another_device_is_never_overwritten(
         igd_simulator: Simulators, tmp_path: Path) -> None:
     nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
-    router = igd_simulator(existing=[nas])
-    env = lab_env(tmp_path, router)
-    _findings, mapper = await router_mapper(env)
-    plan = await plan_forwarding(mapper, TEATIME, ME)
+    router, env, mapper, plan = await planned(igd_simulator, tmp_path, existing=[nas])
     assert [m.external_port for m in plan.conflicts] == [6903]
     outcome = await forward_ports(mapper, plan, env.records())
     assert not outcome.ok
@@ -300,10 +307,7 @@ def _actions(router: IgdSimulator, name: str) -> int:
 async def test_an_igd2_router_is_read_in_one_listing_before_and_after_forwarding(
         igd_simulator: Simulators, tmp_path: Path) -> None:
     nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
-    router = igd_simulator(existing=[nas])
-    env = lab_env(tmp_path, router)
-    _findings, mapper = await router_mapper(env)
-    plan = await plan_forwarding(mapper, TEATIME, ME)
+    router, env, mapper, plan = await planned(igd_simulator, tmp_path, existing=[nas])
     assert [m.external_port for m in plan.conflicts] == [6903]
     outcome = await forward_ports(mapper, plan, env.records())
     verified = [o.port for o in outcome.ports if o.verified]
@@ -318,10 +322,8 @@ async def test_an_igd2_router_is_read_in_one_listing_before_and_after_forwarding
 async def test_a_listing_that_is_no_listing_is_not_trusted(
         igd_simulator: Simulators, tmp_path: Path, listing: str) -> None:
     nas = PortMapping(6903, "TCP", "192.168.1.40", 6903, "NAS")
-    router = igd_simulator(existing=[nas], port_listing=listing)
-    env = lab_env(tmp_path, router)
-    _findings, mapper = await router_mapper(env)
-    plan = await plan_forwarding(mapper, TEATIME, ME)
+    router, env, mapper, plan = await planned(igd_simulator, tmp_path, existing=[nas],
+                                              port_listing=listing)
     assert [m.external_port for m in plan.conflicts] == [6903]  # asked port by port
     outcome = await forward_ports(mapper, plan, env.records())
     assert [o.port for o in outcome.ports if o.verified] == [p for p in TEATIME if p != 6903]

@@ -221,7 +221,7 @@ async def test_description_parses_and_every_action_answers(
                         "GetGenericPortMappingEntry", "AddPortMapping", "DeletePortMapping",
                         "GetStatusInfo", "GetConnectionTypeInfo"}
     if connection == "WANIPConnection:2":
-        expected_actions.add("AddAnyPortMapping")
+        expected_actions |= {"AddAnyPortMapping", "GetListOfPortMappings"}
     assert set(service.actions) == expected_actions
 
     answers = {
@@ -240,6 +240,13 @@ async def test_description_parses_and_every_action_answers(
         answers["AddAnyPortMapping"] = await service.action("AddAnyPortMapping").async_call(
             **mapping_arguments(8001))
         assert answers["AddAnyPortMapping"] == {"NewReservedPort": 8001}
+        answers["GetListOfPortMappings"] = await service.action(
+            "GetListOfPortMappings").async_call(NewStartPort=8000, NewEndPort=8001,
+                                                NewProtocol="TCP", NewManage=True,
+                                                NewNumberOfPorts=0)
+        listing = answers["GetListOfPortMappings"]["NewPortListing"]
+        # 8000 was deleted above: the range holds 8001 only
+        assert listing.count("<p:PortMappingEntry>") == 1 and "8001" in listing
 
     assert answers["GetExternalIPAddress"] == {"NewExternalIPAddress": "81.2.69.1"}
     assert answers["GetStatusInfo"]["NewConnectionStatus"] == "Connected"
