@@ -21,10 +21,8 @@ from typing import Generic, TypeVar
 from cobalt_setup.i18n import N_, _
 from cobalt_setup.router.udp_exchange import (
     NoAnswer,
-    check_gateway,
-    check_port,
-    check_protocol,
-    check_timeout,
+    check_mapping_request,
+    check_request,
     doubling,
     exchange,
 )
@@ -110,9 +108,7 @@ class NatPmpMapping:
 async def external_address(gateway: str, *, port: int = NATPMP_PORT,
                            timeout: float) -> NatPmpAddress:
     """Ask the router for its external IPv4 address (opcode 0)."""
-    check_gateway(gateway)
-    check_port("port", port)
-    check_timeout(timeout)
+    check_request(gateway, port, timeout)
     request = struct.pack("!BB", NATPMP_VERSION, OPCODE_ADDRESS)
 
     def parse(data: bytes) -> _Answer[tuple[str, int]] | None:
@@ -141,12 +137,8 @@ async def map_port(gateway: str, internal_port: int, external_port: int, lifetim
     - after a NatPmpError with code None a slow router may still make the mapping late:
       `unmap_port` is harmless to send then.
     """
-    check_gateway(gateway)
-    protocol = check_protocol(protocol, OPCODE_MAP)
-    check_port("internal_port", internal_port)
-    check_port("external_port", external_port, zero_allowed=True)
-    check_port("port", port)
-    check_timeout(timeout)
+    protocol = check_mapping_request(gateway, port, timeout, protocol, OPCODE_MAP,
+                                     internal_port, external_port)
     if (isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int)
             or not 0 <= lifetime_s <= MAX_LIFETIME_S):
         raise ValueError(f"lifetime_s must be 0..{MAX_LIFETIME_S}, not {lifetime_s!r}")

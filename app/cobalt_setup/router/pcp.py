@@ -42,9 +42,9 @@ from cobalt_setup.router.udp_exchange import (
     STRAY,
     NoAnswer,
     check_gateway,
-    check_port,
+    check_mapping_request,
     check_protocol,
-    check_timeout,
+    check_request,
     exchange,
 )
 from cobalt_setup.services import BY_ID
@@ -198,9 +198,7 @@ def new_nonce() -> bytes:
 async def announce(gateway: str, *, port: int = PCP_PORT, timeout: float) -> PcpAnnouncement:
     """Ask whether the router speaks PCP (ANNOUNCE, opcode 0); PcpNatPmpOnly if it speaks
     only NAT-PMP, PcpError for no or another answer."""
-    check_gateway(gateway)
-    check_port("port", port)
-    check_timeout(timeout)
+    check_request(gateway, port, timeout)
     answer, client, elapsed_ms = await _exchange(
         gateway, port, OPCODE_ANNOUNCE, lambda client: _header(OPCODE_ANNOUNCE, 0, client),
         lambda body: True, timeout)
@@ -221,12 +219,8 @@ async def map_port(gateway: str, internal_port: int, external_port: int, lifetim
     taken or not allowed (miniupnpd 2.3.1 gives the next free allowed one, without saying
     so), and shortens or lengthens the lifetime (miniupnpd: to 120 s..1 day).
     """
-    check_gateway(gateway)
-    protocol = check_protocol(protocol, PROTOCOL_NUMBERS)
-    check_port("internal_port", internal_port)
-    check_port("external_port", external_port, zero_allowed=True)
-    check_port("port", port)
-    check_timeout(timeout)
+    protocol = check_mapping_request(gateway, port, timeout, protocol, PROTOCOL_NUMBERS,
+                                     internal_port, external_port)
     if (isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int)
             or not 1 <= lifetime_s <= MAX_LIFETIME_S):
         raise ValueError(f"lifetime_s must be 1..{MAX_LIFETIME_S} (0 deletes: "
@@ -251,11 +245,8 @@ async def delete_mapping(gateway: str, internal_port: int, *, nonce: bytes,
     """Delete this computer's mapping of `internal_port` made with `nonce` (MAP with
     lifetime 0, RFC 6887 section 15). miniupnpd 2.3.1 answers NOT_AUTHORIZED for another
     nonce and NO_RESOURCES when it has no such mapping."""
-    check_gateway(gateway)
-    protocol = check_protocol(protocol, PROTOCOL_NUMBERS)
-    check_port("internal_port", internal_port)
-    check_port("port", port)
-    check_timeout(timeout)
+    protocol = check_mapping_request(gateway, port, timeout, protocol, PROTOCOL_NUMBERS,
+                                     internal_port)
     try:
         await _map(gateway, internal_port, 0, 0, nonce, protocol, _ipv4_mapped("0.0.0.0"),
                    port, timeout)

@@ -150,3 +150,23 @@ def check_protocol(protocol: str, known: Container[str]) -> str:
 def check_timeout(timeout: float) -> None:
     if not timeout > 0:
         raise ValueError(f"timeout must be more than 0 s, not {timeout!r}")
+
+
+def check_request(gateway: str, port: int, timeout: float) -> None:
+    """Where a request goes and how long it may take, checked before anything is sent."""
+    check_gateway(gateway)
+    check_port("port", port)
+    check_timeout(timeout)
+
+
+def check_mapping_request(gateway: str, port: int, timeout: float, protocol: str,
+                          known: Container[str], internal_port: int,
+                          external_port: int | None = None) -> str:
+    """check_request and the mapping's own values; the protocol, lower case. A delete has
+    no external port (None); a map may ask for any (0)."""
+    check_request(gateway, port, timeout)
+    protocol = check_protocol(protocol, known)
+    check_port("internal_port", internal_port)
+    if external_port is not None:
+        check_port("external_port", external_port, zero_allowed=True)
+    return protocol
