@@ -52,7 +52,8 @@ from network_guard import GUARD
 from wizard_driver import lab_environment
 
 HEARTBEAT_MS = 10
-LATE_S = 0.03  # a tick this late: the watchdog starts sampling the GUI thread's stack
+STALL_S = 0.033  # a gap longer than two frames at 60 Hz: reported with what ran in it
+LATE_S = 0.02  # a tick this late: the watchdog starts sampling the GUI thread's stack
 SAMPLE_EVERY_S = 0.005
 PAGE_LIMIT_S = 30.0  # a page whose checks run longer is reported, not waited for
 LOOPBACK = LanInterface("lo", ipaddress.IPv4Address("127.0.0.1"),
@@ -155,7 +156,7 @@ def stall_report(heartbeat: Heartbeat, events: EventLog | None) -> dict:
     gaps = heartbeat.gaps()
     values = sorted(gap for gap, _ in gaps)
     p99 = values[min(len(values) - 1, int(0.99 * len(values)))] if values else 0.0
-    over = sorted((g for g in gaps if g[0] > 0.05), reverse=True)
+    over = sorted((g for g in gaps if g[0] > STALL_S), reverse=True)
     stalls = []
     for gap, index in over[:5]:
         stacks = heartbeat.samples.get(index, [])
@@ -171,8 +172,18 @@ def stall_report(heartbeat: Heartbeat, events: EventLog | None) -> dict:
         if events is not None:
             stall["qt_events"] = events.between(start, start + gap)
         stalls.append(stall)
+    by_page: dict[str, dict] = {}
+    for gap, index in gaps:
+        page = by_page.setdefault(heartbeat.pages[index], {"ticks": 0, "longest_s": 0.0,
+                                                            "over_16ms": 0, "over_33ms": 0})
+        page["ticks"] += 1
+        page["longest_s"] = max(page["longest_s"], round(gap, 4))
+        page["over_16ms"] += gap > 0.016
+        page["over_33ms"] += gap > 0.033
     return {"ticks": len(heartbeat.ticks), "longest_s": values[-1] if values else 0.0,
-            "p99_s": p99, "over_50ms": len(over), "stalls": stalls}
+            "p99_s": p99, "over_16ms": sum(gap > 0.016 for gap in values),
+            "over_33ms": len(over),
+            "by_page": by_page, "stalls": stalls}
 
 
 class EventLog(QObject):
