@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtWidgets import QWidget, QWizard
 
 from cobalt_setup.gui.pages.directory import SpaceDirectoryPage
@@ -15,6 +16,7 @@ from cobalt_setup.gui.pages.summary import SummaryPage
 from cobalt_setup.gui.pages.welcome import WelcomePage
 from cobalt_setup.gui.pages.xrfb import XrfbPage
 from cobalt_setup.gui.probe_runner import ProbeRunner
+from cobalt_setup.gui.warmup import import_in_background
 from cobalt_setup.i18n import _
 from cobalt_setup.session import SetupSession
 
@@ -37,6 +39,7 @@ class SetupWizard(QWizard):
             self.page_ids[page_class] = self.addPage(page_class(session, self))
         self.resize(QSize(800, 700))
         self.currentIdChanged.connect(self._stop_pages_left)
+        self._first_paint = _AfterFirstPaint(self, import_in_background)
 
     def go_to_first_problem(self, problem_services: set[str]) -> str | None:
         """After a diagnosis: move on (as Next would) to the first page that deals with a
@@ -77,3 +80,19 @@ class SetupWizard(QWizard):
         """Cancel every check of every page and wait until each has ended."""
         for runner in self.runners():
             await runner.stop()
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` once, after the window's first paint has been handled: work started
+    then does not delay the first sight of the window."""
+
+    def __init__(self, window: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.parent():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after the whole paint pass, children included
+        return False
