@@ -7,7 +7,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -67,7 +67,9 @@ def test_every_input_and_status_row_has_a_name(every_page: SetupWizard,
     rows = [row for row in page.findChildren(StatusLine) if row.isVisibleTo(wizard)]
     for row in rows:
         assert row.accessibleName().strip(), f"a status row without words on {page.title()}"
-        assert row.text.text() and "<b>" in row.text.text(), "status is a word, not a colour"
+        assert row.text.text() and row.word_label.text() == row.word(row.kind), (
+            "status is a word, not a colour")
+        assert row.word_label.font().bold(), "the status word stands out from its details"
 
 
 @pytest.mark.parametrize("page_class", PAGES, ids=[p.__name__ for p in PAGES])
@@ -166,3 +168,19 @@ def test_status_and_window_icons_are_sharp_on_high_dpi_screens(qapp: QApplicatio
     application()
     window_icon = qapp.windowIcon().pixmap(QSize(256, 256))
     assert (window_icon.width(), window_icon.height()) == (256, 256)
+
+
+def test_a_status_line_copies_as_read_and_shows_a_servers_markup_as_text(
+        qtbot: QtBot) -> None:
+    line = StatusLine()
+    qtbot.addWidget(line)
+    banner = "<b>ProFTPD</b> &amp; <a href='x'>more</a>"  # what a wrong server may send
+    line.show_status("error", f"The server answered in another protocol: {banner}")
+    assert line.text.text().endswith(banner)
+    assert line.text.textFormat() == Qt.TextFormat.PlainText, "a banner would render as HTML"
+    copy = [action for action in line.actions() if action.text() == "&Copy"]
+    assert copy, "no Copy in the line's right-click menu"
+    QApplication.clipboard().clear()
+    copy[0].trigger()
+    assert QApplication.clipboard().text() == (
+        f"Problem: The server answered in another protocol: {banner}")

