@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +41,11 @@ def finished() -> bool:
     return _finished.is_set()
 
 
-def import_in_background(modules: tuple[str, ...] = CHECK_MODULES,
-                         on_done: Callable[[], None] | None = None) -> threading.Thread | None:
+def import_in_background(modules: tuple[str, ...] = CHECK_MODULES) -> threading.Thread | None:
     """Import `modules` in a daemon thread (None when a warm-up already started).
 
     A module that fails to import is only logged: the page that needs it imports it again
-    and shows that error where it belongs. `on_done` runs in the worker thread.
+    and shows that error where it belongs.
     """
     if _started.is_set():
         return None
@@ -60,8 +58,6 @@ def import_in_background(modules: tuple[str, ...] = CHECK_MODULES,
             except Exception:  # shown by the page that imports it
                 log.exception("warm-up: importing %s failed", name)
         _finished.set()
-        if on_done is not None:
-            on_done()
 
     thread = threading.Thread(target=load, name="import-warmup", daemon=True)
     thread.start()

@@ -97,6 +97,8 @@ class StatusLine(QWidget):
         }[kind]
 
     def show_status(self, kind: str, text: str) -> None:
+        if kind != self.kind and "error" in (kind, self.kind):
+            self.update()  # the error tint comes or goes (paintEvent)
         self.kind = kind
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self.icon.setPixmap(status_icon(kind).pixmap(QSize(size, size), self.devicePixelRatioF()))
@@ -105,7 +107,6 @@ class StatusLine(QWidget):
         self.text.setText(text)
         self.setAccessibleName(f"{word} {text}")
         self.setVisible(bool(text))
-        self.update()  # the error tint (paintEvent)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """A problem's line is tinted. Painted here rather than by a style sheet: a style
